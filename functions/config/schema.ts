@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/** Rule ids of SPEC.md §1, in report order. */
+export const RULE_IDS = [
+  'endpoint-private-dns',
+  'endpoint-no-external-principals',
+  'key-no-external-principals',
+  'key-crypto-via-vpce',
+  'key-sourceip-ineffective',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+export const RULE_MODES = ['off', 'alert', 'remediate'] as const;
+export type RuleMode = (typeof RULE_MODES)[number];
+
+export const DEFAULT_RULE_MODES: Record<RuleId, RuleMode> = {
+  'endpoint-private-dns': 'remediate',
+  'endpoint-no-external-principals': 'remediate',
+  'key-no-external-principals': 'alert',
+  'key-crypto-via-vpce': 'alert',
+  'key-sourceip-ineffective': 'alert',
+};
+
+/** SPEC.md §2: the crypto actions that must travel through an approved endpoint. */
+export const DEFAULT_CRYPTO_ACTIONS = [
+  'kms:Encrypt',
+  'kms:Decrypt',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKey',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:GenerateDataKeyWithoutPlaintext',
+];
+
+export const DEFAULT_EXEMPT_PRINCIPAL_ARNS = [
+  'arn:aws:iam::*:role/aws:ec2-infrastructure',
+  'arn:aws:iam::*:role/aws-service-role/*',
+];
+
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+const orgId = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id like o-a1b2c3d4e5');
+const vpceId = z.string().regex(/^vpce-[0-9a-f]{8,17}$/, 'must be a VPC endpoint id like vpce-0a1b2c3d4e5f6a7b8');
+const vpcId = z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id like vpc-0a1b2c3d');
+const kmsAction = z
+  .string()
+  .regex(/^kms:[A-Za-z*?]+$/, 'must be a KMS action like kms:Decrypt (wildcards * and ? allowed)');
+
+const rulesSchema = z
+  .strictObject(
+    Object.fromEntries(RULE_IDS.map((id) => [id, z.enum(RULE_MODES).default(DEFAULT_RULE_MODES[id])])) as {
+      [K in RuleId]: z.ZodDefault<z.ZodEnum<{ off: 'off'; alert: 'alert'; remediate: 'remediate' }>>;
+    },
+  )
+  .default(DEFAULT_RULE_MODES);
+
+export const guardConfigSchema = z
+  .strictObject({
+    trust: z.strictObject({
+      accounts: z.array(accountId).default([]),
+      organizationIds: z.array(orgId).default([]),
+    }),
+    network: z
+      .strictObject({
+        vpceIds: z.array(vpceId).default([]),
+        vpcIds: z.array(vpcId).default([]),
+        allowAwsServiceCalls: z.boolean().default(true),
+        exemptPrincipalArns: z
+          .array(z.string().startsWith('arn:', 'must be an IAM ARN pattern'))
+          .default(DEFAULT_EXEMPT_PRINCIPAL_ARNS),
+        cryptoActions: z.array(kmsAction).min(1).default(DEFAULT_CRYPTO_ACTIONS),
+      })
+      .prefault({}),
+    rules: rulesSchema,
+    dryRun: z.boolean().default(false),
+    exemptionTagKey: z.string().min(1).max(128).default('kms-perimeter-guard:exempt'),
+    /** Role the guard assumes in member accounts (event-guard and sweep issues). */
+    memberRoleName: z
+      .string()
+      .regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')
+      .default('KmsPerimeterGuardMember'),
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.trust.accounts.length === 0 && cfg.trust.organizationIds.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['trust'],
+        message: 'at least one trusted account (trust.accounts) or organization (trust.organizationIds) is required',
+      });
+    }
+  });
+
+export type GuardConfig = z.infer<typeof guardConfigSchema>;
+export type GuardConfigInput = z.input<typeof guardConfigSchema>;

@@ -1,0 +1,43 @@
+import type { GuardConfig, RuleId } from '../config/schema.js';
+import { RULES } from '../rules/index.js';
+import type { Finding, Resource } from '../rules/types.js';
+import { readExemption } from './exemptions.js';
+
+export type JudgeStatus = 'compliant' | 'finding' | 'exempt' | 'off' | 'not-applicable';
+
+export interface RuleResult {
+  rule: RuleId;
+  status: JudgeStatus;
+  findings: Finding[];
+  /** Set when an exemption tag was read for this rule (also when expired and ignored). */
+  exemption?: { until?: string; expired: boolean };
+}
+
+export interface Verdict {
+  resource: Resource;
+  results: RuleResult[];
+}
+
+/** Judge one resource against every rule (pure: no I/O). */
+export function judge(resource: Resource, config: GuardConfig, now: Date = new Date()): Verdict {
+  const ctx = { config };
+  const results: RuleResult[] = [];
+  for (const rule of RULES) {
+    if (rule.appliesTo !== resource.type) continue;
+    const mode = config.rules[rule.id];
+    if (mode === 'off') {
+      results.push({ rule: rule.id, status: 'off', findings: [] });
+      continue;
+    }
+    if (!rule.applies(resource)) {
+      results.push({ rule: rule.id, status: 'not-applicable', findings: [] });
+      continue;
+    }
+    const findings = rule.check(resource, ctx);
+    const exemption = readExemption(resource.tags, config.exemptionTagKey, rule.id, now);
+    const status: JudgeStatus =
+      findings.length === 0 ? 'compliant' : exemption && !exemption.expired ? 'exempt' : 'finding';
+    results.push({ rule: rule.id, status, findings, ...(exemption ? { exemption } : {}) });
+  }
+  return { resource, results };
+}
