@@ -1,0 +1,356 @@
+import {
+  buildDimensions,
+  type Candidate,
+  type Dimension,
+  dimensionOf,
+  isArnMatch,
+  principalKind,
+  sessionRoleArn,
+} from './candidates.js';
+import { type CompiledCondition, compileCondition, type Truth } from './condition-ops.js';
+import { evaluate, statementMatches } from './evaluate.js';
+import { compileGlob, globMatches } from './glob.js';
+import { KEY_SPELLING, type RequestClass, type Trust } from './request-model.js';
+import type { ConcreteRequest, Policy, PrincipalElement, Statement } from './types.js';
+
+/**
+ * The symbolic analyzer: does a policy allow some request of a class, and which one?
+ *
+ * A request is split into dimensions (principal, network path, action, resource, each other
+ * condition key). Every statement is a conjunction of tests, each on one dimension, so per
+ * dimension it is a set of candidates (a bitmask). "Allowed" is then: some Allow's masks are
+ * non-empty on every dimension, and every Deny is escaped on at least one dimension — a small
+ * covering search over the Deny statements. Candidates cover every cell of each dimension
+ * (candidates.ts), which makes the answer exact; where a construct cannot be decided statically
+ * (policy variables) or a bound is hit, the answer is `unproven` and names it.
+ */
+export interface AnalysisQuery {
+  policy: Policy;
+  requestClass: RequestClass;
+  trust: Trust;
+  /** Statements the request must also match (all of them): e.g. a planned guard Deny. */
+  mustMatch?: Statement[];
+  /** Statements the request must not match, on top of the policy's own Denies. */
+  mustNotMatch?: Statement[];
+  /** Restrict the Allow side to these statements (default: the policy's Allow statements). */
+  allows?: Statement[];
+}
+
+export type Answer =
+  | { kind: 'none' }
+  | { kind: 'witness'; witness: ConcreteRequest; statements: Statement[] }
+  | { kind: 'unproven'; reason: string; witness?: ConcreteRequest; statements: Statement[] };
+
+interface Masks {
+  may: bigint;
+  must: bigint;
+}
+
+const SEARCH_BUDGET = 200_000;
+
+class BudgetExceededError extends Error {
+  override name = 'BudgetExceededError';
+}
+
+export function findAllowedRequest(query: AnalysisQuery): Answer {
+  const allows = query.allows ?? query.policy.statements.filter((s) => s.effect === 'Allow');
+  const denies = [
+    ...query.policy.statements.filter((s) => s.effect === 'Deny'),
+    ...(query.mustNotMatch ?? []),
+  ];
+  const required = query.mustMatch ?? [];
+  const statements = [...new Set([...allows, ...denies, ...required])];
+  const conditions = new Map<Statement, CompiledCondition[]>(
+    statements.map((s) => [s, s.conditions.map(compileCondition)]),
+  );
+  const dims = [
+    ...buildDimensions({
+      statements,
+      conditions,
+      requestClass: query.requestClass,
+      trust: query.trust,
+    }).values(),
+  ];
+  const classMasks = dims.map((d) => maskOf(d.candidates, (c) => inClass(c, d.name, query.requestClass)));
+  const stmtMasks = new Map<Statement, Masks[]>(
+    statements.map((s) => [s, dims.map((d) => statementMasks(s, conditions.get(s)!, d))]),
+  );
+  const variableUses = statements.flatMap((s) =>
+    conditions
+      .get(s)!
+      .filter((c) => c.usesVariables)
+      .map((c) => c.entry.path),
+  );
+
+  const search = (mode: 'over' | 'under') => {
+    const pick = (m: Masks, side: 'allow' | 'deny') =>
+      (mode === 'over') === (side === 'allow') ? m.may : m.must;
+    const denyMasks = denies.map((d) => stmtMasks.get(d)!.map((m) => pick(m, 'deny')));
+    for (const allow of allows) {
+      const start = classMasks.map((cm, i) => {
+        let m = cm & pick(stmtMasks.get(allow)![i]!, 'allow');
+        for (const r of required) m &= pick(stmtMasks.get(r)![i]!, 'allow');
+        return m;
+      });
+      if (start.some((m) => m === 0n)) continue;
+      const found = escapeDenies(start, denyMasks);
+      if (found) return { allow, masks: found };
+    }
+    return undefined;
+  };
+
+  let over: ReturnType<typeof search>;
+  try {
+    over = search('over');
+  } catch (e) {
+    if (e instanceof BudgetExceededError) {
+      return {
+        kind: 'unproven',
+        reason: 'the policy has too many interacting Deny statements to search exhaustively',
+        statements: [],
+      };
+    }
+    throw e;
+  }
+  const inexact = dims.filter((d) => !d.exact);
+  if (!over) {
+    if (inexact.length)
+      return { kind: 'unproven', reason: inexact.map((d) => d.inexactReason).join('; '), statements: [] };
+    return { kind: 'none' };
+  }
+  const under = variableUses.length ? search('under') : over;
+  const chosen = under ?? over;
+  const relevant = new Set([
+    'aws:principalaccount',
+    'aws:sourceaccount',
+    'aws:principalorgid',
+    ...statements.flatMap((s) => s.conditions.map((c) => c.keyLower)),
+    ...(query.requestClass.network.kind === 'any' ? [] : ['aws:sourcevpce', 'aws:sourceip']),
+    ...(query.requestClass.exempt ? ['aws:viaawsservice', 'aws:principalisawsservice'] : []),
+  ]);
+  const witness = buildWitness(dims, chosen.masks, chosen.allow, relevant);
+  const matched = allows.filter((s) => statementMatches(s, witness));
+  const involved = matched.length ? matched : [chosen.allow];
+  if (!under) {
+    return {
+      kind: 'unproven',
+      reason: `policy variables cannot be resolved statically (${[...new Set(variableUses)].join(', ')})`,
+      witness,
+      statements: involved,
+    };
+  }
+  // Proof-carrying: the independent concrete evaluator must agree with the witness.
+  const allowConfirmed = query.allows
+    ? query.allows.some((s) => statementMatches(s, witness))
+    : evaluate(query.policy, witness).decision === 'allow';
+  const confirmed =
+    allowConfirmed &&
+    required.every((r) => statementMatches(r, witness)) &&
+    denies.every((d) => !statementMatches(d, witness));
+  if (!confirmed) {
+    return {
+      kind: 'unproven',
+      reason: 'the witness found symbolically was not confirmed by the concrete evaluator',
+      witness,
+      statements: involved,
+    };
+  }
+  return { kind: 'witness', witness, statements: involved };
+}
+
+/** Restrict dimensions so that no Deny can match; undefined when impossible. */
+function escapeDenies(start: bigint[], denies: bigint[][]): bigint[] | undefined {
+  let budget = SEARCH_BUDGET;
+  const failed = new Set<string>();
+  const rec = (masks: bigint[]): bigint[] | undefined => {
+    if (--budget < 0) throw new BudgetExceededError();
+    // Among Denies that can still match, take the one with the fewest ways out.
+    let best: number[] | undefined;
+    let bestDeny = -1;
+    for (let j = 0; j < denies.length; j++) {
+      const d = denies[j]!;
+      let canMatch = true;
+      for (let i = 0; i < masks.length; i++) {
+        if ((masks[i]! & d[i]!) === 0n) {
+          canMatch = false;
+          break;
+        }
+      }
+      if (!canMatch) continue;
+      const exits: number[] = [];
+      for (let i = 0; i < masks.length; i++) if ((masks[i]! & ~d[i]!) !== 0n) exits.push(i);
+      if (exits.length === 0) return undefined;
+      if (!best || exits.length < best.length) {
+        best = exits;
+        bestDeny = j;
+      }
+    }
+    if (!best) return masks;
+    const key = masks.join(',');
+    if (failed.has(key)) return undefined;
+    const d = denies[bestDeny]!;
+    for (const i of best) {
+      const next = masks.slice();
+      next[i] = masks[i]! & ~d[i]!;
+      const r = rec(next);
+      if (r) return r;
+    }
+    failed.add(key);
+    return undefined;
+  };
+  return rec(start);
+}
+
+function maskOf(cands: Candidate[], pred: (c: Candidate) => boolean): bigint {
+  let m = 0n;
+  cands.forEach((c, i) => {
+    if (pred(c)) m |= 1n << BigInt(i);
+  });
+  return m;
+}
+
+function inClass(c: Candidate, dim: string, cls: RequestClass): boolean {
+  if (dim === 'principal') {
+    const info = c.principalInfo!;
+    if (cls.principals === 'external' && !info.external) return false;
+    if (cls.principals === 'trusted' && !(info.trusted && info.kind !== 'service')) return false;
+    if (cls.exempt?.awsServiceCalls && info.kind === 'service') return false;
+    if (cls.exempt && info.arn && cls.exempt.principalArns.some((p) => isArnMatch(p, info.arn!)))
+      return false;
+    return true;
+  }
+  if (dim === 'network') {
+    const net = cls.network;
+    if (net.kind === 'any') return true;
+    if (net.kind === 'endpoint') return c.network === 'vpce';
+    if (c.network === 'public') return true;
+    return (
+      !net.vpceIds.includes(c.values['aws:sourcevpce'] as string) &&
+      !net.vpcIds.includes(c.values['aws:sourcevpc'] as string)
+    );
+  }
+  if (dim === 'key:aws:viaawsservice' && cls.exempt?.awsServiceCalls)
+    return c.values['aws:viaawsservice'] === 'false';
+  return true;
+}
+
+function statementMasks(s: Statement, conds: CompiledCondition[], dim: Dimension): Masks {
+  const tests: ((c: Candidate) => Truth)[] = [];
+  if (dim.name === 'principal') tests.push((c) => (principalMatches(s.principal, c) ? 'true' : 'false'));
+  if (dim.name === 'action')
+    tests.push((c) =>
+      patternMatches(s.action.patterns, c.action!, true) !== s.action.negated ? 'true' : 'false',
+    );
+  if (dim.name === 'resource')
+    tests.push((c) =>
+      patternMatches(s.resource.patterns, c.resource!, false) !== s.resource.negated ? 'true' : 'false',
+    );
+  for (const cond of conds) {
+    if (dimensionOf(cond.entry.keyLower) === dim.name)
+      tests.push((c) => cond.test(c.values[cond.entry.keyLower]));
+  }
+  let may = 0n;
+  let must = 0n;
+  dim.candidates.forEach((c, i) => {
+    let t: Truth = 'true';
+    for (const test of tests) {
+      const r = test(c);
+      if (r === 'false') {
+        t = 'false';
+        break;
+      }
+      if (r === 'unknown') t = 'unknown';
+    }
+    if (t !== 'false') may |= 1n << BigInt(i);
+    if (t === 'true') must |= 1n << BigInt(i);
+  });
+  return { may, must };
+}
+
+const patternCache = new Map<string, ReturnType<typeof compileGlob>>();
+
+function patternMatches(patterns: string[], value: string, ignoreCase: boolean): boolean {
+  return patterns.some((p) => {
+    if (p === '*') return true;
+    const k = `${ignoreCase ? 'i' : 's'}${p}`;
+    let g = patternCache.get(k);
+    if (!g) {
+      g = compileGlob({ pattern: p, wildcards: true, ignoreCase, arn: false });
+      if (patternCache.size < 10_000) patternCache.set(k, g);
+    }
+    return globMatches(g, value);
+  });
+}
+
+/**
+ * Principal element matching. An account entry (`arn:aws:iam::A:root`) stands for every principal
+ * of account A; a role entry matches its sessions. NotPrincipal excludes a requester only when
+ * every level of it is listed: account, then user or role, then session (IAM User Guide,
+ * "NotPrincipal": AWS checks the account, then the role, then the assumed-role session).
+ */
+function principalMatches(el: PrincipalElement, c: Candidate): boolean {
+  const info = c.principalInfo!;
+  const p = c.principal!;
+  let listed: boolean;
+  if ('Service' in p) listed = el.any || el.service.includes(p.Service);
+  else if ('Federated' in p) listed = el.any || el.federated.includes(p.Federated);
+  else {
+    const root = `arn:aws:iam::${info.account}:root`;
+    const acct = el.any || el.aws.includes(root);
+    const arn = p.AWS;
+    const kind = principalKind(arn);
+    const roleArn = kind === 'session' ? sessionRoleArn(arn) : arn;
+    const roleName = roleArn.split('/').pop();
+    const selfListed =
+      el.any ||
+      el.aws.includes(arn) ||
+      (kind === 'session' &&
+        el.aws.some(
+          (e) => e.startsWith(`arn:aws:iam::${info.account}:role/`) && e.split('/').pop() === roleName,
+        ));
+    if (!el.negated) return kind === 'root' ? acct : acct || selfListed;
+    listed = kind === 'root' ? acct : acct && selfListed;
+    return !listed;
+  }
+  return el.negated ? !listed : listed;
+}
+
+function buildWitness(
+  dims: Dimension[],
+  masks: bigint[],
+  allow: Statement,
+  relevant: Set<string>,
+): ConcreteRequest {
+  const pickIndex = (mask: bigint, prefer?: (c: Candidate) => number, cands?: Candidate[]) => {
+    const idx: number[] = [];
+    for (let i = 0; mask >> BigInt(i) !== 0n; i++) if ((mask >> BigInt(i)) & 1n) idx.push(i);
+    if (!prefer || !cands) return idx[0]!;
+    return idx.reduce((best, i) => (prefer(cands[i]!) < prefer(cands[best]!) ? i : best), idx[0]!);
+  };
+  const request: ConcreteRequest = { principal: { AWS: '' }, action: '', resource: '*', context: {} };
+  const literalActions = allow.action.negated ? [] : allow.action.patterns.map((a) => a.toLowerCase());
+  dims.forEach((d, i) => {
+    const prefer =
+      d.name === 'action'
+        ? (c: Candidate) => {
+            const k = literalActions.indexOf(c.action!.toLowerCase());
+            return k === -1 ? 1000 : k;
+          }
+        : undefined;
+    const c = d.candidates[pickIndex(masks[i]!, prefer, d.candidates)]!;
+    if (c.principal) request.principal = c.principal;
+    if (c.action) request.action = c.action;
+    if (c.resource) request.resource = c.resource;
+    for (const [k, v] of Object.entries(c.values))
+      if (relevant.has(k)) request.context[KEY_SPELLING[k] ?? k] = v;
+  });
+  return request;
+}
+
+/** Expand action patterns (case-insensitive wildcards) against a list of concrete actions. */
+export function expandActions(patterns: readonly string[], universe: readonly string[]): string[] {
+  const globs = patterns.map((p) =>
+    compileGlob({ pattern: p, wildcards: true, ignoreCase: true, arn: false }),
+  );
+  return universe.filter((a) => globs.some((g) => globMatches(g, a)));
+}

@@ -1,0 +1,586 @@
+import type { CompiledCondition } from './condition-ops.js';
+import { cellRepresentatives, compileGlob, digitsGlob, type Glob, globMatches } from './glob.js';
+import { ipRepresentatives } from './ip.js';
+import {
+  ALWAYS_PRESENT_BOOLEAN_KEYS,
+  MULTIVALUED_KEYS,
+  NETWORK_KEYS,
+  PRINCIPAL_KEYS,
+  type RequestClass,
+  type Trust,
+} from './request-model.js';
+import type { RequestPrincipal, Statement } from './types.js';
+
+/**
+ * Candidate values per dimension of the request. A dimension is a group of request attributes that
+ * are coupled (who the principal is; the network path) or one free attribute (the action, the
+ * resource, one other condition key). Within a dimension the candidates cover every cell of the
+ * partition that the policy's patterns induce, so searching them is exact; `exact` is false where a
+ * bound was hit.
+ */
+export interface Candidate {
+  /** Context values by lower-cased key; absent keys are missing. */
+  values: Record<string, string | string[]>;
+  principal?: RequestPrincipal;
+  principalInfo?: PrincipalInfo;
+  action?: string;
+  resource?: string;
+  network?: 'public' | 'vpce';
+}
+
+export interface PrincipalInfo {
+  kind: 'root' | 'user' | 'role' | 'session' | 'service' | 'federated';
+  /** The principal's own account (IAM), or the account a service acts for. */
+  account?: string;
+  orgId?: string;
+  external: boolean;
+  /** Whether the principal counts as trusted (its account or organization is trusted). */
+  trusted: boolean;
+  /** Role ARN for sessions, principal ARN otherwise. */
+  arn?: string;
+}
+
+export interface Dimension {
+  name: string;
+  candidates: Candidate[];
+  exact: boolean;
+  /** Why the dimension is not exact. */
+  inexactReason?: string;
+}
+
+export interface DimensionInput {
+  statements: Statement[];
+  conditions: Map<Statement, CompiledCondition[]>;
+  requestClass: RequestClass;
+  trust: Trust;
+}
+
+const FRESH_ACCOUNT = '444455556666';
+const FRESH_ORG = 'o-exampleorg1';
+const FRESH_ROLE = 'example-role';
+const FRESH_SERVICE = 'example-service.amazonaws.com';
+
+export function dimensionOf(keyLower: string): string {
+  if (PRINCIPAL_KEYS.has(keyLower)) return 'principal';
+  if (NETWORK_KEYS.has(keyLower)) return 'network';
+  return `key:${keyLower}`;
+}
+
+function conditionsOn(input: DimensionInput, keys: (k: string) => boolean): CompiledCondition[] {
+  const out: CompiledCondition[] = [];
+  for (const list of input.conditions.values()) for (const c of list) if (keys(c.entry.keyLower)) out.push(c);
+  return out;
+}
+
+function unique<T>(xs: Iterable<T>): T[] {
+  return [...new Set(xs)];
+}
+
+function isWildcardFree(globs: Glob[]): boolean {
+  return globs.every((g) => g.tokens.every((t) => t.t === 'c'));
+}
+
+/**
+ * A readable value outside every pattern: `base`, or `base` with a suffix. Gives `base` itself
+ * when wildcards cover every try; callers that need "matches none" only use it when the cell
+ * enumeration says such a cell exists.
+ */
+function freshValue(base: string, taken: (v: string) => boolean): string {
+  if (!taken(base)) return base;
+  for (let i = 1; i <= 64; i++) {
+    const v = `${base}${i}`;
+    if (!taken(v)) return v;
+  }
+  return base;
+}
+
+function freshAccount(taken: (v: string) => boolean): string {
+  let n = BigInt(FRESH_ACCOUNT);
+  for (let i = 0; i < 64 && taken(n.toString().padStart(12, '0')); i++)
+    n = (n + 1_000_001n) % 1_000_000_000_000n;
+  return n.toString().padStart(12, '0');
+}
+
+interface CellSet {
+  values: string[];
+  exact: boolean;
+}
+
+/** Representatives for one string attribute given the globs that test it. */
+function stringCells(
+  globs: Glob[],
+  domain: Glob | undefined,
+  fresh: (taken: (v: string) => boolean) => string,
+): CellSet {
+  const matchesAny = (v: string) => globs.some((g) => globMatches(g, v));
+  const inDomain = (v: string) => !domain || globMatches(domain, v);
+  if (isWildcardFree(globs) && globs.every((g) => !g.spec.ignoreCase)) {
+    const literals = unique(globs.map((g) => g.spec.pattern)).filter(inDomain);
+    return { values: [...literals, fresh(matchesAny)], exact: true };
+  }
+  const cells = cellRepresentatives(globs, domain);
+  const values = cells.values.filter((v) => v !== '' || !domain);
+  // A readable stand-in for the "matches none of them" cell, when one exists.
+  const noneCell = values.find((v) => !matchesAny(v));
+  const readable = fresh(matchesAny);
+  const out =
+    noneCell !== undefined && inDomain(readable) && !matchesAny(readable)
+      ? [...values.filter((v) => v !== noneCell), readable]
+      : values;
+  return { values: unique(out), exact: cells.exact };
+}
+
+const ACCOUNT_IN_TEXT = /(?<![0-9])[0-9]{12}(?![0-9])/g;
+
+/** The account component of an ARN-like pattern (`arn:aws:iam::<acct>:...`), if it has one. */
+function arnAccountPart(pattern: string): string | undefined {
+  const parts = pattern.split(':');
+  return parts.length >= 6 ? parts[4] : undefined;
+}
+
+function accountCells(input: DimensionInput, extraPatterns: string[], patternKeys: Set<string>): CellSet {
+  const globs: Glob[] = [];
+  const literals = new Set<string>(input.trust.accounts);
+  for (const s of input.statements) {
+    for (const m of JSON.stringify(s.raw).matchAll(ACCOUNT_IN_TEXT)) literals.add(m[0]);
+  }
+  for (const c of conditionsOn(input, (k) => patternKeys.has(k))) {
+    for (const g of c.globs) {
+      if (c.entry.keyLower.endsWith('arn')) {
+        const acct = arnAccountPart(g.spec.pattern);
+        if (acct !== undefined) globs.push(compileGlob({ ...g.spec, pattern: acct, arn: false }));
+      } else globs.push(g);
+    }
+  }
+  for (const p of extraPatterns) {
+    const acct = arnAccountPart(p);
+    if (acct !== undefined)
+      globs.push(compileGlob({ pattern: acct, wildcards: true, ignoreCase: false, arn: false }));
+  }
+  for (const l of literals)
+    globs.push(compileGlob({ pattern: l, wildcards: false, ignoreCase: false, arn: false }));
+  const cells = stringCells(globs, digitsGlob(12), freshAccount);
+  return { values: unique([...input.trust.accounts, ...cells.values]), exact: cells.exact };
+}
+
+export function buildDimensions(input: DimensionInput): Map<string, Dimension> {
+  const dims = new Map<string, Dimension>();
+  dims.set('principal', principalDimension(input));
+  dims.set('network', networkDimension(input));
+  dims.set('action', {
+    name: 'action',
+    exact: true,
+    candidates: input.requestClass.actions.map((action) => ({ values: {}, action })),
+  });
+  dims.set('resource', resourceDimension(input));
+  const otherKeys = new Set<string>();
+  for (const list of input.conditions.values()) {
+    for (const c of list)
+      if (dimensionOf(c.entry.keyLower).startsWith('key:')) otherKeys.add(c.entry.keyLower);
+  }
+  if (input.requestClass.exempt?.awsServiceCalls) otherKeys.add('aws:viaawsservice');
+  for (const key of otherKeys) dims.set(`key:${key}`, keyDimension(input, key));
+  return dims;
+}
+
+function principalDimension(input: DimensionInput): Dimension {
+  const { trust, statements } = input;
+  const cls = input.requestClass;
+  let exact = true;
+  const reasons: string[] = [];
+  const note = (c: CellSet, what: string) => {
+    if (!c.exact) {
+      exact = false;
+      reasons.push(what);
+    }
+  };
+
+  const principalArnPatterns = [
+    ...statements.flatMap((s) => s.principal.aws.filter((a) => a.startsWith('arn:'))),
+    ...conditionsOn(input, (k) => k === 'aws:principalarn').flatMap((c) =>
+      c.globs.map((g) => g.spec.pattern),
+    ),
+    ...(cls.exempt?.principalArns ?? []),
+  ];
+  const accounts = accountCells(
+    input,
+    principalArnPatterns,
+    new Set(['aws:principalaccount', 'kms:calleraccount', 'aws:principalarn']),
+  );
+  note(accounts, 'account values');
+
+  // Organizations: absent (account in no organization), trusted ones, and the policy's cells.
+  const orgConds = conditionsOn(input, (k) => k === 'aws:principalorgid' || k === 'aws:principalorgpaths');
+  const orgGlobs: Glob[] = [];
+  for (const c of orgConds) {
+    for (const g of c.globs) {
+      if (c.entry.keyLower === 'aws:principalorgpaths') {
+        const first = g.spec.pattern.split('/')[0] ?? '';
+        orgGlobs.push(compileGlob({ ...g.spec, pattern: first }));
+      } else orgGlobs.push(g);
+    }
+  }
+  for (const o of trust.organizationIds)
+    orgGlobs.push(compileGlob({ pattern: o, wildcards: false, ignoreCase: false, arn: false }));
+  const orgCells = orgConds.length
+    ? stringCells(
+        orgGlobs,
+        compileGlob({ pattern: 'o-*', wildcards: true, ignoreCase: false, arn: false }),
+        (t) => freshValue(FRESH_ORG, t),
+      )
+    : { values: [...trust.organizationIds.slice(0, 1), FRESH_ORG], exact: true };
+  note(orgCells, 'organization ids');
+  const orgs: (string | undefined)[] = [undefined, ...unique([...trust.organizationIds, ...orgCells.values])];
+
+  const pathGlobs = conditionsOn(input, (k) => k === 'aws:principalorgpaths').flatMap((c) => c.globs);
+  const pathsFor = (org: string): string[] => {
+    if (pathGlobs.length === 0) return [`${org}/r-ab12/`];
+    const c = stringCells(
+      pathGlobs,
+      compileGlob({ pattern: `${org}/*`, wildcards: true, ignoreCase: false, arn: false }),
+      (t) => freshValue(`${org}/r-ab12/ou-ab12-examples/`, t),
+    );
+    note(c, 'organization paths');
+    return c.values;
+  };
+
+  const arnGlobs = principalArnPatterns.map((p) =>
+    compileGlob({ pattern: p, wildcards: true, ignoreCase: false, arn: true }),
+  );
+  const sessionEntries = statements.flatMap((s) =>
+    s.principal.aws.filter((a) => a.startsWith('arn:aws:sts::')),
+  );
+  const arnsFor = (acct: string): string[] => {
+    const out = [`arn:aws:iam::${acct}:root`];
+    for (const kind of ['role', 'user'] as const) {
+      const domain = compileGlob({
+        pattern: `arn:aws:iam::${acct}:${kind}/*`,
+        wildcards: true,
+        ignoreCase: false,
+        arn: true,
+      });
+      const relevant = arnGlobs.filter((g) => cellsMayIntersect(g, domain));
+      if (relevant.length === 0) {
+        if (kind === 'role') out.push(`arn:aws:iam::${acct}:role/${FRESH_ROLE}`);
+        continue;
+      }
+      const c = stringCells(relevant, domain, (t) =>
+        freshValue(`arn:aws:iam::${acct}:${kind}/${kind === 'role' ? FRESH_ROLE : 'example-user'}`, t),
+      );
+      note(c, 'principal ARNs');
+      out.push(...c.values);
+    }
+    out.push(...sessionEntries.filter((s) => s.split(':')[4] === acct));
+    return unique(out);
+  };
+
+  const isTrustedAccount = (a: string) => trust.accounts.includes(a);
+  const isTrustedOrg = (o: string | undefined) => o !== undefined && trust.organizationIds.includes(o);
+  const candidates: Candidate[] = [];
+  const orgKeysMatter = orgConds.length > 0 || cls.principals !== 'any';
+  for (const acct of accounts.values) {
+    const arns = arnsFor(acct);
+    for (const org of orgKeysMatter ? orgs : [undefined]) {
+      const paths = org === undefined ? [undefined] : pathsFor(org);
+      for (const path of paths) {
+        for (const arn of arns) {
+          const kind = principalKind(arn);
+          const roleArn = kind === 'session' ? sessionRoleArn(arn) : arn;
+          const trusted = isTrustedAccount(acct) || isTrustedOrg(org);
+          const values: Record<string, string | string[]> = {
+            'aws:principalaccount': acct,
+            'kms:calleraccount': acct,
+            'aws:principalarn': roleArn,
+            'aws:principalisawsservice': 'false',
+            'aws:principaltype': kind === 'root' ? 'Account' : kind === 'user' ? 'User' : 'AssumedRole',
+          };
+          if (org !== undefined) values['aws:principalorgid'] = org;
+          if (path !== undefined) values['aws:principalorgpaths'] = [path];
+          candidates.push({
+            values,
+            principal: { AWS: arn },
+            principalInfo: {
+              kind,
+              account: acct,
+              external: !trusted,
+              trusted,
+              arn: roleArn,
+              ...(org ? { orgId: org } : {}),
+            },
+          });
+        }
+      }
+    }
+  }
+
+  // Service principals act for an account named by aws:SourceAccount/SourceArn/SourceOwner, or for
+  // a trusted account when the request names none (SPEC.md §2, as IAM Access Analyzer does).
+  const services = unique([...statements.flatMap((s) => s.principal.service), FRESH_SERVICE]);
+  const sourceConds = conditionsOn(
+    input,
+    (k) => k === 'aws:sourceaccount' || k === 'aws:sourceowner' || k === 'aws:sourcearn',
+  );
+  const named = new Set<string>();
+  const sourceAccountGlobs: Glob[] = [];
+  for (const c of sourceConds) {
+    for (const g of c.globs) {
+      const acct = c.entry.keyLower === 'aws:sourcearn' ? arnAccountPart(g.spec.pattern) : g.spec.pattern;
+      if (acct !== undefined) sourceAccountGlobs.push(compileGlob({ ...g.spec, pattern: acct, arn: false }));
+    }
+  }
+  const widensSource = sourceConds.some((c) => c.entry.ifExists || c.entry.base.includes('Not'));
+  for (const a of accounts.values) {
+    if (sourceAccountGlobs.some((g) => globMatches(g, a)) || (widensSource && !isTrustedAccount(a)))
+      named.add(a);
+  }
+  const sourceAccounts: (string | undefined)[] = [undefined, ...trust.accounts.slice(0, 1), ...named];
+  const sourceArnGlobs = conditionsOn(input, (k) => k === 'aws:sourcearn').flatMap((c) => c.globs);
+  for (const service of services) {
+    for (const sa of unique(sourceAccounts)) {
+      const arns: (string | undefined)[] = [];
+      if (sa === undefined) arns.push(undefined);
+      else if (sourceArnGlobs.length === 0) arns.push(`arn:aws:logs:us-east-1:${sa}:log-group:example`);
+      else {
+        const domain = compileGlob({
+          pattern: `arn:*:*:*:${sa}:*`,
+          wildcards: true,
+          ignoreCase: false,
+          arn: true,
+        });
+        const c = stringCells(sourceArnGlobs, domain, (t) =>
+          freshValue(`arn:aws:logs:us-east-1:${sa}:log-group:example`, t),
+        );
+        note(c, 'source ARNs');
+        arns.push(...c.values);
+      }
+      for (const sourceArn of arns) {
+        const values: Record<string, string | string[]> = {
+          'aws:principalisawsservice': 'true',
+          'aws:principalservicename': service,
+        };
+        if (sa !== undefined) {
+          values['aws:sourceaccount'] = sa;
+          values['aws:sourceowner'] = sa;
+        }
+        if (sourceArn !== undefined) values['aws:sourcearn'] = sourceArn;
+        const external = sa !== undefined && !isTrustedAccount(sa);
+        candidates.push({
+          values,
+          principal: { Service: service },
+          principalInfo: { kind: 'service', external, trusted: !external, ...(sa ? { account: sa } : {}) },
+        });
+      }
+    }
+  }
+
+  for (const provider of unique(statements.flatMap((s) => s.principal.federated))) {
+    const acct = arnAccountPart(provider) || freshAccount((v) => accounts.values.includes(v));
+    const trusted = isTrustedAccount(acct);
+    candidates.push({
+      values: { 'aws:principalisawsservice': 'false' },
+      principal: { Federated: provider },
+      principalInfo: { kind: 'federated', account: acct, external: !trusted, trusted },
+    });
+  }
+
+  return {
+    name: 'principal',
+    candidates,
+    exact,
+    ...(exact
+      ? {}
+      : { inexactReason: `too many wildcard patterns to enumerate ${unique(reasons).join(', ')} exactly` }),
+  };
+}
+
+/** Cheap over-approximation: could the two patterns share a string? (Literal prefixes agree.) */
+function cellsMayIntersect(a: Glob, b: Glob): boolean {
+  for (let i = 0; ; i++) {
+    const x = a.tokens[i];
+    const y = b.tokens[i];
+    if (!x || !y) return !x === !y || x?.t === 'star' || y?.t === 'star';
+    if (x.t !== 'c' || y.t !== 'c') return true;
+    if (x.ch.toLowerCase() !== y.ch.toLowerCase()) return false;
+  }
+}
+
+export function principalKind(arn: string): PrincipalInfo['kind'] {
+  if (/^arn:[^:]+:sts::\d{12}:assumed-role\//.test(arn)) return 'session';
+  if (/^arn:[^:]+:iam::\d{12}:root$/.test(arn)) return 'root';
+  if (/^arn:[^:]+:iam::\d{12}:user\//.test(arn)) return 'user';
+  return 'role';
+}
+
+/** `arn:aws:sts::A:assumed-role/R/s` → `arn:aws:iam::A:role/R` (aws:PrincipalArn of a session). */
+export function sessionRoleArn(arn: string): string {
+  const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(arn);
+  return m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn;
+}
+
+function networkDimension(input: DimensionInput): Dimension {
+  const cls = input.requestClass;
+  const conds = (k: string) => conditionsOn(input, (x) => x === k);
+  const mentioned = (k: string) => conds(k).length > 0;
+  let exact = true;
+  const literal = (v: string) => compileGlob({ pattern: v, wildcards: false, ignoreCase: false, arn: false });
+
+  const ipCands = (key: string) => {
+    const ranges = conds(key).flatMap((c) => c.ranges);
+    return ranges.length ? ipRepresentatives(ranges) : ['203.0.113.10'];
+  };
+  const candidates: Candidate[] = [];
+  if (cls.network.kind !== 'endpoint') {
+    for (const ip of ipCands('aws:sourceip'))
+      candidates.push({ values: { 'aws:sourceip': ip }, network: 'public' });
+  }
+  const cellsFor = (key: string, extra: readonly string[], fresh: string, domain: string): string[] => {
+    const globs = [...conds(key).flatMap((c) => c.globs), ...extra.map(literal)];
+    const c = stringCells(
+      globs,
+      compileGlob({ pattern: domain, wildcards: true, ignoreCase: false, arn: false }),
+      (t) => freshValue(fresh, t),
+    );
+    if (!c.exact) exact = false;
+    return c.values;
+  };
+  const net = cls.network;
+  const vpces =
+    net.kind === 'endpoint' && net.vpceId
+      ? [net.vpceId]
+      : cellsFor(
+          'aws:sourcevpce',
+          net.kind === 'off-network' ? net.vpceIds : [],
+          'vpce-0example0000000a',
+          'vpce-*',
+        );
+  const vpcs =
+    net.kind === 'endpoint' && net.vpcId
+      ? [net.vpcId]
+      : cellsFor(
+          'aws:sourcevpc',
+          net.kind === 'off-network' ? net.vpcIds : [],
+          'vpc-0example00000000',
+          'vpc-*',
+        );
+  const vpceAccounts = mentioned('aws:vpceaccount')
+    ? accountCells(input, [], new Set(['aws:vpceaccount'])).values
+    : [undefined];
+  const vpceOrgs = mentioned('aws:vpceorgid')
+    ? [...cellsFor('aws:vpceorgid', [...input.trust.organizationIds], FRESH_ORG, 'o-*')]
+    : [undefined];
+  const vpcIps = mentioned('aws:vpcsourceip') ? ipCands('aws:vpcsourceip') : [undefined];
+  for (const vpce of vpces)
+    for (const vpc of vpcs)
+      for (const acct of vpceAccounts)
+        for (const org of vpceOrgs)
+          for (const ip of vpcIps) {
+            const values: Record<string, string | string[]> = {
+              'aws:sourcevpce': vpce,
+              'aws:sourcevpc': vpc,
+            };
+            if (acct !== undefined) values['aws:vpceaccount'] = acct;
+            if (org !== undefined) values['aws:vpceorgid'] = org;
+            if (ip !== undefined) values['aws:vpcsourceip'] = ip;
+            candidates.push({ values, network: 'vpce' });
+          }
+  return {
+    name: 'network',
+    candidates,
+    exact,
+    ...(exact
+      ? {}
+      : { inexactReason: 'too many wildcard patterns on VPC endpoint keys to enumerate exactly' }),
+  };
+}
+
+function resourceDimension(input: DimensionInput): Dimension {
+  const cls = input.requestClass;
+  if (cls.resource.kind === 'key' && cls.resource.arn) {
+    return { name: 'resource', exact: true, candidates: [{ values: {}, resource: cls.resource.arn }] };
+  }
+  const patterns = unique(input.statements.flatMap((s) => s.resource.patterns));
+  if (patterns.every((p) => p === '*')) {
+    return { name: 'resource', exact: true, candidates: [{ values: {}, resource: '*' }] };
+  }
+  // The key's ARN is unknown (offline check) or any KMS resource is possible (endpoint policy):
+  // every cell of the Resource patterns within KMS ARNs is a possible resource.
+  const globs = patterns.map((p) =>
+    compileGlob({ pattern: p, wildcards: true, ignoreCase: false, arn: false }),
+  );
+  const domain = compileGlob({ pattern: 'arn:aws:kms:*', wildcards: true, ignoreCase: false, arn: false });
+  const c = stringCells(globs, domain, (t) =>
+    freshValue('arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab', t),
+  );
+  const values = cls.resource.kind === 'any' ? unique(['*', ...c.values]) : c.values;
+  return {
+    name: 'resource',
+    exact: c.exact,
+    candidates: values.map((resource) => ({ values: {}, resource })),
+    ...(c.exact ? {} : { inexactReason: 'too many wildcard Resource patterns to enumerate exactly' }),
+  };
+}
+
+function keyDimension(input: DimensionInput, key: string): Dimension {
+  const conds = conditionsOn(input, (k) => k === key);
+  const singles: string[] = [];
+  let exact = true;
+  const globs = conds.flatMap((c) => c.globs);
+  if (globs.length) {
+    const c = stringCells(globs, undefined, (t) => freshValue('example-value', t));
+    exact &&= c.exact;
+    singles.push(...c.values);
+  }
+  const numbers = unique(conds.flatMap((c) => c.numbers)).sort((a, b) => a - b);
+  if (numbers.length) {
+    singles.push(String(numbers[0]! - 1), String(numbers[numbers.length - 1]! + 1));
+    numbers.forEach((n, i) => {
+      singles.push(String(n));
+      const next = numbers[i + 1];
+      if (next !== undefined) singles.push(String((n + next) / 2));
+    });
+  }
+  const dates = unique(conds.flatMap((c) => c.dates)).sort((a, b) => a - b);
+  if (dates.length) {
+    const iso = (t: number) => new Date(t).toISOString();
+    singles.push(iso(dates[0]! - 1000), iso(dates[dates.length - 1]! + 1000));
+    dates.forEach((d, i) => {
+      singles.push(iso(d));
+      const next = dates[i + 1];
+      if (next !== undefined) singles.push(iso(Math.floor((d + next) / 2)));
+    });
+  }
+  const ranges = conds.flatMap((c) => c.ranges);
+  if (ranges.length) singles.push(...ipRepresentatives(ranges));
+  if (conds.some((c) => c.bools) || ALWAYS_PRESENT_BOOLEAN_KEYS.has(key)) singles.push('true', 'false');
+  if (singles.length === 0) singles.push('example-value');
+  const values = unique(singles);
+
+  const candidates: Candidate[] = [];
+  if (!ALWAYS_PRESENT_BOOLEAN_KEYS.has(key)) candidates.push({ values: {} });
+  if (MULTIVALUED_KEYS.has(key)) {
+    // A set value matters through which value cells it contains: all subsets when few.
+    if (values.length <= 5) {
+      for (let mask = 1; mask < 1 << values.length; mask++) {
+        candidates.push({ values: { [key]: values.filter((_, i) => mask & (1 << i)) } });
+      }
+    } else {
+      exact = false;
+      for (const v of values) candidates.push({ values: { [key]: [v] } });
+      candidates.push({ values: { [key]: values } });
+    }
+  } else {
+    for (const v of values) candidates.push({ values: { [key]: v } });
+  }
+  return {
+    name: `key:${key}`,
+    candidates,
+    exact,
+    ...(exact
+      ? {}
+      : { inexactReason: `too many distinct values or patterns on ${key} to enumerate exactly` }),
+  };
+}
+
+export function isArnMatch(pattern: string, value: string): boolean {
+  return globMatches(compileGlob({ pattern, wildcards: true, ignoreCase: false, arn: true }), value);
+}

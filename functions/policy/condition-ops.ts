@@ -1,0 +1,193 @@
+import { compileGlob, type Glob, globMatches } from './glob.js';
+import { type IpRange, parseCidr, parseIp } from './ip.js';
+import type { BaseOperator, ConditionEntry } from './types.js';
+
+/**
+ * The analyzer's compiled form of one condition entry: a test of one request value (absent,
+ * one string, or a set) with the semantics of SPEC.md §2. Deliberately separate from the concrete
+ * evaluator, which is the independent referee in the differential tests.
+ */
+export type Truth = 'true' | 'false' | 'unknown';
+
+export interface CompiledCondition {
+  entry: ConditionEntry;
+  /** Values contain policy variables (`${aws:username}`): the test is not decidable statically. */
+  usesVariables: boolean;
+  test(value: string | string[] | undefined): Truth;
+  /** Literals and patterns the operator compares against, for building candidate values. */
+  globs: Glob[];
+  numbers: number[];
+  dates: number[];
+  ranges: IpRange[];
+  bools: boolean;
+}
+
+const NEGATED = new Set<BaseOperator>([
+  'StringNotEquals',
+  'StringNotEqualsIgnoreCase',
+  'StringNotLike',
+  'NumericNotEquals',
+  'DateNotEquals',
+  'NotIpAddress',
+  'ArnNotEquals',
+  'ArnNotLike',
+]);
+
+export function isNegated(op: BaseOperator): boolean {
+  return NEGATED.has(op);
+}
+
+function parseNumber(s: string): number | undefined {
+  return /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(s) ? Number(s) : undefined;
+}
+
+/** ISO 8601 date/time or epoch seconds, as AWS accepts for Date operators. */
+export function parseDate(s: string): number | undefined {
+  if (/^\d+$/.test(s)) return Number(s) * 1000;
+  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return undefined;
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** A test of one single request value against one policy value (positive form). */
+type ValueTest = (requestValue: string) => boolean;
+
+function compileValue(base: BaseOperator, policyValue: string): { test: ValueTest; glob?: Glob } {
+  switch (base) {
+    case 'StringEquals':
+    case 'StringNotEquals':
+    case 'StringEqualsIgnoreCase':
+    case 'StringNotEqualsIgnoreCase':
+    case 'StringLike':
+    case 'StringNotLike':
+    case 'ArnEquals':
+    case 'ArnNotEquals':
+    case 'ArnLike':
+    case 'ArnNotLike': {
+      const arn = base.startsWith('Arn');
+      const glob = compileGlob({
+        pattern: policyValue,
+        wildcards: arn || base === 'StringLike' || base === 'StringNotLike',
+        ignoreCase: base.includes('IgnoreCase'),
+        arn,
+      });
+      // ArnLike compares the six colon-separated parts; a value that is not an ARN never matches.
+      const test: ValueTest = arn
+        ? (v) => v.split(':').length >= 6 && globMatches(glob, v)
+        : (v) => globMatches(glob, v);
+      return { test, glob };
+    }
+    case 'NumericEquals':
+    case 'NumericNotEquals':
+    case 'NumericLessThan':
+    case 'NumericLessThanEquals':
+    case 'NumericGreaterThan':
+    case 'NumericGreaterThanEquals': {
+      const p = parseNumber(policyValue);
+      const cmp = numericCmp(base);
+      return {
+        test: (v) => {
+          const n = parseNumber(v);
+          return p !== undefined && n !== undefined && cmp(n, p);
+        },
+      };
+    }
+    case 'DateEquals':
+    case 'DateNotEquals':
+    case 'DateLessThan':
+    case 'DateLessThanEquals':
+    case 'DateGreaterThan':
+    case 'DateGreaterThanEquals': {
+      const p = parseDate(policyValue);
+      const cmp = numericCmp(base.replace('Date', 'Numeric') as BaseOperator);
+      return {
+        test: (v) => {
+          const n = parseDate(v);
+          return p !== undefined && n !== undefined && cmp(n, p);
+        },
+      };
+    }
+    case 'Bool':
+      return { test: (v) => v.toLowerCase() === policyValue.toLowerCase() };
+    case 'BinaryEquals':
+      return { test: (v) => v === policyValue };
+    case 'IpAddress':
+    case 'NotIpAddress': {
+      const range = parseCidr(policyValue);
+      return {
+        test: (v) => {
+          const ip = parseIp(v);
+          return (
+            !!range && !!ip && ip.family === range.family && ip.value >= range.start && ip.value <= range.end
+          );
+        },
+      };
+    }
+    case 'Null':
+      return { test: () => false };
+  }
+}
+
+function numericCmp(base: BaseOperator): (a: number, b: number) => boolean {
+  switch (base) {
+    case 'NumericLessThan':
+      return (a, b) => a < b;
+    case 'NumericLessThanEquals':
+      return (a, b) => a <= b;
+    case 'NumericGreaterThan':
+      return (a, b) => a > b;
+    case 'NumericGreaterThanEquals':
+      return (a, b) => a >= b;
+    default:
+      return (a, b) => a === b;
+  }
+}
+
+const VARIABLE = /\$\{(?!\*\}|\?\}|\$\})[^}]*\}/;
+
+export function compileCondition(entry: ConditionEntry): CompiledCondition {
+  const usesVariables = entry.values.some((v) => VARIABLE.test(v));
+  const negated = isNegated(entry.base);
+  const compiled = entry.values.map((v) => compileValue(entry.base, v));
+  // Positive per-value test: the request value matches some policy value.
+  const matchesAny = (v: string) => compiled.some((c) => c.test(v));
+  // Per-value outcome of the operator (negated operators: matches none of the policy values).
+  const single = (v: string) => (negated ? !matchesAny(v) : matchesAny(v));
+
+  const test = (value: string | string[] | undefined): Truth => {
+    if (usesVariables) return 'unknown';
+    if (entry.base === 'Null') {
+      const absent = value === undefined || (Array.isArray(value) && value.length === 0);
+      const want = entry.values.some((v) => v.toLowerCase() === 'true');
+      const wantFalse = entry.values.some((v) => v.toLowerCase() === 'false');
+      return (absent && want) || (!absent && wantFalse) ? 'true' : 'false';
+    }
+    const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
+    if (entry.qualifier === 'ForAllValues') return values.every(single) ? 'true' : 'false';
+    if (entry.qualifier === 'ForAnyValue') return values.some(single) ? 'true' : 'false';
+    if (values.length === 0) {
+      // Absent key: IfExists → true; negated operators → true; positive → false (SPEC §2).
+      return entry.ifExists || negated ? 'true' : 'false';
+    }
+    return (negated ? values.every(single) : values.some(single)) ? 'true' : 'false';
+  };
+
+  const family = entry.base;
+  return {
+    entry,
+    usesVariables,
+    test,
+    globs: compiled.flatMap((c) => (c.glob ? [c.glob] : [])),
+    numbers: family.startsWith('Numeric')
+      ? entry.values.map(parseNumber).filter((n): n is number => n !== undefined)
+      : [],
+    dates: family.startsWith('Date')
+      ? entry.values.map(parseDate).filter((n): n is number => n !== undefined)
+      : [],
+    ranges:
+      family === 'IpAddress' || family === 'NotIpAddress'
+        ? entry.values.map(parseCidr).filter((r): r is IpRange => r !== undefined)
+        : [],
+    bools: family === 'Bool',
+  };
+}

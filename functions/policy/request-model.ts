@@ -1,0 +1,96 @@
+/**
+ * The request model of SPEC.md §2: which condition keys travel together, and what they hold for
+ * IAM principals, service principals and each network path.
+ */
+
+/** Keys fixed by who the principal is (and, for service principals, for whom it acts). */
+export const PRINCIPAL_KEYS = new Set([
+  'aws:principalaccount',
+  'kms:calleraccount',
+  'aws:principalarn',
+  'aws:principalorgid',
+  'aws:principalorgpaths',
+  'aws:principalisawsservice',
+  'aws:principaltype',
+  'aws:principalservicename',
+  'aws:sourceaccount',
+  'aws:sourcearn',
+  'aws:sourceowner',
+]);
+
+/**
+ * Keys fixed by the network path. Through a VPC endpoint the `Vpc*` keys are present and
+ * aws:SourceIp is absent; otherwise the reverse
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-sourceip).
+ */
+export const NETWORK_KEYS = new Set([
+  'aws:sourcevpce',
+  'aws:sourcevpc',
+  'aws:vpceaccount',
+  'aws:vpceorgid',
+  'aws:vpceorgpaths',
+  'aws:sourceip',
+  'aws:vpcsourceip',
+]);
+
+/** Multivalued context keys (tested with ForAnyValue/ForAllValues). */
+export const MULTIVALUED_KEYS = new Set([
+  'aws:principalorgpaths',
+  'aws:vpceorgpaths',
+  'aws:tagkeys',
+  'aws:calledvia',
+  'aws:principalservicenameslist',
+  'kms:grantoperations',
+  'kms:encryptioncontextkeys',
+]);
+
+/**
+ * Keys every signed request carries with a boolean value (never absent):
+ * aws:ViaAWSService "is always included in the request context" (IAM global condition keys).
+ */
+export const ALWAYS_PRESENT_BOOLEAN_KEYS = new Set(['aws:viaawsservice']);
+
+/** How AWS spells the keys the analyzer puts into witnesses. */
+export const KEY_SPELLING: Record<string, string> = {
+  'aws:principalaccount': 'aws:PrincipalAccount',
+  'kms:calleraccount': 'kms:CallerAccount',
+  'aws:principalarn': 'aws:PrincipalArn',
+  'aws:principalorgid': 'aws:PrincipalOrgID',
+  'aws:principalorgpaths': 'aws:PrincipalOrgPaths',
+  'aws:principalisawsservice': 'aws:PrincipalIsAWSService',
+  'aws:principaltype': 'aws:PrincipalType',
+  'aws:principalservicename': 'aws:PrincipalServiceName',
+  'aws:sourceaccount': 'aws:SourceAccount',
+  'aws:sourcearn': 'aws:SourceArn',
+  'aws:sourceowner': 'aws:SourceOwner',
+  'aws:sourcevpce': 'aws:SourceVpce',
+  'aws:sourcevpc': 'aws:SourceVpc',
+  'aws:vpceaccount': 'aws:VpceAccount',
+  'aws:vpceorgid': 'aws:VpceOrgID',
+  'aws:vpceorgpaths': 'aws:VpceOrgPaths',
+  'aws:sourceip': 'aws:SourceIp',
+  'aws:vpcsourceip': 'aws:VpcSourceIp',
+  'aws:viaawsservice': 'aws:ViaAWSService',
+};
+
+export interface Trust {
+  accounts: readonly string[];
+  organizationIds: readonly string[];
+}
+
+export type PrincipalScope = 'external' | 'trusted' | 'any';
+
+/** A class of requests: "does the policy allow some request of this class?" */
+export interface RequestClass {
+  principals: PrincipalScope;
+  /** Concrete action names (already expanded from any patterns). */
+  actions: readonly string[];
+  /** A key policy's own key (ARN when known), or any KMS resource (endpoint policies). */
+  resource: { kind: 'key'; arn?: string } | { kind: 'any' };
+  network:
+    | { kind: 'any' }
+    | { kind: 'endpoint'; vpceId?: string; vpcId?: string }
+    | { kind: 'off-network'; vpceIds: readonly string[]; vpcIds: readonly string[] };
+  /** Requests excluded from the class (SPEC.md §2 exemptions of key-crypto-via-vpce). */
+  exempt?: { awsServiceCalls: boolean; principalArns: readonly string[] };
+}

@@ -1,0 +1,61 @@
+import { KMS_ACTIONS } from '../policy/kms-actions.js';
+import { parsePolicy } from '../policy/parse.js';
+import type { Policy } from '../policy/types.js';
+import { isKmsInterfaceEndpoint } from './applicability.js';
+import { DEFAULT_ENDPOINT_POLICY, denyExternalPrincipals, withGuardStatements } from './guard-statements.js';
+import { semanticCheck } from './semantic.js';
+import type { EndpointResource, Rule } from './types.js';
+
+const defaultPolicy = (() => {
+  const parsed = parsePolicy(DEFAULT_ENDPOINT_POLICY);
+  if (!parsed.ok) throw new Error('default endpoint policy does not parse');
+  return parsed.value;
+})();
+
+/** The policy in force on an endpoint: its document, or AWS's full-access default when it has none. */
+export function effectiveEndpointPolicy(r: EndpointResource): Policy {
+  return r.policy ?? defaultPolicy;
+}
+
+export const endpointNoExternalPrincipals: Rule = {
+  id: 'endpoint-no-external-principals',
+  title: 'KMS endpoint policies admit no external principal',
+  severity: 'high',
+  appliesTo: 'vpc-endpoint',
+  permissions: { read: ['ec2:DescribeVpcEndpoints'], write: ['ec2:ModifyVpcEndpoint'] },
+  applies: isKmsInterfaceEndpoint,
+  check(r, { config }) {
+    if (r.type !== 'vpc-endpoint') return [];
+    return semanticCheck(
+      'endpoint-no-external-principals',
+      'high',
+      effectiveEndpointPolicy(r),
+      {
+        principals: 'external',
+        actions: KMS_ACTIONS,
+        resource: { kind: 'any' },
+        network: {
+          kind: 'endpoint',
+          ...(r.id.startsWith('vpce-') ? { vpceId: r.id } : {}),
+          ...(r.vpcId ? { vpcId: r.vpcId } : {}),
+        },
+      },
+      config,
+      'the endpoint policy lets a principal outside the trusted accounts and organizations through',
+    );
+  },
+  plan(r, _findings, { config }) {
+    const rule = 'endpoint-no-external-principals' as const;
+    if (r.type !== 'vpc-endpoint') return { kind: 'none', rule, reason: 'not a VPC endpoint' };
+    const guard = denyExternalPrincipals(config, false);
+    if (!guard) return { kind: 'none', rule, reason: 'no trusted account or organization is configured' };
+    return {
+      kind: 'modify-vpc-endpoint',
+      rule,
+      vpcEndpointId: r.id,
+      policyDocument: withGuardStatements(effectiveEndpointPolicy(r).raw, [guard]),
+      guardSids: [guard.Sid],
+      summary: `add Deny ${guard.Sid} to the endpoint policy of ${r.id}`,
+    };
+  },
+};

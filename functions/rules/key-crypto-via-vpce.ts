@@ -1,0 +1,55 @@
+import { expandActions } from '../policy/analyze.js';
+import { KMS_ACTIONS } from '../policy/kms-actions.js';
+import { isCustomerManagedKey } from './applicability.js';
+import { denyOffNetworkCrypto, withGuardStatements } from './guard-statements.js';
+import { semanticCheck } from './semantic.js';
+import type { Rule } from './types.js';
+
+export const keyCryptoViaVpce: Rule = {
+  id: 'key-crypto-via-vpce',
+  title: 'Crypto calls on keys only through approved VPC endpoints',
+  severity: 'high',
+  appliesTo: 'kms-key',
+  permissions: {
+    read: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:ListResourceTags'],
+    write: ['kms:PutKeyPolicy'],
+  },
+  applies: isCustomerManagedKey,
+  check(r, { config }) {
+    if (r.type !== 'kms-key') return [];
+    const n = config.network;
+    return semanticCheck(
+      'key-crypto-via-vpce',
+      'high',
+      r.policy,
+      {
+        principals: 'any',
+        actions: expandActions(n.cryptoActions, KMS_ACTIONS),
+        resource: { kind: 'key', ...(r.arn ? { arn: r.arn } : {}) },
+        network: { kind: 'off-network', vpceIds: n.vpceIds, vpcIds: n.vpcIds },
+        exempt: { awsServiceCalls: n.allowAwsServiceCalls, principalArns: n.exemptPrincipalArns },
+      },
+      config,
+      'the key policy allows crypto calls that do not come through an approved VPC endpoint or VPC',
+    );
+  },
+  plan(r, _findings, { config }) {
+    const rule = 'key-crypto-via-vpce' as const;
+    if (r.type !== 'kms-key') return { kind: 'none', rule, reason: 'not a KMS key' };
+    const guard = denyOffNetworkCrypto(config);
+    if (!guard) {
+      return {
+        kind: 'none',
+        rule,
+        reason: 'no approved VPC endpoint or VPC is configured (network.vpceIds, network.vpcIds)',
+      };
+    }
+    return {
+      kind: 'put-key-policy',
+      rule,
+      policy: withGuardStatements(r.policy.raw, [guard]),
+      guardSids: [guard.Sid],
+      summary: `add Deny ${guard.Sid} to the key policy of ${r.id}`,
+    };
+  },
+};

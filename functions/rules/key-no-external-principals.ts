@@ -1,0 +1,68 @@
+import { findAllowedRequest } from '../policy/analyze.js';
+import { KMS_ACTIONS } from '../policy/kms-actions.js';
+import { parsePolicy } from '../policy/parse.js';
+import type { RequestClass } from '../policy/request-model.js';
+import { isCustomerManagedKey } from './applicability.js';
+import { denyExternalPrincipals, denyExternalServiceCalls, withGuardStatements } from './guard-statements.js';
+import { semanticCheck, trustOf } from './semantic.js';
+import type { KeyResource, Rule } from './types.js';
+
+export const externalKeyRequests = (r: KeyResource): RequestClass => ({
+  principals: 'external',
+  actions: KMS_ACTIONS,
+  resource: { kind: 'key', ...(r.arn ? { arn: r.arn } : {}) },
+  network: { kind: 'any' },
+});
+
+export const keyNoExternalPrincipals: Rule = {
+  id: 'key-no-external-principals',
+  title: 'Key policies admit no external principal',
+  severity: 'high',
+  appliesTo: 'kms-key',
+  permissions: {
+    read: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:ListResourceTags'],
+    write: ['kms:PutKeyPolicy'],
+  },
+  applies: isCustomerManagedKey,
+  check(r, { config }) {
+    if (r.type !== 'kms-key') return [];
+    return semanticCheck(
+      'key-no-external-principals',
+      'high',
+      r.policy,
+      externalKeyRequests(r),
+      config,
+      'the key policy allows a principal outside the trusted accounts and organizations',
+    );
+  },
+  plan(r, _findings, { config }) {
+    const rule = 'key-no-external-principals' as const;
+    if (r.type !== 'kms-key') return { kind: 'none', rule, reason: 'not a KMS key' };
+    const guard = denyExternalPrincipals(config, true);
+    if (!guard) return { kind: 'none', rule, reason: 'no trusted account or organization is configured' };
+    let policy = withGuardStatements(r.policy.raw, [guard]);
+    const guardSids = [guard.Sid];
+    // Service principals are exempt from the first Deny; add the second only when a service
+    // principal acting for an untrusted account is still allowed.
+    const parsed = parsePolicy(policy);
+    if (parsed.ok) {
+      const left = findAllowedRequest({
+        policy: parsed.value,
+        requestClass: externalKeyRequests(r),
+        trust: trustOf(config),
+      });
+      const service = denyExternalServiceCalls(config);
+      if (left.kind !== 'none' && left.witness && 'Service' in left.witness.principal && service) {
+        policy = withGuardStatements(policy, [service]);
+        guardSids.push(service.Sid);
+      }
+    }
+    return {
+      kind: 'put-key-policy',
+      rule,
+      policy,
+      guardSids,
+      summary: `add Deny ${guardSids.join(' and ')} to the key policy of ${r.id}`,
+    };
+  },
+};

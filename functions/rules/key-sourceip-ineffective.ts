@@ -1,0 +1,87 @@
+import { findAllowedRequest } from '../policy/analyze.js';
+import { compileCondition } from '../policy/condition-ops.js';
+import { ipRepresentatives } from '../policy/ip.js';
+import { KMS_ACTIONS } from '../policy/kms-actions.js';
+import type { Policy, Statement } from '../policy/types.js';
+import { describeWitness } from '../policy/witness-text.js';
+import { isCustomerManagedKey } from './applicability.js';
+import { trustOf } from './semantic.js';
+import { statementLabel } from './statements.js';
+import type { Finding, Rule } from './types.js';
+
+/**
+ * aws:SourceIp is absent from requests that arrive through a VPC endpoint (IAM global condition
+ * keys, aws:SourceIp: "If the request comes from a host that uses an Amazon VPC endpoint, then the
+ * aws:SourceIp key is not present"), so a statement that restricts access by source IP does not do
+ * what it says for those requests.
+ */
+function sourceIpFinding(
+  s: Statement,
+  config: Parameters<Rule['check']>[1]['config'],
+): Finding | undefined {
+  const ipConds = s.conditions.filter((c) => c.keyLower === 'aws:sourceip').map(compileCondition);
+  if (ipConds.length === 0) return undefined;
+  const conj = (v: string | undefined) => ipConds.every((c) => c.test(v) === 'true');
+  const outcomes = new Set(ipRepresentatives(ipConds.flatMap((c) => c.ranges)).map(conj));
+  if (outcomes.size < 2) return undefined; // it does not distinguish source IPs: nothing relies on it
+  const rest: Statement = {
+    ...s,
+    effect: 'Allow',
+    conditions: s.conditions.filter((c) => c.keyLower !== 'aws:sourceip'),
+  };
+  const probe: Policy = { statements: [rest], raw: {}, sizeBytes: 0 };
+  const answer = findAllowedRequest({
+    policy: probe,
+    requestClass: {
+      principals: 'any',
+      actions: KMS_ACTIONS,
+      resource: { kind: 'key' },
+      network: { kind: 'endpoint' },
+    },
+    trust: trustOf(config),
+  });
+  if (answer.kind === 'none') return undefined; // the statement can never apply
+  const label = statementLabel(s);
+  const absentTrue = conj(undefined);
+  const effect =
+    s.effect === 'Allow'
+      ? absentTrue
+        ? `allows only some source IPs, yet requests through a VPC endpoint carry no aws:SourceIp and it allows them from anywhere`
+        : `allows only some source IPs; requests through a VPC endpoint carry no aws:SourceIp, so it never applies to them`
+      : absentTrue
+        ? `denies requests by source IP; requests through a VPC endpoint carry no aws:SourceIp and it denies them whatever their origin`
+        : `denies some source IPs, yet requests through a VPC endpoint carry no aws:SourceIp and it never denies them`;
+  const base = {
+    rule: 'key-sourceip-ineffective' as const,
+    severity: 'low' as const,
+    statements: [label],
+  };
+  if (answer.kind === 'witness') {
+    return {
+      ...base,
+      message: `statement ${label} ${effect} (for example: ${describeWitness(answer.witness)})`,
+      proof: 'witness',
+      witness: answer.witness,
+    };
+  }
+  return { ...base, message: `statement ${label} ${effect}`, proof: 'unproven', reason: answer.reason };
+}
+
+export const keySourceIpIneffective: Rule = {
+  id: 'key-sourceip-ineffective',
+  title: 'Key policies do not rely on aws:SourceIp',
+  severity: 'low',
+  appliesTo: 'kms-key',
+  permissions: { read: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:ListResourceTags'], write: [] },
+  applies: isCustomerManagedKey,
+  check(r, { config }) {
+    if (r.type !== 'kms-key') return [];
+    return r.policy.statements.flatMap((s) => sourceIpFinding(s, config) ?? []);
+  },
+  plan: () => ({
+    kind: 'none',
+    rule: 'key-sourceip-ineffective',
+    reason:
+      'the guard does not rewrite existing statements: replace aws:SourceIp with aws:SourceVpce, aws:SourceVpc or aws:VpcSourceIp',
+  }),
+};
