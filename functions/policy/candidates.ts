@@ -552,6 +552,7 @@ function keyDimension(input: DimensionInput, key: string): Dimension {
   const ranges = conds.flatMap((c) => c.ranges);
   if (ranges.length) singles.push(...ipRepresentatives(ranges));
   if (conds.some((c) => c.bools) || ALWAYS_PRESENT_BOOLEAN_KEYS.has(key)) singles.push('true', 'false');
+  singles.push(...conds.flatMap((c) => c.literals));
   if (singles.length === 0) singles.push('example-value');
   const values = unique(singles);
 

@@ -20,6 +20,8 @@ export interface CompiledCondition {
   dates: number[];
   ranges: IpRange[];
   bools: boolean;
+  /** Values to try as-is (BinaryEquals). */
+  literals: string[];
 }
 
 const NEGATED = new Set<BaseOperator>([
@@ -38,15 +40,24 @@ export function isNegated(op: BaseOperator): boolean {
 }
 
 function parseNumber(s: string): number | undefined {
-  return /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/.test(s) ? Number(s) : undefined;
+  return /^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(s.trim()) ? Number(s) : undefined;
 }
 
 /** ISO 8601 date/time or epoch seconds, as AWS accepts for Date operators. */
 export function parseDate(s: string): number | undefined {
   if (/^\d+$/.test(s)) return Number(s) * 1000;
-  if (!/^\d{4}-\d{2}-\d{2}/.test(s)) return undefined;
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
+  if (!m) return undefined;
   const t = Date.parse(s);
-  return Number.isNaN(t) ? undefined : t;
+  if (Number.isNaN(t)) return undefined;
+  // Reject calendar overflow (2020-02-30) that Date.parse would roll into the next month.
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]) ? t : undefined;
+}
+
+function decodeBase64(s: string): string | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) return undefined;
+  return Buffer.from(s, 'base64').toString('hex');
 }
 
 /** A test of one single request value against one policy value (positive form). */
@@ -107,10 +118,14 @@ function compileValue(base: BaseOperator, policyValue: string): { test: ValueTes
         },
       };
     }
-    case 'Bool':
-      return { test: (v) => v.toLowerCase() === policyValue.toLowerCase() };
-    case 'BinaryEquals':
-      return { test: (v) => v === policyValue };
+    case 'Bool': {
+      const want = policyValue.toLowerCase();
+      return { test: (v) => (want === 'true' || want === 'false') && v.toLowerCase() === want };
+    }
+    case 'BinaryEquals': {
+      const want = decodeBase64(policyValue);
+      return { test: (v) => want !== undefined && decodeBase64(v) === want };
+    }
     case 'IpAddress':
     case 'NotIpAddress': {
       const range = parseCidr(policyValue);
@@ -163,6 +178,8 @@ export function compileCondition(entry: ConditionEntry): CompiledCondition {
       return (absent && want) || (!absent && wantFalse) ? 'true' : 'false';
     }
     const values = value === undefined ? [] : Array.isArray(value) ? value : [value];
+    // IfExists wins on an absent key, whatever the qualifier.
+    if (values.length === 0 && entry.ifExists) return 'true';
     if (entry.qualifier === 'ForAllValues') return values.every(single) ? 'true' : 'false';
     if (entry.qualifier === 'ForAnyValue') return values.some(single) ? 'true' : 'false';
     if (values.length === 0) {
@@ -189,5 +206,6 @@ export function compileCondition(entry: ConditionEntry): CompiledCondition {
         ? entry.values.map(parseCidr).filter((r): r is IpRange => r !== undefined)
         : [],
     bools: family === 'Bool',
+    literals: family === 'BinaryEquals' ? [...entry.values] : [],
   };
 }

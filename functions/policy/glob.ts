@@ -21,15 +21,64 @@ export interface GlobSpec {
 }
 
 export interface Glob {
+  /** Identity of the compiled pattern (flags + pattern). */
+  key: string;
   spec: GlobSpec;
   tokens: Token[];
+  regex: RegExp;
 }
 
+function toRegex(tokens: Token[], ignoreCase: boolean): RegExp {
+  const esc = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+  const body = tokens
+    .map((t) => {
+      switch (t.t) {
+        case 'c':
+          return esc(t.ch);
+        case 'one':
+          return t.noColon ? '[^:]' : '[\\s\\S]';
+        case 'star':
+          return t.noColon ? '[^:]*' : '[\\s\\S]*';
+        case 'digit':
+          return '[0-9]';
+      }
+    })
+    .join('');
+  return new RegExp(`^${body}$`, ignoreCase ? 'iu' : 'u');
+}
+
+const compiled = new Map<string, Glob>();
+
+function globKey(spec: GlobSpec): string {
+  return `${spec.wildcards ? 'w' : 'l'}${spec.ignoreCase ? 'i' : 's'}${spec.arn ? 'a' : 'p'}${spec.pattern}`;
+}
+
+/** Compile a pattern (memoized: policies repeat the same patterns across statements and keys). */
 export function compileGlob(spec: GlobSpec): Glob {
+  const key = globKey(spec);
+  let g = compiled.get(key);
+  if (!g) {
+    g = compileUncached(spec);
+    if (compiled.size > 20_000) compiled.clear();
+    compiled.set(key, g);
+  }
+  return g;
+}
+
+function compileUncached(spec: GlobSpec): Glob {
   const tokens: Token[] = [];
   let colons = 0;
-  for (const ch of spec.pattern) {
+  const chars = [...spec.pattern];
+  for (let i = 0; i < chars.length; i++) {
+    const ch = chars[i]!;
     const inPrefix = spec.arn && colons < 5;
+    // `${*}`, `${?}` and `${$}` are the literal characters (IAM policy variables, special characters).
+    if (ch === '$' && chars[i + 1] === '{' && '*?$'.includes(chars[i + 2] ?? '') && chars[i + 3] === '}') {
+      const lit = chars[i + 2]!;
+      tokens.push({ t: 'c', ch: spec.ignoreCase ? lit.toLowerCase() : lit, ci: spec.ignoreCase });
+      i += 3;
+      continue;
+    }
     if (spec.wildcards && ch === '*') {
       const last = tokens[tokens.length - 1];
       if (!(last?.t === 'star' && last.noColon === inPrefix)) tokens.push({ t: 'star', noColon: inPrefix });
@@ -37,15 +86,13 @@ export function compileGlob(spec: GlobSpec): Glob {
     else tokens.push({ t: 'c', ch: spec.ignoreCase ? ch.toLowerCase() : ch, ci: spec.ignoreCase });
     if (ch === ':') colons++;
   }
-  return { spec, tokens };
+  return { key: globKey(spec), spec, tokens, regex: toRegex(tokens, spec.ignoreCase) };
 }
 
 /** A glob of exactly `n` decimal digits (account ids). */
 export function digitsGlob(n: number): Glob {
-  return {
-    spec: { pattern: '#'.repeat(n), wildcards: false, ignoreCase: false, arn: false },
-    tokens: Array.from({ length: n }, () => ({ t: 'digit' }) as Token),
-  };
+  const tokens = Array.from({ length: n }, () => ({ t: 'digit' }) as Token);
+  return { key: `digits${n}`, spec: { pattern: '#'.repeat(n), wildcards: false, ignoreCase: false, arn: false }, tokens, regex: toRegex(tokens, false) };
 }
 
 function closure(g: Glob, states: Set<number>): Set<number> {
@@ -85,12 +132,45 @@ function step(g: Glob, states: Set<number>, ch: string): Set<number> {
 }
 
 export function globMatches(g: Glob, value: string): boolean {
-  let states = closure(g, new Set([0]));
-  for (const ch of value) {
-    states = step(g, states, ch);
-    if (states.size === 0) return false;
+  return g.regex.test(value);
+}
+
+/** `*` alone (or only stars): matches every string, so it splits nothing. */
+export function isUniversal(g: Glob): boolean {
+  return g.tokens.length > 0 && g.tokens.every((t) => t.t === 'star' && !t.noColon);
+}
+
+/** A literal, or a literal followed by one trailing `*` that may cross `:`. */
+function prefixForm(g: Glob): { prefix: string; star: boolean } | undefined {
+  if (g.spec.ignoreCase) return undefined;
+  const last = g.tokens[g.tokens.length - 1];
+  const star = last?.t === 'star' && !last.noColon;
+  const body = star ? g.tokens.slice(0, -1) : g.tokens;
+  if (!body.every((t) => t.t === 'c')) return undefined;
+  return { prefix: body.map((t) => (t.t === 'c' ? t.ch : '')).join(''), star };
+}
+
+/**
+ * Exact cells for literals and `prefix*` patterns, without automata: a string's cell is fixed by
+ * the chain of prefixes it extends and the literal it equals, so each prefix and literal, each
+ * followed by a character outside the patterns, and those strings themselves, cover every cell.
+ */
+function prefixCells(globs: Glob[], domainPrefix: string | undefined): string[] | undefined {
+  const forms = globs.map(prefixForm);
+  if (forms.some((f) => f === undefined)) return undefined;
+  const all = forms as { prefix: string; star: boolean }[];
+  const alphabet = new Set(all.flatMap((f) => [...f.prefix]));
+  for (const c of domainPrefix ?? '') alphabet.add(c);
+  const fresh = [...FRESH_CHARS].find((c) => !alphabet.has(c)) ?? '\u00a7';
+  const stems = new Set<string>([domainPrefix ?? '']);
+  for (const f of all) stems.add(f.prefix);
+  const out = new Set<string>();
+  for (const stem of stems) {
+    if (domainPrefix !== undefined && !stem.startsWith(domainPrefix)) continue;
+    out.add(stem);
+    out.add(stem + fresh);
   }
-  return states.has(g.tokens.length);
+  return [...out];
 }
 
 export interface CellResult {
@@ -107,7 +187,25 @@ const FRESH_CHARS = 'zqxjkvw0123456789-_/.ABC';
  * accepted by `domain` (or all strings). Breadth-first over the product automaton, so each
  * representative is a shortest member of its cell.
  */
+const cellCache = new Map<string, CellResult>();
+
 export function cellRepresentatives(globs: Glob[], domain?: Glob, maxStates = 4000): CellResult {
+  const useful = globs.filter((g) => !isUniversal(g));
+  const key = [domain, ...useful].map((g) => (g ? g.key : '-')).join('\u0000');
+  const cached = cellCache.get(key);
+  if (cached) return cached;
+  const result = computeCells(useful, domain, maxStates);
+  if (cellCache.size > 5000) cellCache.clear();
+  cellCache.set(key, result);
+  return result;
+}
+
+function computeCells(globs: Glob[], domain: Glob | undefined, maxStates: number): CellResult {
+  const domainForm = domain ? prefixForm(domain) : undefined;
+  if (!domain || (domainForm?.star && domain.tokens.every((t, i) => t.t === 'c' || i === domain.tokens.length - 1))) {
+    const fast = prefixCells(globs, domainForm?.prefix);
+    if (fast) return { values: fast, exact: true };
+  }
   const all = domain ? [domain, ...globs] : globs;
   const alphabet = new Set<string>();
   for (const g of all) {
