@@ -1,0 +1,199 @@
+/**
+ * The shapes CloudTrail management events arrive in: the EventBridge "AWS API Call via CloudTrail"
+ * envelope, or the bare CloudTrail record (tests, replays, trail files). Lenient where AWS is (extra
+ * fields, `null` for absent values, account ids as JSON numbers), strict on what the guard needs.
+ */
+import { z } from 'zod';
+import type { Issue } from './types.js';
+
+/**
+ * `detail-type` of CloudTrail API calls on EventBridge
+ * (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-service-event-cloudtrail.html).
+ */
+export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
+
+const ACCOUNT_ID = /^\d{12}$/;
+/** Region names as AWS spells them (`us-east-1`, `us-gov-west-1`, `eu-isoe-west-1`). */
+const REGION = /^[a-z]{2,}(-[a-z0-9]+)+$/;
+
+/**
+ * A 12-digit account id as a string. CloudTrail sometimes logs account ids as JSON numbers (EC2
+ * `ownerId` in the real CreateVpcEndpoint record), which drops leading zeros: pad them back.
+ */
+export function normalizeAccountId(value: unknown): string | undefined {
+  if (typeof value === 'string') return ACCOUNT_ID.test(value) ? value : undefined;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= 999_999_999_999) {
+    return String(value).padStart(12, '0');
+  }
+  return undefined;
+}
+
+export const accountIdSchema = z.unknown().transform((value, ctx): string => {
+  const account = normalizeAccountId(value);
+  if (account === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be a 12-digit AWS account id (string or number)' });
+    return z.NEVER;
+  }
+  return account;
+});
+
+export const regionSchema = z.string().regex(REGION, 'must be an AWS region name like us-east-1');
+
+/** A JSON object (not an array, not null). */
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html */
+export const userIdentitySchema = z.looseObject({
+  type: z.string().nullish(),
+  arn: z.string().nullish(),
+  /** Validated only where it is used (as the last source of the account). */
+  accountId: z.unknown().optional(),
+  invokedBy: z.string().nullish(),
+  sessionContext: z
+    .looseObject({
+      sessionIssuer: z.looseObject({ arn: z.string().nullish() }).nullish(),
+    })
+    .nullish(),
+});
+
+/** https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html */
+export const cloudTrailRecordSchema = z.looseObject({
+  eventVersion: z.string().nullish(),
+  eventID: z.string().min(1),
+  eventTime: z.string().min(1),
+  eventSource: z.string().min(1),
+  eventName: z.string().min(1),
+  /** Required for a bare record; an envelope carries `region` instead. */
+  awsRegion: regionSchema.nullish(),
+  recipientAccountId: accountIdSchema.nullish(),
+  userIdentity: userIdentitySchema.nullish(),
+  requestParameters: jsonObject.nullish(),
+  responseElements: jsonObject.nullish(),
+  errorCode: z.string().nullish(),
+  errorMessage: z.string().nullish(),
+  resources: z
+    .array(
+      z.looseObject({
+        // Raw CloudTrail spells it `ARN`; some normalisers lower-case it.
+        ARN: z.string().nullish(),
+        arn: z.string().nullish(),
+        type: z.string().nullish(),
+      }),
+    )
+    .nullish(),
+});
+
+export type CloudTrailRecord = z.output<typeof cloudTrailRecordSchema>;
+
+/** https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html */
+export const eventBridgeEnvelopeSchema = z.looseObject({
+  version: z.string().nullish(),
+  id: z.string().nullish(),
+  'detail-type': z.literal(CLOUDTRAIL_DETAIL_TYPE),
+  source: z.string().min(1),
+  account: accountIdSchema,
+  time: z.string().nullish(),
+  region: regionSchema,
+  resources: z.array(z.unknown()).nullish(),
+  detail: cloudTrailRecordSchema,
+});
+
+export type CloudTrailEnvelope = z.output<typeof eventBridgeEnvelopeSchema>;
+
+/** A plain JSON object (what JSON.parse yields for `{...}`). */
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * A JSON path (`$.detail.requestParameters.keyId`, `$['detail-type']`, `$.resources[0].ARN`).
+ * `base` is an already formatted path.
+ */
+export function jsonPath(segments: readonly PropertyKey[], base = '$'): string {
+  let out = base;
+  for (const segment of segments) {
+    if (typeof segment === 'number') out += `[${segment}]`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$]*$/.test(segment)) out += `.${segment}`;
+    else out += `[${JSON.stringify(String(segment))}]`;
+  }
+  return out;
+}
+
+/** zod issues as `{ path, message }` with JSON paths under `base`. */
+export function zodIssues(error: z.ZodError, base = '$'): Issue[] {
+  return error.issues.map((issue) => ({ path: jsonPath(issue.path, base), message: issue.message }));
+}
+
+/**
+ * A member by name, matching case-insensitively when the exact spelling is absent: EC2 request
+ * parameters are PascalCase (`VpcEndpointId`), its responses camelCase (`vpcEndpointId`), and KMS
+ * responses vary (`AWSAccountId` in the AWS docs example, `aWSAccountId` in console records).
+ */
+export function member(
+  obj: Record<string, unknown>,
+  name: string,
+): { key: string; value: unknown } | undefined {
+  if (Object.hasOwn(obj, name)) return { key: name, value: obj[name] };
+  const lower = name.toLowerCase();
+  for (const key of Object.keys(obj)) {
+    if (key.toLowerCase() === lower) return { key, value: obj[key] };
+  }
+  return undefined;
+}
+
+/**
+ * Where to look for parameters in an EC2 `requestParameters` / `responseElements` object.
+ * Query-API EC2 actions log them under ONE wrapper key named after EC2's internal shape
+ * (`CreateVpcEndpointRequest`, but `DelTGwVpcAttachReq` for DeleteTransitGatewayVpcAttachment), so
+ * the wrapper is found by shape, never by name: the object-valued member(s). Legacy EC2 events log
+ * flat parameters, so the object itself is searched too (after the wrapper).
+ */
+export function ec2Bodies(
+  container: Record<string, unknown>,
+  path: string,
+): { body: Record<string, unknown>; path: string }[] {
+  const wrappers = Object.keys(container)
+    .filter((key) => isJsonObject(container[key]))
+    .map((key) => ({ body: container[key] as Record<string, unknown>, path: jsonPath([key], path) }));
+  return [...wrappers, { body: container, path }];
+}
+
+/**
+ * The members of an EC2 set, flattened. CloudTrail renders EC2 sets from XML: one member is an
+ * object, several an array, an empty set is `""`; members may be wrapped as `{"item": ...}`
+ * (responses), `{"items": [...]}` (legacy shapes) or, for request list parameters, as
+ * `{"content": "...", "tag": 1}` (see the DeleteFlowLogs shape reference in the corpus).
+ */
+export function ec2Members(value: unknown, path: string): { value: unknown; path: string }[] {
+  if (value === undefined || value === null || value === '') return [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => ec2Members(v, jsonPath([i], path)));
+  if (isJsonObject(value)) {
+    for (const wrapper of ['item', 'items', 'content']) {
+      if (Object.hasOwn(value, wrapper)) return ec2Members(value[wrapper], jsonPath([wrapper], path));
+    }
+  }
+  return [{ value, path }];
+}
+
+/** The strings of an EC2 scalar-or-set value, each with its JSON path; anything else is an issue. */
+export function ec2Strings(
+  value: unknown,
+  path: string,
+): { strings: { value: string; path: string }[]; issues: Issue[] } {
+  const strings: { value: string; path: string }[] = [];
+  const issues: Issue[] = [];
+  for (const m of ec2Members(value, path)) {
+    if (typeof m.value === 'string') strings.push({ value: m.value, path: m.path });
+    else issues.push({ path: m.path, message: `expected a string, got ${describe(m.value)}` });
+  }
+  return { strings, issues };
+}
+
+/** A short description of a JSON value's type, for issue messages. */
+export function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}

@@ -1,0 +1,184 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseTrigger, type TriggerResult } from '../../functions/events/index.js';
+import { corpusAvailable, listCorpus, readCorpusJson } from '../corpus.js';
+
+type JsonPath = (string | number)[];
+
+/** Real events (corpus), the synthesized envelope with its real detail, and two hand-written seeds. */
+function seeds(): unknown[] {
+  const out: unknown[] = [
+    {
+      'detail-type': 'AWS API Call via CloudTrail',
+      source: 'aws.ec2',
+      account: 111122223333,
+      region: 'eu-west-1',
+      detail: {
+        eventID: 'seed-1',
+        eventTime: '2024-05-01T10:00:00Z',
+        eventSource: 'ec2.amazonaws.com',
+        eventName: 'ModifyVpcEndpoint',
+        awsRegion: 'eu-west-1',
+        requestParameters: { Req: { VpcEndpointId: [{ content: 'vpce-0a1b2c3d', tag: 1 }] } },
+      },
+    },
+    {
+      eventID: 'seed-2',
+      eventTime: '2024-05-01T10:00:00Z',
+      eventSource: 'kms.amazonaws.com',
+      eventName: 'PutKeyPolicy',
+      awsRegion: 'eu-west-1',
+      recipientAccountId: '111122223333',
+      requestParameters: { keyId: 'alias/prod', policy: '{}' },
+      resources: [{ ARN: 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab' }],
+    },
+  ];
+  if (corpusAvailable()) {
+    for (const file of listCorpus('events')) out.push(readCorpusJson(file));
+    const template = readCorpusJson<Record<string, unknown>>(
+      'events/synthesized/kms-PutKeyPolicy-eventbridge-envelope.json',
+    );
+    out.push({ ...template, detail: readCorpusJson('events/kms-PutKeyPolicy-awsdocs.json') });
+    for (const name of [
+      'ec2-ModifyVpcEndpoint-policy-and-privatedns.json',
+      'ec2-ModifyVpcEndpoint-PrivateDns-failed.json',
+    ]) {
+      out.push(readCorpusJson(`events/synthesized/${name}`));
+    }
+  }
+  return out;
+}
+
+/** Every path to a value inside `value` (the root excluded). */
+function paths(value: unknown, prefix: JsonPath = []): JsonPath[] {
+  if (value === null || typeof value !== 'object') return [];
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((v, i) => [i, v])
+    : Object.entries(value as Record<string, unknown>);
+  return entries.flatMap(([k, v]) => [[...prefix, k], ...paths(v, [...prefix, k])]);
+}
+
+/** The same value as another JSON type (string ↔ number, object ↔ array, ...). */
+function retype(value: unknown): unknown {
+  if (typeof value === 'string') return Number.isNaN(Number(value)) ? [value] : Number(value);
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return String(value);
+  if (value === null) return {};
+  if (Array.isArray(value)) return Object.fromEntries(value.map((v, i) => [String(i), v]));
+  if (typeof value === 'object') return Object.values(value as object);
+  return null;
+}
+
+type Mutation = { at: number; op: 'delete' | 'replace' | 'retype' | 'empty'; value: unknown };
+
+function mutate(seed: unknown, mutations: Mutation[]): unknown {
+  const event = structuredClone(seed);
+  for (const m of mutations) {
+    const all = paths(event);
+    if (all.length === 0) break;
+    const path = all[m.at % all.length]!;
+    let parent = event as Record<string | number, unknown>;
+    for (const key of path.slice(0, -1)) parent = parent[key] as Record<string | number, unknown>;
+    const key = path.at(-1)!;
+    if (m.op === 'delete') {
+      if (Array.isArray(parent)) parent.splice(Number(key), 1);
+      else delete parent[key];
+    } else if (m.op === 'replace') parent[key] = m.value;
+    else if (m.op === 'retype') parent[key] = retype(parent[key]);
+    else parent[key] = '';
+  }
+  return event;
+}
+
+function assertWellFormed(result: TriggerResult): void {
+  expect(['trigger', 'ignored', 'invalid']).toContain(result.kind);
+  if (result.kind === 'invalid') {
+    expect(result.issues.length).toBeGreaterThan(0);
+    for (const issue of result.issues) {
+      expect(issue.path).toMatch(/^\$/);
+      expect(typeof issue.message).toBe('string');
+    }
+  } else if (result.kind === 'ignored') {
+    expect(result.reason.length).toBeGreaterThan(0);
+  } else {
+    const t = result.trigger;
+    expect(t.account).toMatch(/^\d{12}$/);
+    expect(t.region.length).toBeGreaterThan(0);
+    expect(t.eventId.length).toBeGreaterThan(0);
+    expect(t.resourceIds.length).toBeGreaterThan(0);
+    if (t.family === 'key') expect(t.resourceIds).toEqual([t.keyRef.value]);
+    else for (const id of t.resourceIds) expect(id).toMatch(/^vpce-/);
+  }
+}
+
+const mutationArb: fc.Arbitrary<Mutation> = fc.record({
+  at: fc.nat(),
+  op: fc.constantFrom('delete', 'replace', 'retype', 'empty'),
+  value: fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.constantFrom(
+      null,
+      '',
+      0,
+      111122223333,
+      'vpce-0a1b2c3d',
+      'arn:aws:kms:eu-west-1:111122223333:key/x',
+      {},
+      [],
+    ),
+  ),
+});
+
+describe('parseTrigger fuzzed with mutated real events', () => {
+  const all = seeds();
+
+  it('never throws and always returns one well-formed kind', () => {
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(
+        fc.nat({ max: all.length - 1 }),
+        fc.array(mutationArb, { minLength: 1, maxLength: 6 }),
+        (i, ms) => {
+          const event = mutate(all[i], ms);
+          let result: TriggerResult | undefined;
+          expect(() => {
+            result = parseTrigger(event);
+          }).not.toThrow();
+          assertWellFormed(result!);
+          seen.add(result!.kind);
+        },
+      ),
+      { numRuns: 4000 },
+    );
+    // The mutations are mild enough to leave some events readable: all three outcomes occur.
+    expect([...seen].sort()).toEqual(['ignored', 'invalid', 'trigger']);
+  });
+
+  it('never throws on arbitrary values', () => {
+    fc.assert(
+      fc.property(
+        fc.anything({ maxDepth: 4, withNullPrototype: true, withMap: true, withBigInt: true }),
+        (value) => {
+          assertWellFormed(parseTrigger(value));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('never throws when a real event is wrapped in arbitrary envelopes', () => {
+    fc.assert(
+      fc.property(
+        fc.nat({ max: all.length - 1 }),
+        fc.dictionary(
+          fc.constantFrom('detail-type', 'source', 'account', 'region', 'id', 'x'),
+          fc.jsonValue({ maxDepth: 1 }),
+        ),
+        (i, extra) => {
+          assertWellFormed(parseTrigger({ ...extra, detail: all[i] }));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
