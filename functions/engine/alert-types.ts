@@ -1,0 +1,204 @@
+/**
+ * Inputs and outputs of the alert builders (SPEC.md §5 "Alerts"). The documents are the public,
+ * versioned contract with subscribers: `schema/finding-alert.v1.schema.json` describes them.
+ */
+import type { Witness } from '../policy/types.js';
+import type {
+  Finding,
+  Proof,
+  RemediationPlan,
+  Resource,
+  ResourceType,
+  RuleId,
+  Severity,
+} from '../rules/types.js';
+
+/** What happened to a finding that is alerted on (exempt findings are never alerted). */
+export type AlertStatus = 'alerted' | 'remediated' | 'remediation-failed' | 'dry-run';
+
+export const ALERT_STATUSES: readonly AlertStatus[] = [
+  'alerted',
+  'remediated',
+  'remediation-failed',
+  'dry-run',
+];
+
+/** The CloudTrail event that made the guard look, when the run was event-driven. */
+export interface AlertTrigger {
+  /** CloudTrail `eventID`. */
+  eventId: string;
+  eventName: string;
+  /** `userIdentity.arn`: who made the change. */
+  actorArn?: string;
+  /** CloudTrail `eventTime`, as recorded. */
+  eventTime?: string;
+}
+
+export interface AlertRemediation {
+  plan: RemediationPlan;
+  /**
+   * Why the remediation was refused or failed (status `remediation-failed`), or why it was not
+   * attempted (status `alerted`). A `none` plan's own reason is used when this is absent.
+   */
+  reason?: string;
+}
+
+/** One alert: one resource and one rule, with that rule's findings on it. */
+export interface FindingAlertInput {
+  resource: Resource;
+  rule: RuleId;
+  /** The rule's findings on the resource (at least one, all of `rule`). */
+  findings: Finding[];
+  status: AlertStatus;
+  /** Defaults to the highest severity among `findings`. */
+  severity?: Severity;
+  remediation?: AlertRemediation;
+  trigger?: AlertTrigger;
+  /** When the guard decided (defaults to now). */
+  time?: Date | string;
+}
+
+/** Statuses counted in a sweep summary: the alert statuses, plus what was not alerted. */
+export type SummaryStatus = AlertStatus | 'exempt' | 'compliant';
+
+export const SUMMARY_STATUSES: readonly SummaryStatus[] = [...ALERT_STATUSES, 'exempt', 'compliant'];
+
+export interface SweepError {
+  account?: string;
+  region?: string;
+  /** e.g. "cannot assume arn:aws:iam::444455556666:role/KmsPerimeterGuardMember: AccessDenied". */
+  message: string;
+}
+
+export interface SweepSummaryInput {
+  sweepId?: string;
+  startedAt?: Date | string;
+  finishedAt?: Date | string;
+  dryRun?: boolean;
+  accounts: string[];
+  regions: string[];
+  /** Resources judged, by type. */
+  resources?: Partial<Record<ResourceType, number>>;
+  /** Resources per rule and status. */
+  counts: Partial<Record<RuleId, Partial<Record<SummaryStatus, number>>>>;
+  errors?: SweepError[];
+  /** The summary's severity attribute; defaults to `info`. */
+  severity?: Severity | 'info';
+  /** When the summary was built (defaults to now). */
+  time?: Date | string;
+}
+
+export interface AlertOptions {
+  /**
+   * The topic's maximum message size in bytes (body and attributes). SNS's default is 256 KiB;
+   * a topic's MaximumMessageSize can raise it (https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html).
+   */
+  maxMessageBytes?: number;
+}
+
+export type AlertAttributeName =
+  | 'kind'
+  | 'severity'
+  | 'rule'
+  | 'account'
+  | 'region'
+  | 'resourceType'
+  | 'status';
+
+export interface StringAttribute {
+  DataType: 'String';
+  StringValue: string;
+}
+
+/**
+ * One SNS PublishBatch entry; structurally a `PublishBatchRequestEntry` of @aws-sdk/client-sns
+ * (this module imports no SDK: adapters pass the entries through).
+ */
+export interface AlertEntry {
+  /** Unique within a batch; up to 80 characters of `[A-Za-z0-9_-]`. */
+  Id: string;
+  Subject: string;
+  /** JSON text: `{"default": text, "email": text, "sqs"|"lambda"|"http"|"https": document JSON}`. */
+  Message: string;
+  MessageStructure: 'json';
+  MessageAttributes: Record<AlertAttributeName, StringAttribute>;
+}
+
+/** How the builder shortened a document to fit the SNS limit. */
+export interface AlertTruncation {
+  limitBytes: number;
+  findingsTotal?: number;
+  findingsIncluded?: number;
+  statementsTotal?: number;
+  statementsIncluded?: number;
+  plannedPolicyOmitted?: boolean;
+  errorsTotal?: number;
+  errorsIncluded?: number;
+  accountsTotal?: number;
+  accountsIncluded?: number;
+  stringsClipped?: boolean;
+}
+
+export interface AlertResourceDoc {
+  type: ResourceType;
+  id: string;
+  arn?: string;
+  account?: string;
+  region?: string;
+}
+
+export interface AlertFindingDoc {
+  message: string;
+  statements: string[];
+  proof: Proof;
+  witness?: Witness;
+  reason?: string;
+}
+
+export type RemediationOutcome = 'applied' | 'failed' | 'dry-run' | 'not-attempted';
+
+export interface AlertRemediationDoc {
+  outcome: RemediationOutcome;
+  action: 'PutKeyPolicy' | 'ModifyVpcEndpoint' | 'none';
+  summary: string;
+  reason?: string;
+  guardSids: string[];
+  vpcEndpointId?: string;
+  privateDnsEnabled?: boolean;
+  /** The complete new key policy or endpoint policy document, unless omitted to fit. */
+  plannedPolicy?: Record<string, unknown>;
+  /** Size of the planned policy's compact JSON, in bytes. */
+  plannedPolicyBytes?: number;
+}
+
+export interface FindingAlertDocument {
+  schemaVersion: '1';
+  kind: 'finding';
+  product: 'kms-perimeter-guard';
+  time: string;
+  rule: RuleId;
+  severity: Severity;
+  status: AlertStatus;
+  resource: AlertResourceDoc;
+  findings: AlertFindingDoc[];
+  remediation?: AlertRemediationDoc;
+  trigger?: AlertTrigger;
+  truncated?: AlertTruncation;
+}
+
+export interface SummaryAlertDocument {
+  schemaVersion: '1';
+  kind: 'summary';
+  product: 'kms-perimeter-guard';
+  time: string;
+  severity: Severity | 'info';
+  sweep: { id?: string; startedAt?: string; finishedAt?: string; dryRun?: boolean };
+  scope: { accounts: string[]; regions: string[] };
+  resources: Partial<Record<ResourceType, number>>;
+  counts: Partial<Record<RuleId, Partial<Record<SummaryStatus, number>>>>;
+  totals: Partial<Record<SummaryStatus, number>>;
+  errors: SweepError[];
+  truncated?: AlertTruncation;
+}
+
+export type AlertDocument = FindingAlertDocument | SummaryAlertDocument;
