@@ -1,0 +1,37 @@
+import { DEFAULT_RETRY } from './constants.js';
+import { toAwsCallError } from './errors.js';
+import { type RetryOptions, withRetry } from './retry.js';
+import type { AwsService, CallCounter } from './types.js';
+
+/** What every adapter factory accepts besides its SDK client. */
+export interface AdapterOptions {
+  counter?: CallCounter;
+  /** Our retry bound, on top of the SDK's adaptive retry; defaults to `DEFAULT_RETRY`. */
+  retry?: Partial<RetryOptions>;
+}
+
+export type AwsCaller = <T>(
+  operation: string,
+  resourceId: string | undefined,
+  send: () => Promise<T>,
+) => Promise<T>;
+
+/**
+ * One AWS operation as the adapters make it: counted per attempt, errors mapped to `AwsCallError`
+ * (so retry decisions and callers see one shape), throttling/transient retried within the bound.
+ */
+export function createCaller(service: AwsService, options: AdapterOptions = {}): AwsCaller {
+  const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
+  return (operation, resourceId, send) =>
+    withRetry(async () => {
+      options.counter?.count(service, operation);
+      try {
+        return await send();
+      } catch (err) {
+        throw toAwsCallError(
+          err,
+          resourceId === undefined ? { service, operation } : { service, operation, resourceId },
+        );
+      }
+    }, retry);
+}

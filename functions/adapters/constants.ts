@@ -1,0 +1,57 @@
+import type { RetryOptions } from './retry.js';
+
+/**
+ * Attempts the SDK itself makes per call before our own bound (`withRetry`) sees the error. Kept small
+ * because the two multiply; `adaptive` mode is what we want from the SDK: a client-side rate limiter
+ * that slows every later call on the same client after throttling.
+ * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+ */
+export const SDK_MAX_ATTEMPTS = 2;
+
+/** Our bound on top of the SDK's: full-jitter exponential backoff, then the error is rethrown. */
+export const DEFAULT_RETRY: RetryOptions = { attempts: 4, baseDelayMs: 100, maxDelayMs: 5_000 };
+
+/**
+ * Right after CreateKey, KMS may answer NotFoundException for a few seconds ("changes typically
+ * propagate in less than a few seconds").
+ * https://docs.aws.amazon.com/kms/latest/developerguide/programming-eventual-consistency.html
+ * 4 tries; equal jitter keeps a minimum wait: 250-500 + 500-1000 + 1000-2000 ms, about 1.75-3.5 s.
+ */
+export const NOT_FOUND_RETRY: RetryOptions = {
+  attempts: 4,
+  baseDelayMs: 500,
+  maxDelayMs: 2_000,
+  jitter: 'equal',
+};
+
+/** GetKeyPolicy/PutKeyPolicy: "The only valid policy name is default." */
+export const KEY_POLICY_NAME = 'default';
+
+/** PublishBatch: at most 10 entries per call. https://docs.aws.amazon.com/sns/latest/api/API_PublishBatch.html */
+export const SNS_BATCH_MAX_ENTRIES = 10;
+
+/**
+ * PublishBatch: "the maximum total payload size (the sum of the individual lengths of all of the
+ * batched messages) [is] 256 KiB (262,144 bytes)" unless the topic raises MaximumMessageSize.
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-batch-api-actions.html
+ */
+export const SNS_BATCH_MAX_BYTES = 262_144;
+
+/**
+ * The SDK refreshes function-provided credentials once they are within 5 minutes of expiry
+ * (`EXPIRATION_MS` in @smithy/core); our cache must hand out fresher ones than that, or every
+ * request would call the provider again.
+ */
+export const CREDENTIALS_REFRESH_MARGIN_MS = 10 * 60_000;
+
+/** AssumeRole DurationSeconds: default 3600, minimum 900. https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html */
+export const ASSUME_ROLE_DURATION_SECONDS = 3_600;
+
+/** ListKeys accepts Limit 1-1000 (default 100); larger pages mean fewer calls against the 500/s quota. */
+export const LIST_KEYS_PAGE_SIZE = 1_000;
+
+/** ListResourceTags accepts Limit 1-50. */
+export const LIST_RESOURCE_TAGS_PAGE_SIZE = 50;
+
+/** DescribeVpcEndpoints returns at most 1000 items per page. */
+export const DESCRIBE_VPC_ENDPOINTS_PAGE_SIZE = 1_000;

@@ -1,0 +1,181 @@
+/**
+ * Ports: what the engine and handlers need from AWS, with no SDK type in sight. The implementations
+ * in this folder are the only modules that import `@aws-sdk/*`.
+ */
+
+export type AwsService = 'kms' | 'ec2' | 'sns' | 'sts';
+
+/** Counts AWS calls per operation (every attempt we send; SDK-internal retries are not visible). */
+export interface CallCounter {
+  count(service: AwsService, operation: string): void;
+}
+
+// ---------------------------------------------------------------------------------------------- KMS
+
+/** DescribeKey, reduced to what the guard uses. */
+export interface KeyDescription {
+  keyId: string;
+  arn: string;
+  /** `AWSAccountId`, or the account in the ARN when that is the only 12-digit id. */
+  account: string;
+  /** The region in the key ARN. */
+  region: string;
+  /** Absent only in partial responses (DescribeKey always returns it); callers must not remediate then. */
+  keyManager?: 'AWS' | 'CUSTOMER';
+  /** `Enabled`, `Disabled`, `PendingDeletion`, `PendingImport`, ... */
+  keyState?: string;
+  enabled?: boolean;
+  description?: string;
+  keySpec?: string;
+  keyUsage?: string;
+  origin?: string;
+  multiRegion?: boolean;
+  creationDate?: Date;
+  deletionDate?: Date;
+}
+
+export interface KeyListEntry {
+  keyId: string;
+  keyArn: string;
+}
+
+export interface KmsPort {
+  /** Accepts a key id, key ARN, alias name or alias ARN. */
+  describeKey(keyId: string): Promise<KeyDescription>;
+  /** The `default` key policy as JSON text. Key id or key ARN (not an alias). */
+  getKeyPolicy(keyId: string): Promise<string>;
+  /** All tags (paginated). Key id or key ARN. */
+  listResourceTags(keyId: string): Promise<Record<string, string>>;
+  /** Writes the `default` key policy. Never bypasses KMS's policy lockout safety check. */
+  putKeyPolicy(keyId: string, policyText: string): Promise<void>;
+  /** Every key in the account-region (paginated with Marker/Truncated). */
+  listKeys(): AsyncIterable<KeyListEntry>;
+}
+
+// ---------------------------------------------------------------------------------------------- EC2
+
+export interface VpcEndpointRecord {
+  id: string;
+  vpcId: string;
+  serviceName: string;
+  /** `Interface`, `Gateway`, `GatewayLoadBalancer`, ... */
+  vpcEndpointType: string;
+  privateDnsEnabled: boolean;
+  requesterManaged: boolean;
+  /** The endpoint policy as JSON text; absent when the endpoint type has none. */
+  policyDocument?: string;
+  ownerId?: string;
+  /** `available`, `pending`, `pendingAcceptance`, `deleting`, `deleted`, `rejected`, `failed`. */
+  state: string;
+  tags: Record<string, string>;
+  creationTimestamp?: Date;
+}
+
+export interface DescribeVpcEndpointsQuery {
+  ids?: string[];
+  /** EC2 filters, e.g. `{ 'service-name': ['com.amazonaws.eu-west-1.kms'] }`. */
+  filters?: Record<string, string[]>;
+}
+
+export interface VpcDnsAttributes {
+  enableDnsSupport: boolean;
+  enableDnsHostnames: boolean;
+}
+
+export interface ModifyVpcEndpointRequest {
+  id: string;
+  privateDnsEnabled?: boolean;
+  /** The new endpoint policy as JSON text. */
+  policyDocument?: string;
+}
+
+export interface Ec2Port {
+  describeVpcEndpoints(query?: DescribeVpcEndpointsQuery): AsyncIterable<VpcEndpointRecord>;
+  /** One endpoint; `ResourceNotFoundError` when it does not exist (any more). */
+  describeVpcEndpoint(id: string): Promise<VpcEndpointRecord>;
+  describeVpcDnsAttributes(vpcId: string): Promise<VpcDnsAttributes>;
+  /** Returns EC2's `Return` flag. */
+  modifyVpcEndpoint(request: ModifyVpcEndpointRequest): Promise<boolean>;
+}
+
+// ---------------------------------------------------------------------------------------------- SNS
+
+export interface PublishEntry {
+  /** The caller's id for this entry (any string); results come back under it, in the same order. */
+  id: string;
+  message: string;
+  subject?: string;
+  messageStructure?: 'json';
+  /** String message attributes (subscribers filter on them). */
+  messageAttributes?: Record<string, string>;
+  /** FIFO topics only. */
+  messageGroupId?: string;
+  messageDeduplicationId?: string;
+}
+
+/**
+ * The same entry in the SDK's own member names (`PublishBatchRequestEntry` with String attributes),
+ * as `engine/alert-types.ts` builds it; accepted as is.
+ */
+export interface SdkPublishEntry {
+  Id: string;
+  Message: string;
+  Subject?: string;
+  MessageStructure?: 'json';
+  MessageAttributes?: Record<string, { DataType: 'String'; StringValue: string }>;
+  MessageGroupId?: string;
+  MessageDeduplicationId?: string;
+}
+
+export type PublishResult =
+  | { id: string; ok: true; messageId: string }
+  | {
+      id: string;
+      ok: false;
+      code: string;
+      message: string;
+      /** True when SNS blames the request (never retried); false for service-side failures. */
+      senderFault: boolean;
+      retryable: boolean;
+    };
+
+export interface SnsPort {
+  /**
+   * Publishes every entry (≤ 10 per call), retrying failed entries; one result per entry, in order,
+   * under the entry's own id. Never throws for AWS errors: failed entries say whether a retry
+   * could help (`retryable`), and the caller decides.
+   */
+  publishBatch(
+    topicArn: string,
+    entries: ReadonlyArray<PublishEntry | SdkPublishEntry>,
+  ): Promise<PublishResult[]>;
+}
+
+// ---------------------------------------------------------------------------------------------- STS
+
+/** Structurally what the SDK clients accept as `credentials`. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  expiration?: Date;
+}
+
+export type AwsCredentialsProvider = () => Promise<AwsCredentials>;
+
+export interface CredentialsForAccountOptions {
+  /** The function's own account: no role is assumed for it. */
+  ownAccount: string;
+  /** RoleSessionName (2-64 characters of `[\w+=,.@-]`; other characters are replaced). */
+  sessionName: string;
+  externalId?: string;
+}
+
+export interface StsPort {
+  /** `undefined` for the own account (use the function's role); otherwise cached role credentials. */
+  credentialsForAccount(
+    account: string,
+    roleName: string,
+    options: CredentialsForAccountOptions,
+  ): Promise<AwsCredentials | undefined>;
+}
