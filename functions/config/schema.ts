@@ -40,7 +40,9 @@ export const DEFAULT_EXEMPT_PRINCIPAL_ARNS = [
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 const orgId = z.string().regex(/^o-[a-z0-9]{10,32}$/, 'must be an organization id like o-a1b2c3d4e5');
-const vpceId = z.string().regex(/^vpce-[0-9a-f]{8,17}$/, 'must be a VPC endpoint id like vpce-0a1b2c3d4e5f6a7b8');
+const vpceId = z
+  .string()
+  .regex(/^vpce-[0-9a-f]{8,17}$/, 'must be a VPC endpoint id like vpce-0a1b2c3d4e5f6a7b8');
 const vpcId = z.string().regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id like vpc-0a1b2c3d');
 const kmsAction = z
   .string()
@@ -85,7 +87,8 @@ export const guardConfigSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['trust'],
-        message: 'at least one trusted account (trust.accounts) or organization (trust.organizationIds) is required',
+        message:
+          'at least one trusted account (trust.accounts) or organization (trust.organizationIds) is required',
       });
     }
   });
