@@ -39,7 +39,7 @@ function toRegex(tokens: Token[], ignoreCase: boolean): RegExp {
           return t.noColon ? '[^:]' : '[\\s\\S]';
         case 'star':
           return t.noColon ? '[^:]*' : '[\\s\\S]*';
-        case 'digit':
+        default:
           return '[0-9]';
       }
     })
@@ -92,7 +92,12 @@ function compileUncached(spec: GlobSpec): Glob {
 /** A glob of exactly `n` decimal digits (account ids). */
 export function digitsGlob(n: number): Glob {
   const tokens = Array.from({ length: n }, () => ({ t: 'digit' }) as Token);
-  return { key: `digits${n}`, spec: { pattern: '#'.repeat(n), wildcards: false, ignoreCase: false, arn: false }, tokens, regex: toRegex(tokens, false) };
+  return {
+    key: `digits${n}`,
+    spec: { pattern: '#'.repeat(n), wildcards: false, ignoreCase: false, arn: false },
+    tokens,
+    regex: toRegex(tokens, false),
+  };
 }
 
 function closure(g: Glob, states: Set<number>): Set<number> {
@@ -202,7 +207,10 @@ export function cellRepresentatives(globs: Glob[], domain?: Glob, maxStates = 40
 
 function computeCells(globs: Glob[], domain: Glob | undefined, maxStates: number): CellResult {
   const domainForm = domain ? prefixForm(domain) : undefined;
-  if (!domain || (domainForm?.star && domain.tokens.every((t, i) => t.t === 'c' || i === domain.tokens.length - 1))) {
+  if (
+    !domain ||
+    (domainForm?.star && domain.tokens.every((t, i) => t.t === 'c' || i === domain.tokens.length - 1))
+  ) {
     const fast = prefixCells(globs, domainForm?.prefix);
     if (fast) return { values: fast, exact: true };
   }

@@ -15,10 +15,7 @@ import type { Finding, Rule } from './types.js';
  * aws:SourceIp key is not present"), so a statement that restricts access by source IP does not do
  * what it says for those requests.
  */
-function sourceIpFinding(
-  s: Statement,
-  config: Parameters<Rule['check']>[1]['config'],
-): Finding | undefined {
+function sourceIpFinding(s: Statement, config: Parameters<Rule['check']>[1]['config']): Finding | undefined {
   const ipConds = s.conditions.filter((c) => c.keyLower === 'aws:sourceip').map(compileCondition);
   if (ipConds.length === 0) return undefined;
   const conj = (v: string | undefined) => ipConds.every((c) => c.test(v) === 'true');
