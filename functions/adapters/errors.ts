@@ -1,3 +1,4 @@
+import { AwsCallError, type AwsCallErrorOptions, ResourceNotFoundError } from '../errors.js';
 import type { AwsService } from './types.js';
 
 /**
@@ -9,13 +10,16 @@ import type { AwsService } from './types.js';
  * - `invalid-state`: KMS refuses the operation for the key's state (pending deletion, pending import);
  * - `permanent`: anything else; retrying cannot help.
  */
-export type AwsErrorClassification =
-  | 'throttling'
-  | 'transient'
-  | 'not-found'
-  | 'access-denied'
-  | 'invalid-state'
-  | 'permanent';
+export type { AwsErrorClassification } from '../errors.js';
+export {
+  AwsCallError,
+  type AwsCallErrorOptions,
+  ResourceNotFoundError,
+  RoleAssumptionError,
+  type RoleAssumptionFailure,
+} from '../errors.js';
+
+import type { AwsErrorClassification } from '../errors.js';
 
 // KMS request quotas: ThrottlingException. https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html
 // EC2 request-rate bucket: RequestLimitExceeded. https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
@@ -153,76 +157,6 @@ export function classifyAwsError(err: unknown): AwsErrorClassification {
 
 export function isRetryableClassification(c: AwsErrorClassification): boolean {
   return c === 'throttling' || c === 'transient';
-}
-
-export interface AwsCallErrorOptions {
-  service: AwsService;
-  operation: string;
-  code: string;
-  classification: AwsErrorClassification;
-  message?: string;
-  httpStatusCode?: number;
-  requestId?: string;
-  /** The key id, endpoint id, VPC id, topic or role the call was about. */
-  resourceId?: string;
-  cause?: unknown;
-}
-
-/** An AWS call that failed, with what the guard needs to decide: retry, end quietly, alert, or throw. */
-export class AwsCallError extends Error {
-  override name = 'AwsCallError';
-  readonly service: AwsService;
-  readonly operation: string;
-  readonly code: string;
-  readonly classification: AwsErrorClassification;
-  readonly retryable: boolean;
-  readonly httpStatusCode?: number;
-  readonly requestId?: string;
-  readonly resourceId?: string;
-
-  constructor(options: AwsCallErrorOptions) {
-    const detail = options.message ? `: ${options.message}` : '';
-    const about = options.resourceId ? ` (${options.resourceId})` : '';
-    super(`${options.service}:${options.operation}${about} failed with ${options.code}${detail}`, {
-      cause: options.cause,
-    });
-    this.service = options.service;
-    this.operation = options.operation;
-    this.code = options.code;
-    this.classification = options.classification;
-    this.retryable = isRetryableClassification(options.classification);
-    if (options.httpStatusCode !== undefined) this.httpStatusCode = options.httpStatusCode;
-    if (options.requestId !== undefined) this.requestId = options.requestId;
-    if (options.resourceId !== undefined) this.resourceId = options.resourceId;
-  }
-}
-
-/** The resource does not exist (deleted, or not yet visible): events for it end quietly. */
-export class ResourceNotFoundError extends AwsCallError {
-  override name = 'ResourceNotFoundError';
-}
-
-export type RoleAssumptionFailure = 'access-denied' | 'invalid-account' | 'failed';
-
-/** The member-account role could not be assumed; the alert must say so (and which role). */
-export class RoleAssumptionError extends Error {
-  override name = 'RoleAssumptionError';
-  readonly account: string;
-  readonly roleArn: string;
-  readonly reason: RoleAssumptionFailure;
-
-  constructor(options: {
-    account: string;
-    roleArn: string;
-    reason: RoleAssumptionFailure;
-    message: string;
-    cause?: unknown;
-  }) {
-    super(options.message, { cause: options.cause });
-    this.account = options.account;
-    this.roleArn = options.roleArn;
-    this.reason = options.reason;
-  }
 }
 
 /** Map whatever an SDK call threw to an `AwsCallError` (or `ResourceNotFoundError`). */

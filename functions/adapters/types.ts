@@ -3,7 +3,9 @@
  * in this folder are the only modules that import `@aws-sdk/*`.
  */
 
-export type AwsService = 'kms' | 'ec2' | 'sns' | 'sts';
+import type { AwsService } from '../errors.js';
+
+export type { AwsService };
 
 /** Counts AWS calls per operation (every attempt we send; SDK-internal retries are not visible). */
 export interface CallCounter {

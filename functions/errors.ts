@@ -1,0 +1,119 @@
+/**
+ * The guard's typed errors, in one place. Each carries `cause` (the error it wraps) so logs keep the
+ * whole chain; the pure core never throws these for bad input (it returns `Result` values), the edges
+ * (config loading, CLI input reading, AWS adapters) do.
+ */
+
+/** How the guard treats an AWS error; see `adapters/errors.ts` for the codes behind each class. */
+export type AwsErrorClassification =
+  | 'throttling'
+  | 'transient'
+  | 'not-found'
+  | 'access-denied'
+  | 'invalid-state'
+  | 'permanent';
+
+export type AwsService = 'kms' | 'ec2' | 'sns' | 'sts';
+
+/** The configuration (GUARD_CONFIG, GUARD_CONFIG_FILE, --config) is invalid; `issues` name each field. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+  /** Where the config came from: a file path or an environment variable name. */
+  readonly source: string;
+  readonly issues: { path: string; message: string }[];
+  constructor(source: string, issues: { path: string; message: string }[], options?: { cause?: unknown }) {
+    super(
+      `invalid configuration in ${source}:\n${issues.map((i) => `  ${i.path}: ${i.message}`).join('\n')}`,
+      options,
+    );
+    this.source = source;
+    this.issues = issues;
+  }
+}
+
+/** An input file (policy, GetKeyPolicy response, VPC endpoint) cannot be judged; names the JSON path. */
+export class InputError extends Error {
+  override name = 'InputError';
+  readonly file: string;
+  readonly path: string;
+  constructor(file: string, path: string, message: string, options?: { cause?: unknown }) {
+    super(`${file}: ${path}: ${message}`, options);
+    this.file = file;
+    this.path = path;
+  }
+}
+
+/** Bad command-line usage (unknown flag, missing value, no input files). */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export interface AwsCallErrorOptions {
+  service: AwsService;
+  operation: string;
+  code: string;
+  classification: AwsErrorClassification;
+  message?: string;
+  httpStatusCode?: number;
+  requestId?: string;
+  /** The key id, endpoint id, VPC id, topic or role the call was about. */
+  resourceId?: string;
+  cause?: unknown;
+}
+
+/** An AWS call that failed, with what the guard needs to decide: retry, end quietly, alert, or throw. */
+export class AwsCallError extends Error {
+  override name = 'AwsCallError';
+  readonly service: AwsService;
+  readonly operation: string;
+  readonly code: string;
+  readonly classification: AwsErrorClassification;
+  readonly retryable: boolean;
+  readonly httpStatusCode?: number;
+  readonly requestId?: string;
+  readonly resourceId?: string;
+
+  constructor(options: AwsCallErrorOptions) {
+    const detail = options.message ? `: ${options.message}` : '';
+    const about = options.resourceId ? ` (${options.resourceId})` : '';
+    super(`${options.service}:${options.operation}${about} failed with ${options.code}${detail}`, {
+      cause: options.cause,
+    });
+    this.service = options.service;
+    this.operation = options.operation;
+    this.code = options.code;
+    this.classification = options.classification;
+    this.retryable = options.classification === 'throttling' || options.classification === 'transient';
+    if (options.httpStatusCode !== undefined) this.httpStatusCode = options.httpStatusCode;
+    if (options.requestId !== undefined) this.requestId = options.requestId;
+    if (options.resourceId !== undefined) this.resourceId = options.resourceId;
+  }
+}
+
+/** The resource does not exist (deleted, or not yet visible): events for it end quietly. */
+export class ResourceNotFoundError extends AwsCallError {
+  override name = 'ResourceNotFoundError';
+}
+
+export type RoleAssumptionFailure = 'access-denied' | 'invalid-account' | 'failed';
+
+/** The member-account role could not be assumed; the alert must say so (and which role). */
+export class RoleAssumptionError extends Error {
+  override name = 'RoleAssumptionError';
+  readonly account: string;
+  readonly roleArn: string;
+  readonly reason: RoleAssumptionFailure;
+
+  constructor(options: {
+    account: string;
+    roleArn: string;
+    reason: RoleAssumptionFailure;
+    message: string;
+    cause?: unknown;
+  }) {
+    super(options.message, { cause: options.cause });
+    this.account = options.account;
+    this.roleArn = options.roleArn;
+    this.reason = options.reason;
+  }
+}
