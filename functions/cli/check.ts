@@ -1,0 +1,95 @@
+import type { GuardConfig } from '../config/schema.js';
+import { judge, type Verdict } from '../engine/judge.js';
+import type { Finding, Resource } from '../rules/types.js';
+import { type InputKind, type InputProblem, readInputText } from './inputs.js';
+
+export interface CheckedResource {
+  file: string;
+  shape: string;
+  resource: Resource;
+  verdict: Verdict;
+  /** Why the resource was read but not judged by any rule (AWS-managed key, non-KMS endpoint). */
+  note?: string;
+}
+
+export interface CheckReport {
+  results: CheckedResource[];
+  problems: InputProblem[];
+  summary: CheckSummary;
+}
+
+export interface CheckSummary {
+  files: number;
+  resources: number;
+  resourcesWithFindings: number;
+  findings: number;
+  exempt: number;
+  inputErrors: number;
+  /** Findings per rule id. */
+  byRule: Record<string, number>;
+}
+
+export const findingsOf = (r: CheckedResource): Finding[] =>
+  r.verdict.results.filter((x) => x.status === 'finding').flatMap((x) => x.findings);
+
+/**
+ * `check`: read every file, judge every resource it holds with the same engine the Lambdas use,
+ * and collect input problems without letting one bad file hide another file's results.
+ */
+export function runCheck(options: {
+  files: { name: string; text: string }[];
+  config: GuardConfig;
+  kind?: InputKind;
+  now?: Date;
+}): CheckReport {
+  const results: CheckedResource[] = [];
+  const problems: InputProblem[] = [];
+  for (const f of options.files) {
+    const input = readInputText(f.name, f.text, options.kind);
+    problems.push(...input.problems);
+    const notes = new Map(input.notes.map((n) => [n.id, n.note]));
+    for (const resource of input.resources) {
+      const verdict = judge(resource, options.config, options.now);
+      const checked: CheckedResource = { file: f.name, shape: input.shape, resource, verdict };
+      const note =
+        notes.get(resource.id) ??
+        (resource.type === 'kms-key' && resource.keyManager === 'AWS'
+          ? `AWS-managed key (policy Id ${resource.policy.id}): AWS owns its policy; key rules do not apply`
+          : undefined);
+      if (note !== undefined) checked.note = note;
+      results.push(checked);
+    }
+  }
+  return { results, problems, summary: summarize(options.files.length, results, problems) };
+}
+
+function summarize(files: number, results: CheckedResource[], problems: InputProblem[]): CheckSummary {
+  const byRule: Record<string, number> = {};
+  let findings = 0;
+  let exempt = 0;
+  let withFindings = 0;
+  for (const r of results) {
+    const fs = findingsOf(r);
+    if (fs.length > 0) withFindings++;
+    for (const f of fs) {
+      findings++;
+      byRule[f.rule] = (byRule[f.rule] ?? 0) + 1;
+    }
+    exempt += r.verdict.results.filter((x) => x.status === 'exempt').length;
+  }
+  return {
+    files,
+    resources: results.length,
+    resourcesWithFindings: withFindings,
+    findings,
+    exempt,
+    inputErrors: problems.length,
+    byRule,
+  };
+}
+
+/** SPEC §5: 0 no findings, 1 findings, 2 bad usage, config or input. */
+export function exitCodeOf(report: CheckReport): 0 | 1 | 2 {
+  if (report.problems.length > 0) return 2;
+  return report.summary.findings > 0 ? 1 : 0;
+}

@@ -1,0 +1,34 @@
+import type { CheckReport } from './check.js';
+import { findingsOf } from './check.js';
+
+/** The `--format json` document of SPEC §5 (plus per-rule statuses and input errors). */
+export function toJsonReport(report: CheckReport): Record<string, unknown> {
+  return {
+    version: 1,
+    results: report.results.map((r) => ({
+      file: r.file,
+      resource: { type: r.resource.type, id: r.resource.id },
+      findings: findingsOf(r).map((f) => ({
+        rule: f.rule,
+        severity: f.severity,
+        message: f.message,
+        statements: f.statements,
+        proof: f.proof,
+        ...(f.witness ? { witness: f.witness } : {}),
+        ...(f.reason ? { reason: f.reason } : {}),
+      })),
+      rules: r.verdict.results.map((x) => ({
+        rule: x.rule,
+        status: x.status,
+        ...(x.exemption ? { exemption: x.exemption } : {}),
+      })),
+      ...(r.note ? { note: r.note } : {}),
+    })),
+    errors: report.problems.map((p) => ({ file: p.file, path: p.path, message: p.message })),
+    summary: report.summary,
+  };
+}
+
+export function formatJson(report: CheckReport): string {
+  return `${JSON.stringify(toJsonReport(report), null, 2)}\n`;
+}

@@ -1,0 +1,50 @@
+import type { JudgeStatus } from '../engine/judge.js';
+import { type CheckReport, findingsOf } from './check.js';
+
+const STATUS_WORD: Record<JudgeStatus, string> = {
+  compliant: 'ok',
+  finding: 'FINDING',
+  exempt: 'exempt',
+  off: 'off',
+  'not-applicable': 'n/a',
+};
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Human-readable report: one block per resource, one sentence per finding, errors last. */
+export function formatText(report: CheckReport): string {
+  const lines: string[] = [];
+  for (const r of report.results) {
+    const findings = findingsOf(r);
+    const head = `${r.file}: ${r.resource.type} ${r.resource.id} (${r.shape})`;
+    if (r.note !== undefined) {
+      lines.push(`${head}: ${r.note}`);
+      continue;
+    }
+    lines.push(`${head}: ${findings.length === 0 ? 'no findings' : plural(findings.length, 'finding')}`);
+    for (const res of r.verdict.results) {
+      if (res.status === 'finding') {
+        for (const f of res.findings) {
+          lines.push(`  FINDING [${f.severity}] ${f.rule}: ${f.message}`);
+          if (f.statements.length > 0) lines.push(`          statements: ${f.statements.join(', ')}`);
+        }
+      } else {
+        const ex = res.exemption
+          ? res.exemption.expired
+            ? ` (exemption expired ${res.exemption.until}; ignored)`
+            : res.exemption.until
+              ? ` (until ${res.exemption.until})`
+              : ''
+          : '';
+        lines.push(`  ${STATUS_WORD[res.status]} ${res.rule}${ex}`);
+      }
+    }
+  }
+  for (const p of report.problems) lines.push(`error: ${p.file}: ${p.path}: ${p.message}`);
+  const s = report.summary;
+  lines.push(
+    `${plural(s.resources, 'resource')} in ${plural(s.files, 'file')}: ${plural(s.findings, 'finding')} on ${plural(s.resourcesWithFindings, 'resource')}` +
+      `${s.exempt > 0 ? `, ${s.exempt} exempt` : ''}${s.inputErrors > 0 ? `, ${plural(s.inputErrors, 'input error')} (nothing in them was judged)` : ''}`,
+  );
+  return `${lines.join('\n')}\n`;
+}
