@@ -78,7 +78,7 @@ export function toSarif(
           driver: {
             name: 'kms-perimeter-guard',
             version,
-            rules: RULES.map((r) => ({
+            rules: RULES.map((r): ReportingDescriptor => ({
               id: r.id,
               name: r.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
               shortDescription: { text: r.title },
