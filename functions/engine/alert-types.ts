@@ -88,6 +88,39 @@ export interface SweepSummaryInput {
   time?: Date | string;
 }
 
+/** Where the guard stopped when it raises an error alert. */
+export type ErrorStage = 'event' | 'assume-role' | 'read' | 'judge' | 'remediate' | 'publish';
+
+/** The guard could not judge or fix something: subscribers must know, or a gap goes unseen. */
+export interface ErrorAlertInput {
+  stage: ErrorStage;
+  message: string;
+  /** AWS error code, when an AWS call failed. */
+  code?: string;
+  account?: string;
+  region?: string;
+  resource?: AlertResourceDoc;
+  trigger?: AlertTrigger;
+  /** Defaults to `high`: an unjudged resource may hide anything. */
+  severity?: Severity;
+  time?: Date | string;
+}
+
+export interface ErrorAlertDocument {
+  schemaVersion: '1';
+  kind: 'error';
+  product: 'kms-perimeter-guard';
+  time: string;
+  severity: Severity;
+  stage: ErrorStage;
+  message: string;
+  code?: string;
+  account?: string;
+  region?: string;
+  resource?: AlertResourceDoc;
+  trigger?: AlertTrigger;
+}
+
 export interface AlertOptions {
   /**
    * The topic's maximum message size in bytes (body and attributes). SNS's default is 256 KiB;
@@ -201,4 +234,4 @@ export interface SummaryAlertDocument {
   truncated?: AlertTruncation;
 }
 
-export type AlertDocument = FindingAlertDocument | SummaryAlertDocument;
+export type AlertDocument = FindingAlertDocument | SummaryAlertDocument | ErrorAlertDocument;

@@ -14,6 +14,8 @@ import type {
   AlertRemediationDoc,
   AlertStatus,
   AlertTruncation,
+  ErrorAlertDocument,
+  ErrorAlertInput,
   FindingAlertDocument,
   FindingAlertInput,
   RemediationOutcome,
@@ -124,6 +126,73 @@ export function summaryAlert(input: SweepSummaryInput, options: AlertOptions = {
     }),
   };
   return fitSummary(doc, base, limit);
+}
+
+const STAGE_TEXT: Record<ErrorAlertInput['stage'], string> = {
+  event: 'could not understand the event',
+  'assume-role': 'could not assume the member role',
+  read: 'could not read the resource',
+  judge: 'could not judge the resource',
+  remediate: 'could not remediate',
+  publish: 'could not publish alerts',
+};
+
+/**
+ * An error alert: the guard could not judge or fix something (a member role it cannot assume, a
+ * resource it cannot read, a policy it cannot parse, an event it cannot understand).
+ */
+export function errorAlert(input: ErrorAlertInput, options: AlertOptions = {}): AlertEntry {
+  const limit = options.maxMessageBytes ?? SNS_MESSAGE_MAX_BYTES;
+  const doc: ErrorAlertDocument = {
+    schemaVersion: ALERT_SCHEMA_VERSION,
+    kind: 'error',
+    product: 'kms-perimeter-guard',
+    time: isoTime(input.time),
+    severity: input.severity ?? 'high',
+    stage: input.stage,
+    // A message can quote an AWS error verbatim; keep it well inside the SNS limit.
+    message: clipText(input.message, Math.min(8_192, Math.floor(limit / 8))),
+    ...(input.code ? { code: input.code } : {}),
+    ...(input.account ? { account: input.account } : {}),
+    ...(input.region ? { region: input.region } : {}),
+    ...(input.resource ? { resource: input.resource } : {}),
+    ...(input.trigger ? { trigger: input.trigger } : {}),
+  };
+  const account = doc.account ?? doc.resource?.account;
+  const region = doc.region ?? doc.resource?.region;
+  const what = doc.resource?.id ?? account ?? 'guard';
+  return renderEntry(
+    {
+      Id: entryId(
+        `error_${doc.stage}_${what}`,
+        `error|${doc.stage}|${what}|${doc.trigger?.eventId ?? doc.time}`,
+      ),
+      Subject: subject(`[${doc.severity.toUpperCase()}] guard error: `, what, `: ${STAGE_TEXT[doc.stage]}`),
+      MessageAttributes: attributes({
+        kind: 'error',
+        severity: doc.severity,
+        rule: 'none',
+        account,
+        region,
+        resourceType: doc.resource?.type,
+        status: 'error',
+      }),
+    },
+    doc,
+  );
+}
+
+function errorText(doc: ErrorAlertDocument): string {
+  const lines = [`KMS perimeter guard: ERROR, ${STAGE_TEXT[doc.stage]}`, '', doc.message];
+  if (doc.code) lines.push(`AWS error code: ${doc.code}`);
+  if (doc.resource) lines.push(`Resource: ${doc.resource.type} ${doc.resource.arn ?? doc.resource.id}`);
+  if (doc.account || doc.region) lines.push(`Account/region: ${doc.account ?? '?'} / ${doc.region ?? '?'}`);
+  if (doc.trigger) {
+    lines.push(`Event: ${doc.trigger.eventName} (CloudTrail eventID ${doc.trigger.eventId})`);
+    if (doc.trigger.actorArn) lines.push(`Changed by: ${doc.trigger.actorArn}`);
+  }
+  lines.push('', 'Until this is fixed the guard cannot vouch for this resource; check it by hand.');
+  return lines.join('\n');
 }
 
 /**
@@ -445,7 +514,8 @@ function largestFitting(total: number, min: number, fits: (n: number) => boolean
 // Rendering
 
 function renderEntry(base: EntryBase, doc: AlertDocument): AlertEntry {
-  const text = doc.kind === 'finding' ? findingText(doc) : summaryText(doc);
+  const text =
+    doc.kind === 'finding' ? findingText(doc) : doc.kind === 'summary' ? summaryText(doc) : errorText(doc);
   const json = JSON.stringify(doc);
   // With MessageStructure json, `default` (a string) is required and goes to every protocol without
   // its own key; per-protocol keys override it (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).

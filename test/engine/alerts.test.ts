@@ -15,6 +15,7 @@ import {
   alertEntryBytes,
   batchAlertEntries,
   clipText,
+  errorAlert,
   findingAlert,
   findingAlerts,
   SNS_MESSAGE_MAX_BYTES,
@@ -580,5 +581,46 @@ describe('summaryAlert', () => {
     expect(() => summaryAlert({ ...input, counts: { 'key-crypto-via-vpce': { alerted: -1 } } })).toThrow(
       AlertInputError,
     );
+  });
+});
+
+describe('error alerts', () => {
+  it('says which role could not be assumed, validates against the schema and fits the subject', () => {
+    const entry = errorAlert({
+      stage: 'assume-role',
+      message: 'cannot assume arn:aws:iam::444455556666:role/KmsPerimeterGuardMember: AccessDenied',
+      code: 'AccessDenied',
+      account: '444455556666',
+      region: 'eu-west-1',
+      resource: { type: 'kms-key', id: '1234abcd-12ab-34cd-56ef-1234567890ab', account: '444455556666' },
+      trigger: {
+        eventId: 'e-1',
+        eventName: 'PutKeyPolicy',
+        actorArn: 'arn:aws:iam::444455556666:user/alice',
+      },
+      time: TIME,
+    });
+    const message = JSON.parse(entry.Message) as Record<string, string>;
+    expect(validateSnsMessage(message)).toBe(true);
+    const doc = JSON.parse(message.sqs as string);
+    expect(validateDocument(doc), JSON.stringify(validateDocument.errors)).toBe(true);
+    expect(doc).toMatchObject({
+      kind: 'error',
+      stage: 'assume-role',
+      code: 'AccessDenied',
+      severity: 'high',
+    });
+    expect(message.email).toContain('KmsPerimeterGuardMember');
+    expect(message.email).toContain('arn:aws:iam::444455556666:user/alice');
+    expect(entry.Subject.length).toBeLessThan(100);
+    expect(entry.Subject).toMatch(/^\[HIGH\] guard error: .*could not assume the member role$/);
+    expect(entry.MessageAttributes.status.StringValue).toBe('error');
+    expect(entry.MessageAttributes.account.StringValue).toBe('444455556666');
+  });
+
+  it('clips a huge AWS message so the alert stays under the SNS limit', () => {
+    const entry = errorAlert({ stage: 'read', message: 'x'.repeat(1_000_000), time: TIME });
+    expect(alertEntryBytes(entry)).toBeLessThan(SNS_MESSAGE_MAX_BYTES);
+    expect(validateDocument(JSON.parse(JSON.parse(entry.Message).sqs))).toBe(true);
   });
 });
