@@ -31,9 +31,16 @@ import { planRemediations, type RemediationDecision } from './remediation.js';
 // ------------------------------------------------------------------------------------------- ports
 
 /** Ports for one account-region; the STS role behind them is assumed lazily and may fail. */
+/** Each handler wires only the ports its trigger family uses (so its bundle holds only those clients). */
 export interface GuardPorts {
-  kms(account: string, region: string): Promise<KmsPort>;
-  ec2(account: string, region: string): Promise<Ec2Port>;
+  kms?(account: string, region: string): Promise<KmsPort>;
+  ec2?(account: string, region: string): Promise<Ec2Port>;
+}
+
+function port<K extends keyof GuardPorts>(ports: GuardPorts, name: K): NonNullable<GuardPorts[K]> {
+  const p = ports[name];
+  if (!p) throw new Error(`the ${name} port is not wired in this handler`);
+  return p as NonNullable<GuardPorts[K]>;
 }
 
 export interface GuardLog {
@@ -663,7 +670,7 @@ export async function processTrigger(trigger: Trigger, deps: PipelineDeps): Prom
     };
     let kms: KmsPort | undefined;
     try {
-      kms = await deps.ports.kms(ctx.account, ctx.region);
+      kms = await port(deps.ports, 'kms')(ctx.account, ctx.region);
     } catch (err) {
       resources.push(handleResourceError(err, base, deps, ctx, 'assume-role'));
     }
@@ -671,7 +678,7 @@ export async function processTrigger(trigger: Trigger, deps: PipelineDeps): Prom
   } else {
     let ec2: Ec2Port | undefined;
     try {
-      ec2 = await deps.ports.ec2(ctx.account, ctx.region);
+      ec2 = await port(deps.ports, 'ec2')(ctx.account, ctx.region);
     } catch (err) {
       const id = trigger.resourceIds.join(',');
       resources.push(

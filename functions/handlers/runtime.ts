@@ -1,0 +1,116 @@
+/**
+ * What every guard Lambda shares: configuration validated at cold start, Powertools logger and
+ * metrics, SNS and STS adapters, and the pipeline's dependencies. Module scope on purpose: built once
+ * per container and reused by every invocation.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import { createSnsClient, createStsClient } from '../adapters/clients.js';
+import { createSnsAdapter } from '../adapters/sns.js';
+import { createStsAdapter } from '../adapters/sts.js';
+import type { CallCounter } from '../adapters/types.js';
+import { loadConfigFromEnv } from '../config/load.js';
+import type { GuardConfig } from '../config/schema.js';
+import type { AlertEntry } from '../engine/alert-types.js';
+import type { GuardLog, GuardMetrics, Notify, PipelineDeps } from '../engine/pipeline.js';
+import { ConfigError } from '../errors.js';
+
+export const SERVICE_NAME = 'kms-perimeter-guard';
+export const METRICS_NAMESPACE = 'KmsPerimeterGuard';
+
+export interface Runtime {
+  config: GuardConfig;
+  logger: Logger;
+  metrics: Metrics;
+  topicArn: string;
+  /** Set from each invocation's context: the account and region the function runs in. */
+  bind(context: Pick<Context, 'invokedFunctionArn'>): void;
+  ownAccount(): string;
+  region: string;
+  sts: ReturnType<typeof createStsAdapter>;
+  counter: CallCounter;
+  deps(ports: PipelineDeps['ports']): PipelineDeps;
+}
+
+const ARN_ACCOUNT = /^arn:aws[\w-]*:lambda:[\w-]+:(\d{12}):function:/;
+
+/**
+ * Build the runtime from the environment. Throws (failing the cold start, so the deployment is
+ * visibly broken rather than silently judging against a wrong trust boundary) when the
+ * configuration or ALERT_TOPIC_ARN is missing or invalid; the message names the field.
+ */
+export function createRuntime(env: Record<string, string | undefined> = process.env): Runtime {
+  const config = loadConfigFromEnv(env);
+  const topicArn = env.ALERT_TOPIC_ARN;
+  if (!topicArn || !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+(\.fifo)?$/.test(topicArn)) {
+    throw new ConfigError('environment', [
+      {
+        path: 'ALERT_TOPIC_ARN',
+        message: `must be an SNS topic ARN, got ${JSON.stringify(topicArn ?? null)}`,
+      },
+    ]);
+  }
+  const region = env.AWS_REGION ?? topicArn.split(':')[3] ?? 'us-east-1';
+  const endpoint = env.GUARD_AWS_ENDPOINT_URL;
+  const logger = new Logger({ serviceName: SERVICE_NAME });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+  let ownAccount: string | undefined = env.GUARD_OWN_ACCOUNT;
+  const counter: CallCounter = { count: () => {} };
+  const sts = createStsAdapter(createStsClient({ region, ...(endpoint ? { endpoint } : {}) }), { counter });
+  const sns = createSnsAdapter(createSnsClient({ region, ...(endpoint ? { endpoint } : {}) }), { counter });
+
+  const log: GuardLog = {
+    debug: (m, e) => logger.debug(m, e ?? {}),
+    info: (m, e) => logger.info(m, e ?? {}),
+    warn: (m, e) => logger.warn(m, e ?? {}),
+    error: (m, e) => logger.error(m, e ?? {}),
+  };
+  const guardMetrics: GuardMetrics = {
+    count(name, value = 1, rule) {
+      if (value === 0) return;
+      if (rule === undefined) {
+        metrics.addMetric(name, MetricUnit.Count, value);
+        return;
+      }
+      // A per-rule dimension set, without the function's default dimensions mixed in.
+      const single = metrics.singleMetric();
+      single.addDimension('rule', rule);
+      single.addMetric(name, MetricUnit.Count, value);
+    },
+  };
+  const notify: Notify = async (entries: AlertEntry[]) => {
+    const results = await sns.publishBatch(topicArn, entries);
+    const failures = results.filter((r) => !r.ok);
+    return {
+      failed: failures.length,
+      errors: failures.map((f) => (f.ok ? '' : `${f.id}: ${f.code}: ${f.message}`)),
+    };
+  };
+
+  return {
+    config,
+    logger,
+    metrics,
+    topicArn,
+    region,
+    sts,
+    counter,
+    bind(context) {
+      const match = ARN_ACCOUNT.exec(context.invokedFunctionArn ?? '');
+      if (match?.[1]) ownAccount = match[1];
+    },
+    ownAccount() {
+      if (!ownAccount) throw new Error('own account unknown: no invoked function ARN yet');
+      return ownAccount;
+    },
+    deps(ports) {
+      return { config, ports, notify, log, metrics: guardMetrics };
+    },
+  };
+}
+
+/** RoleSessionName for member-account sessions: names the function so CloudTrail shows who acted. */
+export function sessionName(functionName: string | undefined): string {
+  return `kms-perimeter-guard-${functionName ?? 'local'}`.slice(0, 64);
+}

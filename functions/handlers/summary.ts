@@ -1,0 +1,28 @@
+import type { EventOutcome } from '../engine/pipeline.js';
+
+/** What a handler returns and logs: small, without policies or alert bodies. */
+export function summarizeOutcome(outcome: EventOutcome) {
+  return {
+    eventId: outcome.eventId,
+    kind: outcome.kind,
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    resources: outcome.resources.map((r) => ({
+      type: r.type,
+      id: r.id,
+      status: r.status,
+      ...(r.reason ? { reason: r.reason } : {}),
+      writes: r.writes,
+      rules: Object.fromEntries(r.rules.map((x) => [x.rule, x.status])),
+    })),
+    alertsPublished: outcome.alertsPublished,
+    alertsFailed: outcome.alertsFailed,
+  };
+}
+
+/** The CloudTrail eventID of an EventBridge envelope or a bare record, if it has one. */
+export function cloudTrailEventId(event: unknown): string | undefined {
+  if (typeof event !== 'object' || event === null) return undefined;
+  const e = event as { detail?: { eventID?: unknown }; eventID?: unknown };
+  const id = e.detail?.eventID ?? e.eventID;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
