@@ -33,11 +33,7 @@ function locate(text: string, resourceId: string, finding: Finding): number {
   return lineOf(text, resourceId) ?? 1;
 }
 
-export function toSarif(
-  report: CheckReport,
-  texts: Map<string, string>,
-  version: string,
-): Record<string, unknown> {
+export function toSarif(report: CheckReport, texts: Map<string, string>, version: string): Log {
   const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
   const results: Result[] = report.results.flatMap((r) =>
     findingsOf(r).map(
@@ -78,16 +74,18 @@ export function toSarif(
           driver: {
             name: 'kms-perimeter-guard',
             version,
-            rules: RULES.map((r): ReportingDescriptor => ({
-              id: r.id,
-              name: r.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
-              shortDescription: { text: r.title },
-              defaultConfiguration: { level: LEVEL[r.severity] },
-              properties: {
-                'security-severity': SECURITY_SEVERITY[r.severity],
-                tags: ['security', 'aws', 'kms'],
-              },
-            })),
+            rules: RULES.map(
+              (r): ReportingDescriptor => ({
+                id: r.id,
+                name: r.id.replace(/(^|-)([a-z])/g, (_m, _d, c: string) => c.toUpperCase()),
+                shortDescription: { text: r.title },
+                defaultConfiguration: { level: LEVEL[r.severity] },
+                properties: {
+                  'security-severity': SECURITY_SEVERITY[r.severity],
+                  tags: ['security', 'aws', 'kms'],
+                },
+              }),
+            ),
           },
         },
         invocations: [
