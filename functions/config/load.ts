@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type * as z from 'zod';
+import type * as z from 'zod/mini';
 import { ConfigError } from '../errors.js';
 import { type GuardConfig, guardConfigSchema } from './schema.js';
 

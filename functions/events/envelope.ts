@@ -3,8 +3,9 @@
  * envelope, or the bare CloudTrail record (tests, replays, trail files). Lenient where AWS is (extra
  * fields, `null` for absent values, account ids as JSON numbers), strict on what the guard needs.
  */
-// A namespace import lets esbuild drop the parts of zod we do not use (443 KB -> 83 KB minified).
-import * as z from 'zod';
+// zod/mini: the same validators as `zod` in a tree-shakable functional API (the Lambda bundles
+// carry about 13 KB of it instead of 90 KB).
+import * as z from 'zod/mini';
 import type { Issue } from './types.js';
 
 /**
@@ -29,73 +30,80 @@ export function normalizeAccountId(value: unknown): string | undefined {
   return undefined;
 }
 
-export const accountIdSchema = z.unknown().transform((value, ctx): string => {
-  const account = normalizeAccountId(value);
-  if (account === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'must be a 12-digit AWS account id (string or number)' });
-    return z.NEVER;
-  }
-  return account;
-});
+export const accountIdSchema = z.pipe(
+  z.unknown(),
+  z.transform((value, ctx): string => {
+    const account = normalizeAccountId(value);
+    if (account === undefined) {
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: 'must be a 12-digit AWS account id (string or number)',
+      });
+      return z.NEVER;
+    }
+    return account;
+  }),
+);
 
-export const regionSchema = z.string().regex(REGION, 'must be an AWS region name like us-east-1');
+export const regionSchema = z.string().check(z.regex(REGION, 'must be an AWS region name like us-east-1'));
 
 /** A JSON object (not an array, not null). */
 const jsonObject = z.record(z.string(), z.unknown());
 
 /** https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html */
 export const userIdentitySchema = z.looseObject({
-  type: z.string().nullish(),
-  arn: z.string().nullish(),
+  type: z.nullish(z.string()),
+  arn: z.nullish(z.string()),
   /** Validated only where it is used (as the last source of the account). */
-  accountId: z.unknown().optional(),
-  invokedBy: z.string().nullish(),
-  sessionContext: z
-    .looseObject({
-      sessionIssuer: z.looseObject({ arn: z.string().nullish() }).nullish(),
-    })
-    .nullish(),
+  accountId: z.optional(z.unknown()),
+  invokedBy: z.nullish(z.string()),
+  sessionContext: z.nullish(
+    z.looseObject({
+      sessionIssuer: z.nullish(z.looseObject({ arn: z.nullish(z.string()) })),
+    }),
+  ),
 });
 
 /** https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html */
 export const cloudTrailRecordSchema = z.looseObject({
-  eventVersion: z.string().nullish(),
-  eventID: z.string().min(1),
-  eventTime: z.string().min(1),
-  eventSource: z.string().min(1),
-  eventName: z.string().min(1),
+  eventVersion: z.nullish(z.string()),
+  eventID: z.string().check(z.minLength(1)),
+  eventTime: z.string().check(z.minLength(1)),
+  eventSource: z.string().check(z.minLength(1)),
+  eventName: z.string().check(z.minLength(1)),
   /** Required for a bare record; an envelope carries `region` instead. */
-  awsRegion: regionSchema.nullish(),
-  recipientAccountId: accountIdSchema.nullish(),
-  userIdentity: userIdentitySchema.nullish(),
-  requestParameters: jsonObject.nullish(),
-  responseElements: jsonObject.nullish(),
-  errorCode: z.string().nullish(),
-  errorMessage: z.string().nullish(),
-  resources: z
-    .array(
+  awsRegion: z.nullish(regionSchema),
+  recipientAccountId: z.nullish(accountIdSchema),
+  userIdentity: z.nullish(userIdentitySchema),
+  requestParameters: z.nullish(jsonObject),
+  responseElements: z.nullish(jsonObject),
+  errorCode: z.nullish(z.string()),
+  errorMessage: z.nullish(z.string()),
+  resources: z.nullish(
+    z.array(
       z.looseObject({
         // Raw CloudTrail spells it `ARN`; some normalisers lower-case it.
-        ARN: z.string().nullish(),
-        arn: z.string().nullish(),
-        type: z.string().nullish(),
+        ARN: z.nullish(z.string()),
+        arn: z.nullish(z.string()),
+        type: z.nullish(z.string()),
       }),
-    )
-    .nullish(),
+    ),
+  ),
 });
 
 export type CloudTrailRecord = z.output<typeof cloudTrailRecordSchema>;
 
 /** https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-structure.html */
 export const eventBridgeEnvelopeSchema = z.looseObject({
-  version: z.string().nullish(),
-  id: z.string().nullish(),
+  version: z.nullish(z.string()),
+  id: z.nullish(z.string()),
   'detail-type': z.literal(CLOUDTRAIL_DETAIL_TYPE),
-  source: z.string().min(1),
+  source: z.string().check(z.minLength(1)),
   account: accountIdSchema,
-  time: z.string().nullish(),
+  time: z.nullish(z.string()),
   region: regionSchema,
-  resources: z.array(z.unknown()).nullish(),
+  resources: z.nullish(z.array(z.unknown())),
   detail: cloudTrailRecordSchema,
 });
 
@@ -121,7 +129,7 @@ export function jsonPath(segments: readonly PropertyKey[], base = '$'): string {
 }
 
 /** zod issues as `{ path, message }` with JSON paths under `base`. */
-export function zodIssues(error: z.ZodError, base = '$'): Issue[] {
+export function zodIssues(error: z.core.$ZodError, base = '$'): Issue[] {
   return error.issues.map((issue) => ({ path: jsonPath(issue.path, base), message: issue.message }));
 }
 

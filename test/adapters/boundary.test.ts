@@ -49,7 +49,14 @@ describe('adapters are the only @aws-sdk importers', () => {
       for (const i of imports(readFileSync(file, 'utf8'))) {
         if (!i.module.startsWith('@aws-sdk/')) continue;
         expect(
-          ['@aws-sdk/client-ec2', '@aws-sdk/client-kms', '@aws-sdk/client-sns', '@aws-sdk/client-sts'],
+          [
+            '@aws-sdk/client-ec2',
+            '@aws-sdk/client-kms',
+            '@aws-sdk/client-sns',
+            '@aws-sdk/client-sts',
+            // lambda-credentials.ts: the environment provider that replaces the default chain in Lambda bundles.
+            '@aws-sdk/credential-provider-env',
+          ],
           rel(file),
         ).toContain(i.module);
         expect(

@@ -1,0 +1,32 @@
+// esbuild options shared by the Lambda packaging (serverless-esbuild) and the bundle benchmark, so
+// what is measured is what is deployed.
+import { fileURLToPath } from 'node:url';
+
+const lambdaCredentials = fileURLToPath(
+  new URL('../functions/adapters/lambda-credentials.ts', import.meta.url),
+);
+
+/** Replace the SDK's default credential chain with the environment provider (see the module's comment). */
+export const lambdaCredentialsPlugin = {
+  name: 'lambda-credentials',
+  setup(build) {
+    build.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: lambdaCredentials }));
+  },
+};
+
+export const lambdaBuildOptions = {
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  // The SDK v3 ships ES modules under `module`: preferring them lets esbuild tree-shake (about 2x
+  // faster cold start than the CommonJS defaults).
+  mainFields: ['module', 'main'],
+  // Some CommonJS dependencies call require(); give the ESM bundle one.
+  banner: {
+    js: "import { createRequire as __kpgCreateRequire } from 'node:module'; const require = __kpgCreateRequire(import.meta.url);",
+  },
+  plugins: [lambdaCredentialsPlugin],
+};
