@@ -1,5 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Ec2Port, KmsPort, VpcEndpointRecord } from '../../functions/adapters/types.js';
+import { parseConfig } from '../../functions/config/load.js';
+import { type PipelineDeps, processEvent } from '../../functions/engine/pipeline.js';
 import { parseTrigger, type TriggerResult } from '../../functions/events/index.js';
 import { corpusAvailable, listCorpus, readCorpusJson } from '../corpus.js';
 
@@ -180,5 +183,117 @@ describe('parseTrigger fuzzed with mutated real events', () => {
       ),
       { numRuns: 1000 },
     );
+  });
+});
+
+/** Ports over one non-compliant key and one non-compliant KMS endpoint, whatever id is asked for. */
+function fakePorts(writes: string[]): PipelineDeps['ports'] {
+  const externalPolicy = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'Root',
+        Effect: 'Allow',
+        Principal: { AWS: 'arn:aws:iam::111122223333:root' },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+      {
+        Sid: 'Partner',
+        Effect: 'Allow',
+        Principal: { AWS: '444455556666' },
+        Action: 'kms:Decrypt',
+        Resource: '*',
+      },
+    ],
+  });
+  const kms: KmsPort = {
+    describeKey: async (keyId) => ({
+      keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
+      arn: `arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab#${keyId}`,
+      account: '111122223333',
+      region: 'eu-west-1',
+      keyManager: 'CUSTOMER',
+      keyState: 'Enabled',
+    }),
+    getKeyPolicy: async () => externalPolicy,
+    listResourceTags: async () => ({}),
+    putKeyPolicy: async (keyId) => {
+      writes.push(`PutKeyPolicy ${keyId}`);
+    },
+    listKeys: async function* () {},
+  };
+  const endpoint = (id: string): VpcEndpointRecord => ({
+    id,
+    vpcId: 'vpc-0a1b2c3d',
+    serviceName: 'com.amazonaws.eu-west-1.kms',
+    vpcEndpointType: 'Interface',
+    privateDnsEnabled: false,
+    requesterManaged: false,
+    state: 'available',
+    tags: {},
+  });
+  const ec2: Ec2Port = {
+    describeVpcEndpoints: async function* () {},
+    describeVpcEndpoint: async (id) => endpoint(id),
+    describeVpcDnsAttributes: async () => ({ enableDnsSupport: true, enableDnsHostnames: true }),
+    modifyVpcEndpoint: async (request) => {
+      writes.push(`ModifyVpcEndpoint ${request.id}`);
+      return true;
+    },
+  };
+  return { kms: async () => kms, ec2: async () => ec2 };
+}
+
+describe('the pipeline fuzzed with mutated real events', () => {
+  const all = seeds();
+  const config = parseConfig(
+    {
+      trust: { accounts: ['111122223333'] },
+      rules: { 'key-no-external-principals': 'remediate', 'endpoint-private-dns': 'remediate' },
+    },
+    'fuzz',
+  );
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+  it('never throws, writes only for events that parse as triggers, and reports every unreadable event', async () => {
+    const kinds = new Map<string, number>();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: all.length - 1 }),
+        fc.array(mutationArb, { minLength: 1, maxLength: 6 }),
+        fc.constantFrom('key' as const, 'endpoint' as const),
+        async (i, ms, family) => {
+          const event = mutate(all[i], ms);
+          const writes: string[] = [];
+          const published: string[] = [];
+          const deps: PipelineDeps = {
+            config,
+            ports: fakePorts(writes),
+            notify: async (entries) => {
+              published.push(...entries.map((e) => e.Subject));
+              return { failed: 0, errors: [] };
+            },
+            log: quiet,
+            metrics: { count() {} },
+            sleep: async () => {},
+          };
+          const parsed = parseTrigger(event);
+          const outcome = await processEvent(event, family, deps);
+          kinds.set(outcome.kind, (kinds.get(outcome.kind) ?? 0) + 1);
+          if (parsed.kind !== 'trigger' || parsed.trigger.family !== family) {
+            expect(writes).toEqual([]);
+            expect(outcome.kind).not.toBe('processed');
+          }
+          if (parsed.kind === 'invalid') {
+            expect(outcome.kind).toBe('invalid');
+            expect(published).toHaveLength(1);
+            expect(published[0]).toMatch(/guard error/);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+    expect([...kinds.keys()].sort()).toEqual(['ignored', 'invalid', 'processed']);
   });
 });
