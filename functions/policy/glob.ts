@@ -59,7 +59,8 @@ export function compileGlob(spec: GlobSpec): Glob {
   let g = compiled.get(key);
   if (!g) {
     g = compileUncached(spec);
-    if (compiled.size > 20_000) compiled.clear();
+    // Bounded: a sweep over thousands of distinct policies must not grow the heap without limit.
+    if (compiled.size > 5_000) compiled.clear();
     compiled.set(key, g);
   }
   return g;

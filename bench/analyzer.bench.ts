@@ -1,0 +1,134 @@
+/**
+ * Analyzer benchmark (foundation issue): judge() with every rule over the corpus key policies,
+ * generated worst cases (8/16/32 KB, 20 condition keys, many wildcards), and memory over 100,000
+ * policies.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseConfig } from '../functions/config/load.js';
+import { judge } from '../functions/engine/judge.js';
+import { parsePolicy, parsePolicyText } from '../functions/policy/parse.js';
+import type { Policy } from '../functions/policy/types.js';
+import type { KeyResource } from '../functions/rules/types.js';
+import { corpusDir } from '../test/corpus.js';
+import { type BenchTable, fmt, heapMb, median, nowMs, percentile, sample } from './lib.js';
+import { adversarialPolicy, smallPolicy } from './policies.js';
+
+const config = parseConfig(
+  {
+    trust: { accounts: ['111122223333'], organizationIds: ['o-a1b2c3d4e5'] },
+    network: { vpceIds: ['vpce-0a1b2c3d4e5f6a7b8'], vpcIds: ['vpc-0a1b2c3d'] },
+  },
+  'bench',
+);
+
+const key = (id: string, policy: Policy): KeyResource => ({
+  type: 'kms-key',
+  id,
+  arn: `arn:aws:kms:us-east-1:111122223333:key/${id}`,
+  keyManager: 'CUSTOMER',
+  policy,
+});
+
+/** Every key policy in the corpus (`policies/`, `perimeter/`), AWS-managed ones analysed as if customer-managed. */
+function corpusKeyPolicies(): { name: string; policy: Policy }[] {
+  const out: { name: string; policy: Policy }[] = [];
+  for (const dir of ['policies', 'perimeter']) {
+    for (const file of readdirSync(path.join(corpusDir, dir))
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
+      const value = JSON.parse(readFileSync(path.join(corpusDir, dir, file), 'utf8')) as Record<
+        string,
+        unknown
+      >;
+      const parsed = typeof value.Policy === 'string' ? parsePolicyText(value.Policy) : parsePolicy(value);
+      // Endpoint responses, SCPs and RCPs are not key policies (they fail to parse as one, or carry no Principal).
+      if (!parsed.ok || /vpc_endpoint|scp|rcp|DescribeVpcEndpoints/i.test(file)) continue;
+      out.push({ name: `${dir}/${file}`, policy: parsed.value });
+    }
+  }
+  return out;
+}
+
+export async function run(options: { quick?: boolean } = {}): Promise<BenchTable> {
+  const rows: BenchTable['rows'] = [];
+  const data: Record<string, unknown> = {};
+
+  // 1. Corpus key policies: each judged many times; all samples pooled.
+  const corpus = corpusKeyPolicies();
+  const perPolicy = options.quick ? 200 : 2_000;
+  const all: number[] = [];
+  const byPolicy: Record<string, { median: number; p99: number }> = {};
+  for (const { name, policy } of corpus) {
+    const resource = key('corpus', policy);
+    const s = sample(() => judge(resource, config), perPolicy, 200);
+    byPolicy[name] = { median: median(s), p99: percentile(s, 99) };
+    all.push(...s);
+  }
+  all.sort((a, b) => a - b);
+  const corpusMedian = median(all);
+  const corpusP99 = percentile(all, 99);
+  rows.push({
+    name: `corpus key policies (${corpus.length}), all rules, median`,
+    value: corpusMedian,
+    unit: 'ms',
+    detail: `${all.length} samples; max ${fmt(all.at(-1) ?? Number.NaN)} ms`,
+    target: '<= 0.2 ms',
+    pass: corpusMedian <= 0.2,
+  });
+  rows.push({
+    name: 'corpus key policies, all rules, p99',
+    value: corpusP99,
+    unit: 'ms',
+    target: '<= 2 ms',
+    pass: corpusP99 <= 2,
+  });
+  data.corpus = byPolicy;
+
+  // 2. Generated worst cases.
+  for (const kb of [8, 16, 32]) {
+    const doc = adversarialPolicy(kb * 1024 - 64, kb);
+    const parsed = parsePolicy(doc);
+    if (!parsed.ok) throw new Error(`generated ${kb} KB policy does not parse: ${parsed.issues[0]?.message}`);
+    const resource = key(`adversarial-${kb}`, parsed.value);
+    // The first call includes the analyzer's per-policy caches being filled: report it too.
+    const t0 = nowMs();
+    judge(resource, config);
+    const cold = nowMs() - t0;
+    const s = sample(() => judge(resource, config), options.quick ? 3 : 15, 1);
+    const keys = new Set(parsed.value.statements.flatMap((st) => st.conditions.map((c) => c.keyLower)));
+    rows.push({
+      name: `adversarial ${kb} KB (${parsed.value.statements.length} statements, ${keys.size} condition keys), median`,
+      value: median(s),
+      unit: 'ms',
+      detail: `first call ${fmt(cold, 1)} ms; max ${fmt(s.at(-1) ?? Number.NaN, 1)} ms`,
+      ...(kb === 32 ? { target: '<= 50 ms', pass: median(s) <= 50 } : {}),
+    });
+  }
+
+  // 3. Memory over 100,000 policies (parse + judge each; generated, all different).
+  const total = options.quick ? 20_000 : 100_000;
+  const heap: number[] = [heapMb()];
+  const t0 = nowMs();
+  for (let i = 0; i < total; i++) {
+    const parsed = parsePolicy(smallPolicy(i + 1));
+    if (parsed.ok) judge(key(`m${i}`, parsed.value), config);
+    if ((i + 1) % (total / 10) === 0) heap.push(heapMb());
+  }
+  const elapsed = nowMs() - t0;
+  // The analyzer's pattern caches are bounded (cleared when full), so the heap saw-tooths; "flat"
+  // means the peak of the second half is no higher than the peak of the first half (plus 10%).
+  const half = Math.ceil(heap.length / 2);
+  const firstPeak = Math.max(...heap.slice(1, half));
+  const secondPeak = Math.max(...heap.slice(half));
+  rows.push({
+    name: `memory over ${total.toLocaleString('en-US')} policies (peak heap after GC, 2nd half vs 1st half)`,
+    value: secondPeak,
+    unit: 'MB',
+    detail: `first-half peak ${firstPeak.toFixed(0)} MB; heap ${heap.map((h) => h.toFixed(0)).join(' → ')} MB; ${fmt(elapsed / total, 3)} ms/policy`,
+    target: '<= 1.1x first-half peak',
+    pass: secondPeak <= firstPeak * 1.1,
+  });
+  data.heapMb = heap;
+  return { title: 'Analyzer (judge, all rules)', rows, data };
+}
