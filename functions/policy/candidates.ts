@@ -275,7 +275,11 @@ function principalDimension(input: DimensionInput): Dimension {
   };
 
   const isTrustedAccount = (a: string) => trust.accounts.includes(a);
-  const isTrustedOrg = (o: string | undefined) => o !== undefined && trust.organizationIds.includes(o);
+  // Organization ids are lower case (`^o-[a-z0-9]{10,32}$`, Organizations API reference), so a
+  // candidate that differs from a trusted id only in case (from a ...IgnoreCase literal) stands for
+  // no real organization but that one: it must not become an "external" witness.
+  const isTrustedOrg = (o: string | undefined) =>
+    o !== undefined && trust.organizationIds.includes(o.toLowerCase());
   const candidates: Candidate[] = [];
   const orgKeysMatter = orgConds.length > 0 || cls.principals !== 'any';
   for (const acct of accounts.values) {
