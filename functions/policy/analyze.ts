@@ -201,12 +201,32 @@ function escapeDenies(start: bigint[], denies: bigint[][]): bigint[] | undefined
   return rec(start);
 }
 
+/**
+ * Candidate sets as bit masks. Built in 32-bit words and converted once: OR-ing `1n << i` into a
+ * BigInt per candidate allocates a new BigInt each time (quadratic in the candidate count; the
+ * principal dimension of a 32 KB policy has about 2,000 candidates).
+ */
+class MaskBuilder {
+  private readonly words: Uint32Array;
+  constructor(size: number) {
+    this.words = new Uint32Array(Math.ceil(size / 32) || 1);
+  }
+  set(i: number): void {
+    this.words[i >>> 5]! |= 1 << (i & 31);
+  }
+  toBigInt(): bigint {
+    let hex = '';
+    for (let w = this.words.length - 1; w >= 0; w--) hex += this.words[w]!.toString(16).padStart(8, '0');
+    return BigInt(`0x${hex}`);
+  }
+}
+
 function maskOf(cands: Candidate[], pred: (c: Candidate) => boolean): bigint {
-  let m = 0n;
+  const m = new MaskBuilder(cands.length);
   cands.forEach((c, i) => {
-    if (pred(c)) m |= 1n << BigInt(i);
+    if (pred(c)) m.set(i);
   });
-  return m;
+  return m.toBigInt();
 }
 
 function inClass(c: Candidate, dim: string, cls: RequestClass): boolean {
@@ -246,11 +266,24 @@ function statementMasks(s: Statement, conds: CompiledCondition[], dim: Dimension
       patternMatches(s.resource.patterns, c.resource!, false) !== s.resource.negated ? 'true' : 'false',
     );
   for (const cond of conds) {
-    if (dimensionOf(cond.entry.keyLower) === dim.name)
-      tests.push((c) => cond.test(c.values[cond.entry.keyLower]));
+    if (dimensionOf(cond.entry.keyLower) !== dim.name) continue;
+    // Candidates repeat values (the principal dimension crosses accounts, ARNs, organizations and
+    // paths): test each distinct value once.
+    const seen = new Map<string, Truth>();
+    const key = cond.entry.keyLower;
+    tests.push((c) => {
+      const v = c.values[key];
+      const k = v === undefined ? '\u0000' : typeof v === 'string' ? `s${v}` : `a${v.join('\u0001')}`;
+      let t = seen.get(k);
+      if (t === undefined) {
+        t = cond.test(v);
+        seen.set(k, t);
+      }
+      return t;
+    });
   }
-  let may = 0n;
-  let must = 0n;
+  const may = new MaskBuilder(dim.candidates.length);
+  const must = new MaskBuilder(dim.candidates.length);
   dim.candidates.forEach((c, i) => {
     let t: Truth = 'true';
     for (const test of tests) {
@@ -261,10 +294,10 @@ function statementMasks(s: Statement, conds: CompiledCondition[], dim: Dimension
       }
       if (r === 'unknown') t = 'unknown';
     }
-    if (t !== 'false') may |= 1n << BigInt(i);
-    if (t === 'true') must |= 1n << BigInt(i);
+    if (t !== 'false') may.set(i);
+    if (t === 'true') must.set(i);
   });
-  return { may, must };
+  return { may: may.toBigInt(), must: must.toBigInt() };
 }
 
 const patternCache = new Map<string, ReturnType<typeof compileGlob>>();
@@ -288,7 +321,33 @@ function patternMatches(patterns: string[], value: string, ignoreCase: boolean):
  * every level of it is listed: account, then user or role, then session (IAM User Guide,
  * "NotPrincipal": AWS checks the account, then the role, then the assumed-role session).
  */
+/**
+ * Whether a statement's Principal/NotPrincipal covers a candidate depends only on the principal
+ * (not on its organization or paths, which multiply the candidates): memoized per element.
+ */
+const principalMatchCache = new WeakMap<PrincipalElement, Map<string, boolean>>();
+
 function principalMatches(el: PrincipalElement, c: Candidate): boolean {
+  let key = c.principalKey;
+  if (key === undefined) {
+    const p = c.principal!;
+    key = 'Service' in p ? `S${p.Service}` : 'Federated' in p ? `F${p.Federated}` : `A${p.AWS}`;
+    c.principalKey = key;
+  }
+  let cache = principalMatchCache.get(el);
+  if (!cache) {
+    cache = new Map();
+    principalMatchCache.set(el, cache);
+  }
+  let hit = cache.get(key);
+  if (hit === undefined) {
+    hit = principalMatchesUncached(el, c);
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
+function principalMatchesUncached(el: PrincipalElement, c: Candidate): boolean {
   const info = c.principalInfo!;
   const p = c.principal!;
   let listed: boolean;

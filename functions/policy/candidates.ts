@@ -23,6 +23,8 @@ export interface Candidate {
   values: Record<string, string | string[]>;
   principal?: RequestPrincipal;
   principalInfo?: PrincipalInfo;
+  /** Memo key of `principal` (set lazily by the analyzer). */
+  principalKey?: string;
   action?: string;
   resource?: string;
   network?: 'public' | 'vpce';
@@ -274,6 +276,15 @@ function principalDimension(input: DimensionInput): Dimension {
     return unique(out);
   };
 
+  const kinds = new Map<string, PrincipalInfo['kind']>();
+  const kindOf = (arn: string) => {
+    let k = kinds.get(arn);
+    if (k === undefined) {
+      k = principalKind(arn);
+      kinds.set(arn, k);
+    }
+    return k;
+  };
   const isTrustedAccount = (a: string) => trust.accounts.includes(a);
   // Organization ids are lower case (`^o-[a-z0-9]{10,32}$`, Organizations API reference), so a
   // candidate that differs from a trusted id only in case (from a ...IgnoreCase literal) stands for
@@ -288,7 +299,7 @@ function principalDimension(input: DimensionInput): Dimension {
       const paths = org === undefined ? [undefined] : pathsFor(org);
       for (const path of paths) {
         for (const arn of arns) {
-          const kind = principalKind(arn);
+          const kind = kindOf(arn);
           const roleArn = kind === 'session' ? sessionRoleArn(arn) : arn;
           const trusted = isTrustedAccount(acct) || isTrustedOrg(org);
           const values: Record<string, string | string[]> = {
