@@ -1,0 +1,311 @@
+/**
+ * A small stateful in-memory AWS for pipeline tests: KMS keys and EC2 endpoints behind the guard's
+ * own ports, with a write log, injectable faults and hooks that change state between calls (races).
+ */
+import type { Ec2Port, KeyDescription, KmsPort, VpcEndpointRecord } from '../../functions/adapters/types.js';
+import { parseConfig } from '../../functions/config/load.js';
+import type { GuardConfigInput } from '../../functions/config/schema.js';
+import type { AlertEntry } from '../../functions/engine/alert-types.js';
+import type { PipelineDeps } from '../../functions/engine/pipeline.js';
+import { AwsCallError, ResourceNotFoundError } from '../../functions/errors.js';
+import type { EndpointTrigger, KeyTrigger } from '../../functions/events/types.js';
+
+export const OWN = '111122223333';
+export const OTHER = '444455556666';
+export const REGION = 'us-east-1';
+export const KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+export const KEY_ARN = `arn:aws:kms:${REGION}:${OWN}:key/${KEY_ID}`;
+export const VPCE = 'vpce-0123456789abcdef0';
+export const APPROVED_VPCE = 'vpce-0a1b2c3d4e5f6a7b8';
+export const VPC = 'vpc-0a1b2c3d';
+
+export const ROOT = {
+  Sid: 'Root',
+  Effect: 'Allow',
+  Principal: { AWS: `arn:aws:iam::${OWN}:root` },
+  Action: 'kms:*',
+  Resource: '*',
+};
+export const PARTNER = {
+  Sid: 'Partner',
+  Effect: 'Allow',
+  Principal: { AWS: OTHER },
+  Action: ['kms:Decrypt', 'kms:DescribeKey'],
+  Resource: '*',
+};
+export const policyText = (...statements: unknown[]) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2);
+
+export interface FakeKey {
+  description: KeyDescription;
+  policy: string;
+  tags: Record<string, string>;
+}
+
+export type Fault = { code: string; classification: AwsCallError['classification']; times?: number };
+
+export interface Call {
+  op: string;
+  id?: string;
+}
+
+export class FakeAws {
+  keys = new Map<string, FakeKey>();
+  endpoints = new Map<string, VpcEndpointRecord>();
+  vpcDns = new Map<string, { enableDnsSupport: boolean; enableDnsHostnames: boolean }>();
+  calls: Call[] = [];
+  writes: { op: 'PutKeyPolicy' | 'ModifyVpcEndpoint'; id: string; body: string }[] = [];
+  faults = new Map<string, Fault>();
+  /** Called before an operation runs (after faults): lets a test change state mid-flight. */
+  before = new Map<string, (n: number) => void>();
+  /** DescribeKey answers NotFound this many times first (eventual consistency after CreateKey). */
+  notYetVisible = 0;
+
+  addKey(policy: string, extra: Partial<KeyDescription> = {}, tags: Record<string, string> = {}): FakeKey {
+    const key: FakeKey = {
+      description: {
+        keyId: KEY_ID,
+        arn: KEY_ARN,
+        account: OWN,
+        region: REGION,
+        keyManager: 'CUSTOMER',
+        keyState: 'Enabled',
+        enabled: true,
+        ...extra,
+      },
+      policy,
+      tags,
+    };
+    this.keys.set(key.description.keyId, key);
+    return key;
+  }
+
+  addEndpoint(extra: Partial<VpcEndpointRecord> = {}): VpcEndpointRecord {
+    const e: VpcEndpointRecord = {
+      id: VPCE,
+      vpcId: VPC,
+      serviceName: `com.amazonaws.${REGION}.kms`,
+      vpcEndpointType: 'Interface',
+      privateDnsEnabled: true,
+      requesterManaged: false,
+      policyDocument: JSON.stringify({
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: '*',
+            Action: '*',
+            Resource: '*',
+            Condition: { StringEquals: { 'aws:PrincipalAccount': OWN } },
+          },
+        ],
+      }),
+      ownerId: OWN,
+      state: 'available',
+      tags: {},
+      ...extra,
+    };
+    this.endpoints.set(e.id, e);
+    this.vpcDns.set(
+      e.vpcId,
+      this.vpcDns.get(e.vpcId) ?? { enableDnsSupport: true, enableDnsHostnames: true },
+    );
+    return e;
+  }
+
+  count(op: string): number {
+    return this.calls.filter((c) => c.op === op).length;
+  }
+
+  private enter(op: string, id?: string): void {
+    this.calls.push({ op, ...(id ? { id } : {}) });
+    const fault = this.faults.get(op);
+    if (fault && (fault.times === undefined || fault.times > 0)) {
+      if (fault.times !== undefined) fault.times--;
+      throw new AwsCallError({
+        service:
+          op.startsWith('Describe') && !op.startsWith('DescribeKey')
+            ? 'ec2'
+            : op === 'ModifyVpcEndpoint'
+              ? 'ec2'
+              : 'kms',
+        operation: op,
+        code: fault.code,
+        classification: fault.classification,
+        message: `injected ${fault.code}`,
+        ...(id ? { resourceId: id } : {}),
+      });
+    }
+    this.before.get(op)?.(this.count(op));
+  }
+
+  private key(id: string, op: string): FakeKey {
+    const k = this.keys.get(id) ?? [...this.keys.values()].find((x) => x.description.arn === id);
+    if (!k)
+      throw new ResourceNotFoundError({
+        service: 'kms',
+        operation: op,
+        code: 'NotFoundException',
+        classification: 'not-found',
+        resourceId: id,
+      });
+    return k;
+  }
+
+  kms(): KmsPort {
+    return {
+      describeKey: async (id) => {
+        this.enter('DescribeKey', id);
+        if (this.notYetVisible > 0) {
+          this.notYetVisible--;
+          throw new ResourceNotFoundError({
+            service: 'kms',
+            operation: 'DescribeKey',
+            code: 'NotFoundException',
+            classification: 'not-found',
+            resourceId: id,
+          });
+        }
+        return { ...this.key(id, 'DescribeKey').description };
+      },
+      getKeyPolicy: async (id) => {
+        this.enter('GetKeyPolicy', id);
+        return this.key(id, 'GetKeyPolicy').policy;
+      },
+      listResourceTags: async (id) => {
+        this.enter('ListResourceTags', id);
+        return { ...this.key(id, 'ListResourceTags').tags };
+      },
+      putKeyPolicy: async (id, text) => {
+        this.enter('PutKeyPolicy', id);
+        const k = this.key(id, 'PutKeyPolicy');
+        k.policy = text;
+        this.writes.push({ op: 'PutKeyPolicy', id, body: text });
+      },
+      listKeys: async function* () {},
+    };
+  }
+
+  ec2(): Ec2Port {
+    const get = (id: string) => {
+      const e = this.endpoints.get(id);
+      if (!e)
+        throw new ResourceNotFoundError({
+          service: 'ec2',
+          operation: 'DescribeVpcEndpoints',
+          code: 'InvalidVpcEndpointId.NotFound',
+          classification: 'not-found',
+          resourceId: id,
+        });
+      return e;
+    };
+    return {
+      describeVpcEndpoints: async function* () {},
+      describeVpcEndpoint: async (id) => {
+        this.enter('DescribeVpcEndpoints', id);
+        return structuredClone(get(id));
+      },
+      describeVpcDnsAttributes: async (vpcId) => {
+        this.enter('DescribeVpcAttribute', vpcId);
+        return { ...(this.vpcDns.get(vpcId) ?? { enableDnsSupport: false, enableDnsHostnames: false }) };
+      },
+      modifyVpcEndpoint: async (request) => {
+        this.enter('ModifyVpcEndpoint', request.id);
+        const e = get(request.id);
+        if (request.privateDnsEnabled !== undefined) e.privateDnsEnabled = request.privateDnsEnabled;
+        if (request.policyDocument !== undefined) e.policyDocument = request.policyDocument;
+        this.writes.push({ op: 'ModifyVpcEndpoint', id: request.id, body: JSON.stringify(request) });
+        return true;
+      },
+    };
+  }
+}
+
+export interface Harness {
+  aws: FakeAws;
+  deps: PipelineDeps;
+  alerts: AlertEntry[];
+  logs: { level: string; message: string; extra?: Record<string, unknown> }[];
+  metrics: { name: string; value: number; rule?: string }[];
+}
+
+export function harness(
+  config: Partial<GuardConfigInput> = {},
+  options: { portError?: Error; notifyError?: Error } = {},
+): Harness {
+  const aws = new FakeAws();
+  const alerts: AlertEntry[] = [];
+  const logs: Harness['logs'] = [];
+  const metrics: Harness['metrics'] = [];
+  const log = (level: string) => (message: string, extra?: Record<string, unknown>) => {
+    logs.push({ level, message, ...(extra ? { extra } : {}) });
+  };
+  const deps: PipelineDeps = {
+    config: parseConfig(
+      { trust: { accounts: [OWN] }, network: { vpceIds: [APPROVED_VPCE] }, ...config },
+      'test',
+    ),
+    ports: {
+      kms: async () => {
+        if (options.portError) throw options.portError;
+        return aws.kms();
+      },
+      ec2: async () => {
+        if (options.portError) throw options.portError;
+        return aws.ec2();
+      },
+    },
+    notify: async (entries) => {
+      if (options.notifyError) throw options.notifyError;
+      alerts.push(...entries);
+      return { failed: 0, errors: [] };
+    },
+    log: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') },
+    metrics: {
+      count(name, value = 1, rule) {
+        metrics.push({ name, value, ...(rule ? { rule } : {}) });
+      },
+    },
+    sleep: async () => {},
+  };
+  return { aws, deps, alerts, logs, metrics };
+}
+
+export function keyTrigger(
+  eventName: 'PutKeyPolicy' | 'CreateKey' = 'PutKeyPolicy',
+  account = OWN,
+): KeyTrigger {
+  return {
+    family: 'key',
+    eventName,
+    eventId: 'evt-1',
+    eventTime: '2026-11-24T00:00:00Z',
+    account,
+    region: REGION,
+    actorArn: `arn:aws:iam::${account}:user/alice`,
+    resourceIds: [KEY_ID],
+    keyRef: { kind: 'id', value: KEY_ID },
+  };
+}
+
+export function endpointTrigger(
+  eventName: 'CreateVpcEndpoint' | 'ModifyVpcEndpoint' = 'ModifyVpcEndpoint',
+): EndpointTrigger {
+  return {
+    family: 'endpoint',
+    eventName,
+    eventId: 'evt-2',
+    eventTime: '2026-11-24T00:00:00Z',
+    account: OWN,
+    region: REGION,
+    actorArn: `arn:aws:iam::${OWN}:user/alice`,
+    resourceIds: [VPCE],
+  };
+}
+
+/** The JSON finding document inside an alert entry (the `sqs` member of the message). */
+export function alertDocument(entry: AlertEntry): Record<string, unknown> {
+  return JSON.parse((JSON.parse(entry.Message) as Record<string, string>).sqs as string) as Record<
+    string,
+    unknown
+  >;
+}
