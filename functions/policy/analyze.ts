@@ -9,7 +9,7 @@ import {
 } from './candidates.js';
 import { type CompiledCondition, compileCondition, type Truth } from './condition-ops.js';
 import { evaluate, statementMatches } from './evaluate.js';
-import { compileGlob, globMatches } from './glob.js';
+import { clearGlobCaches, compileGlob, globMatches } from './glob.js';
 import { KEY_SPELLING, type RequestClass, type Trust } from './request-model.js';
 import type { ConcreteRequest, Policy, PrincipalElement, Statement } from './types.js';
 
@@ -301,6 +301,12 @@ function statementMasks(s: Statement, conds: CompiledCondition[], dim: Dimension
 }
 
 const patternCache = new Map<string, ReturnType<typeof compileGlob>>();
+
+/** Drop every memo the analyzer keeps between calls (they are bounded; see `clearGlobCaches`). */
+export function clearAnalyzerCaches(): void {
+  patternCache.clear();
+  clearGlobCaches();
+}
 
 function patternMatches(patterns: string[], value: string, ignoreCase: boolean): boolean {
   return patterns.some((p) => {

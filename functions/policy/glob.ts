@@ -195,6 +195,12 @@ const FRESH_CHARS = 'zqxjkvw0123456789-_/.ABC';
  */
 const cellCache = new Map<string, CellResult>();
 
+/** Drop the memoized globs and cells (bounded anyway; benchmarks use this to tell caches from leaks). */
+export function clearGlobCaches(): void {
+  compiled.clear();
+  cellCache.clear();
+}
+
 export function cellRepresentatives(globs: Glob[], domain?: Glob, maxStates = 4000): CellResult {
   const useful = globs.filter((g) => !isUniversal(g));
   const key = [domain, ...useful].map((g) => (g ? g.key : '-')).join('\u0000');
