@@ -60,6 +60,13 @@ export class FakeAws {
   before = new Map<string, (n: number) => void>();
   /** DescribeKey answers NotFound this many times first (eventual consistency after CreateKey). */
   notYetVisible = 0;
+  /** Per-call latency in ms (random schedules for race tests); none by default. */
+  latency: (() => number) | undefined;
+
+  private async pause(): Promise<void> {
+    const ms = this.latency?.();
+    if (ms !== undefined) await new Promise((resolve) => setTimeout(resolve, ms));
+  }
 
   addKey(policy: string, extra: Partial<KeyDescription> = {}, tags: Record<string, string> = {}): FakeKey {
     const key: FakeKey = {
@@ -154,6 +161,7 @@ export class FakeAws {
   kms(): KmsPort {
     return {
       describeKey: async (id) => {
+        await this.pause();
         this.enter('DescribeKey', id);
         if (this.notYetVisible > 0) {
           this.notYetVisible--;
@@ -168,14 +176,17 @@ export class FakeAws {
         return { ...this.key(id, 'DescribeKey').description };
       },
       getKeyPolicy: async (id) => {
+        await this.pause();
         this.enter('GetKeyPolicy', id);
         return this.key(id, 'GetKeyPolicy').policy;
       },
       listResourceTags: async (id) => {
+        await this.pause();
         this.enter('ListResourceTags', id);
         return { ...this.key(id, 'ListResourceTags').tags };
       },
       putKeyPolicy: async (id, text) => {
+        await this.pause();
         this.enter('PutKeyPolicy', id);
         const k = this.key(id, 'PutKeyPolicy');
         k.policy = text;
@@ -201,14 +212,17 @@ export class FakeAws {
     return {
       describeVpcEndpoints: async function* () {},
       describeVpcEndpoint: async (id) => {
+        await this.pause();
         this.enter('DescribeVpcEndpoints', id);
         return structuredClone(get(id));
       },
       describeVpcDnsAttributes: async (vpcId) => {
+        await this.pause();
         this.enter('DescribeVpcAttribute', vpcId);
         return { ...(this.vpcDns.get(vpcId) ?? { enableDnsSupport: false, enableDnsHostnames: false }) };
       },
       modifyVpcEndpoint: async (request) => {
+        await this.pause();
         this.enter('ModifyVpcEndpoint', request.id);
         const e = get(request.id);
         if (request.privateDnsEnabled !== undefined) e.privateDnsEnabled = request.privateDnsEnabled;

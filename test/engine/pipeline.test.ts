@@ -250,6 +250,60 @@ describe('loops, replays and races', () => {
   });
 });
 
+describe('two events racing on one key (random schedules)', () => {
+  const ADDED = {
+    Sid: 'AddedByUser',
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${OWN}:role/ops` },
+    Action: 'kms:Decrypt',
+    Resource: '*',
+  };
+
+  function seeded(seed: number) {
+    let a = seed;
+    return () => {
+      a = (a * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return (a % 4) as number;
+    };
+  }
+
+  it('the same event delivered twice at once: at most two identical writes, nothing lost', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const h = harness(externalOnly('remediate'));
+      const key = h.aws.addKey(policyText(ROOT, PARTNER));
+      h.aws.latency = seeded(seed);
+      await Promise.all([
+        processTrigger(keyTrigger(), h.deps),
+        processTrigger({ ...keyTrigger(), eventId: 'evt-dup' }, h.deps),
+      ]);
+      const final = JSON.parse(key.policy);
+      expect(final.Statement.slice(0, 2), `seed ${seed}`).toEqual([ROOT, PARTNER]);
+      expect(
+        final.Statement.filter((s: { Sid: string }) => s.Sid === 'KmsPerimeterGuardDenyExternalPrincipals'),
+      ).toHaveLength(1);
+      expect(h.aws.writes.length).toBeGreaterThanOrEqual(1);
+      expect(new Set(h.aws.writes.map((w) => w.body)).size, `seed ${seed}`).toBe(1);
+    }
+  });
+
+  it('a stale event and the event of a newer change at once: the newer statement survives', async () => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const h = harness(externalOnly('remediate'));
+      const key = h.aws.addKey(policyText(ROOT, PARTNER));
+      h.aws.latency = seeded(seed);
+      // The user changed the policy again before either event is handled: both must see the change.
+      key.policy = policyText(ROOT, PARTNER, ADDED);
+      await Promise.all([
+        processTrigger(keyTrigger(), h.deps),
+        processTrigger({ ...keyTrigger(), eventId: 'evt-newer' }, h.deps),
+      ]);
+      const final = JSON.parse(key.policy);
+      expect(final.Statement.slice(0, 3), `seed ${seed}`).toEqual([ROOT, PARTNER, ADDED]);
+      expect(final.Statement).toHaveLength(4);
+    }
+  });
+});
+
 describe('resources that are gone, not ours, or not to be touched', () => {
   it('a deleted key ends quietly', async () => {
     const h = harness(externalOnly('remediate'));

@@ -445,3 +445,55 @@ describe('multi-account', () => {
     expect(entry.MessageAttributes?.status?.StringValue).toBe('error');
   });
 });
+
+describe('throttling', () => {
+  const throttled = () =>
+    Object.assign(new Error('Rate exceeded'), {
+      name: 'ThrottlingException',
+      $fault: 'client',
+      $metadata: { httpStatusCode: 400 },
+    });
+  const event = {
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.kms',
+    account: '111122223333',
+    region: 'us-east-1',
+    detail: {
+      eventID: 'evt-storm',
+      eventTime: '2026-11-24T00:00:00Z',
+      eventSource: 'kms.amazonaws.com',
+      eventName: 'PutKeyPolicy',
+      awsRegion: 'us-east-1',
+      recipientAccountId: '111122223333',
+      requestParameters: { keyId: '1234abcd-12ab-34cd-56ef-1234567890ab' },
+    },
+  };
+
+  it('a short storm is absorbed by the bounded retry: the event is judged', async () => {
+    mockCompliantAws('111122223333');
+    kms
+      .on(GetKeyPolicyCommand)
+      .rejectsOnce(throttled())
+      .rejectsOnce(throttled())
+      .resolves({ Policy: rootPolicy('111122223333'), PolicyName: 'default' });
+    const { key } = await loadHandlers({
+      trust: { accounts: ['111122223333'] },
+      rules: { 'key-crypto-via-vpce': 'off' },
+    });
+    const out = await key(event, contextFor('111122223333'));
+    expect(out.resources[0]?.status).toBe('judged');
+    expect(kms).toHaveReceivedCommandTimes(GetKeyPolicyCommand, 3);
+  });
+
+  it('a storm that outlasts the budget is thrown, so Lambda retries the event (no write, no alert)', async () => {
+    mockCompliantAws('111122223333');
+    kms.on(GetKeyPolicyCommand).rejects(throttled());
+    const { key } = await loadHandlers({ trust: { accounts: ['111122223333'] } });
+    await expect(key(event, contextFor('111122223333'))).rejects.toMatchObject({
+      code: 'ThrottlingException',
+    });
+    expect(kms).toHaveReceivedCommandTimes(GetKeyPolicyCommand, 4);
+    expect(kms).not.toHaveReceivedCommand(PutKeyPolicyCommand);
+    expect(sns).not.toHaveReceivedCommand(PublishBatchCommand);
+  });
+});
