@@ -265,21 +265,38 @@ function countCalls() {
   };
 }
 
-async function bundles(): Promise<{ name: string; kb: number; file: string }[]> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kpg-bundles-'));
-  const out: { name: string; kb: number; file: string }[] = [];
+async function bundles(): Promise<{ name: string; kb: number; totalKb: number; file: string }[]> {
+  const out: { name: string; kb: number; totalKb: number; file: string }[] = [];
   for (const name of ['key-events', 'endpoint-events']) {
-    const file = path.join(dir, `${name}.mjs`);
+    const dir = mkdtempSync(path.join(tmpdir(), `kpg-${name}-`));
     const result = await build({
       ...lambdaBuildOptions,
       sourcemap: false,
       entryPoints: [path.join(root, 'functions/handlers', `${name}.ts`)],
-      outfile: file,
+      outdir: dir,
+      outExtension: { '.js': '.mjs' },
       metafile: true,
       logLevel: 'error',
     });
-    const bytes = Object.values(result.metafile?.outputs ?? {}).reduce((sum, o) => sum + o.bytes, 0);
-    out.push({ name, kb: bytes / 1024, file });
+    const outputs = result.metafile?.outputs ?? {};
+    const entry = Object.entries(outputs).find(([, o]) => o.entryPoint !== undefined);
+    if (!entry) throw new Error(`no entry chunk for ${name}`);
+    // What a cold start loads: the entry chunk and every chunk it imports statically (transitively);
+    // dynamically imported chunks load on first use.
+    const loaded = new Set<string>();
+    const visit = (file: string) => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      for (const i of outputs[file]?.imports ?? [])
+        if (i.kind === 'import-statement' && outputs[i.path]) visit(i.path);
+    };
+    visit(entry[0]);
+    out.push({
+      name,
+      kb: [...loaded].reduce((sum, f) => sum + (outputs[f]?.bytes ?? 0), 0) / 1024,
+      totalKb: Object.values(outputs).reduce((sum, o) => sum + o.bytes, 0) / 1024,
+      file: path.resolve(entry[0]),
+    });
   }
   return out;
 }
@@ -363,9 +380,10 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
     const limitKb = b.name === 'key-events' ? 350 : 700;
     const limitInit = b.name === 'key-events' ? 2 : 2.5;
     rows.push({
-      name: `${b.name} bundle (minified)`,
+      name: `${b.name} bundle (minified), loaded at cold start`,
       value: b.kb,
       unit: 'KB',
+      detail: `all chunks ${b.totalKb.toFixed(1)} KB; the SNS and STS clients load on first use`,
       target: `<= ${limitKb} KB`,
       pass: b.kb <= limitKb,
     });

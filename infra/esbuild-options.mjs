@@ -24,6 +24,10 @@ export const lambdaBuildOptions = {
   // The SDK v3 ships ES modules under `module`: preferring them lets esbuild tree-shake (about 2x
   // faster cold start than the CommonJS defaults).
   mainFields: ['module', 'main'],
+  // Dynamic imports (the SNS and STS clients, needed only to alert or to reach another account)
+  // become chunks loaded on first use, so the cold start parses only the entry chunk.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: {
     js: "import { createRequire as __kpgCreateRequire } from 'node:module'; const require = __kpgCreateRequire(import.meta.url);",

@@ -1,5 +1,5 @@
-import { type ClientOptions, createClientCache } from './clients.js';
-import { credentialsProviderFor } from './sts.js';
+import { type ClientOptions, createClientCache } from './client-config.js';
+import { credentialsProviderFor } from './credentials.js';
 import type { StsPort } from './types.js';
 
 export interface AccountPortsOptions {

@@ -6,10 +6,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { createSnsClient, createStsClient } from '../adapters/clients.js';
-import { createSnsAdapter } from '../adapters/sns.js';
-import { createStsAdapter } from '../adapters/sts.js';
-import type { CallCounter } from '../adapters/types.js';
+import type { CallCounter, SnsPort, StsPort } from '../adapters/types.js';
 import { loadConfigFromEnv } from '../config/load.js';
 import type { GuardConfig } from '../config/schema.js';
 import type { AlertEntry } from '../engine/alert-types.js';
@@ -28,7 +25,8 @@ export interface Runtime {
   bind(context: Pick<Context, 'invokedFunctionArn'>): void;
   ownAccount(): string;
   region: string;
-  sts: ReturnType<typeof createStsAdapter>;
+  /** Loaded on first use: only events from other accounts need STS. */
+  sts: StsPort;
   counter: CallCounter;
   deps(ports: PipelineDeps['ports']): PipelineDeps;
 }
@@ -57,8 +55,24 @@ export function createRuntime(env: Record<string, string | undefined> = process.
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   let ownAccount: string | undefined = env.GUARD_OWN_ACCOUNT;
   const counter: CallCounter = { count: () => {} };
-  const sts = createStsAdapter(createStsClient({ region, ...(endpoint ? { endpoint } : {}) }), { counter });
-  const sns = createSnsAdapter(createSnsClient({ region, ...(endpoint ? { endpoint } : {}) }), { counter });
+  const clientOptions = { region, ...(endpoint ? { endpoint } : {}) };
+  // SNS and STS are loaded on first use (dynamic imports become separate chunks in the Lambda
+  // bundle): a compliant event from the function's own account, the common case, needs neither,
+  // so the cold start does not parse them.
+  let snsPort: Promise<SnsPort> | undefined;
+  const sns = () =>
+    (snsPort ??= Promise.all([import('../adapters/sns-client.js'), import('../adapters/sns.js')]).then(
+      ([client, adapter]) => adapter.createSnsAdapter(client.createSnsClient(clientOptions), { counter }),
+    ));
+  let stsPort: Promise<StsPort> | undefined;
+  const loadSts = () =>
+    (stsPort ??= Promise.all([import('../adapters/sts-client.js'), import('../adapters/sts.js')]).then(
+      ([client, adapter]) => adapter.createStsAdapter(client.createStsClient(clientOptions), { counter }),
+    ));
+  const sts: StsPort = {
+    credentialsForAccount: async (account, roleName, options) =>
+      (await loadSts()).credentialsForAccount(account, roleName, options),
+  };
 
   const log: GuardLog = {
     debug: (m, e) => logger.debug(m, e ?? {}),
@@ -80,7 +94,7 @@ export function createRuntime(env: Record<string, string | undefined> = process.
     },
   };
   const notify: Notify = async (entries: AlertEntry[]) => {
-    const results = await sns.publishBatch(topicArn, entries);
+    const results = await (await sns()).publishBatch(topicArn, entries);
     const failures = results.filter((r) => !r.ok);
     return {
       failed: failures.length,

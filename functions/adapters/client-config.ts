@@ -1,0 +1,109 @@
+/**
+ * What every SDK client of the guard shares: configuration (adaptive retry, endpoint override) and
+ * the retry policy. One module per service builds its client (`kms-client.ts`, ...), so a bundle
+ * that lazily loads a client (SNS, STS in the Lambdas) does not carry it in its entry chunk.
+ */
+import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
+import { SDK_MAX_ATTEMPTS } from './constants.js';
+import { classifyAwsError } from './errors.js';
+import type { AwsCredentials, AwsCredentialsProvider } from './types.js';
+
+/**
+ * How to build one SDK client. Build each client once (module scope, or once per account-region
+ * through `createClientCache`) and reuse it: connections are kept alive and the adaptive retry
+ * mode's rate limiter only learns when its state survives between calls.
+ */
+export interface ClientOptions {
+  region: string;
+  /** Static credentials or a provider; absent = the default chain (the function's own role). */
+  credentials?: AwsCredentials | AwsCredentialsProvider;
+  /** Endpoint override, e.g. LocalStack (`http://localhost:4566`). */
+  endpoint?: string;
+  /** SDK attempts per call before our own bound; defaults to `SDK_MAX_ATTEMPTS`. */
+  maxAttempts?: number;
+  /** Custom HTTP handler (tests, proxies). */
+  requestHandler?: KMSClientConfig['requestHandler'];
+}
+
+export function sdkConfig(options: ClientOptions) {
+  return {
+    region: options.region,
+    // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html (adaptive: client-side rate limiting)
+    retryMode: 'adaptive',
+    maxAttempts: options.maxAttempts ?? SDK_MAX_ATTEMPTS,
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+  };
+}
+
+type SdkRetryStrategy = Awaited<ReturnType<KMSClient['config']['retryStrategy']>>;
+type SdkRetryStrategyV2 = Extract<SdkRetryStrategy, { refreshRetryTokenForRetry: unknown }>;
+
+interface RetryConfigurable {
+  config: { retryStrategy: () => Promise<SdkRetryStrategy> };
+}
+
+/**
+ * The SDK's default classifier counts `LimitExceededException` as throttling, so adaptive mode would
+ * retry a KMS quota error and slow the client down for it. KMS uses it for resource quotas (keys,
+ * aliases, grants), where waiting cannot help; KMS request-rate limits answer `ThrottlingException`.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html
+ * https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html
+ * The wrapper refuses the SDK's retry whenever the SDK says "throttling" and our classification
+ * disagrees; every other decision stays the SDK's.
+ */
+function refuseRetryOfQuotaErrors(strategy: SdkRetryStrategy): SdkRetryStrategy {
+  if (!('refreshRetryTokenForRetry' in strategy)) return strategy;
+  const inner: SdkRetryStrategyV2 = strategy;
+  const wrapped: SdkRetryStrategyV2 & { mode?: string } = {
+    acquireInitialRetryToken: (scope) => inner.acquireInitialRetryToken(scope),
+    refreshRetryTokenForRetry: async (token, info) => {
+      if (info.errorType === 'THROTTLING' && classifyAwsError(info.error) !== 'throttling') {
+        // The retry middleware rethrows the original error when a retry token is refused.
+        throw new Error('not retried: quota error, not throttling');
+      }
+      return inner.refreshRetryTokenForRetry(token, info);
+    },
+    recordSuccess: (token) => inner.recordSuccess(token),
+  };
+  const mode = (inner as { mode?: unknown }).mode;
+  if (typeof mode === 'string') wrapped.mode = mode;
+  return wrapped;
+}
+
+/** The retry middleware reads `config.retryStrategy()` on every call, so wrapping it here applies to all. */
+export function applyRetryPolicy<C extends RetryConfigurable>(client: C): C {
+  const original = client.config.retryStrategy;
+  let wrapped: Promise<SdkRetryStrategy> | undefined;
+  client.config.retryStrategy = () => {
+    wrapped ??= original().then(refuseRetryOfQuotaErrors);
+    return wrapped;
+  };
+  return client;
+}
+
+/**
+ * Clients per key (e.g. `<account>:<region>`), created on first use and reused for the life of the
+ * Lambda container. Pair with a credentials provider (`credentialsProviderFor`) so a cached client
+ * keeps working after its role session is renewed.
+ */
+export function createClientCache<C>(create: (options: ClientOptions) => C): {
+  get(key: string, options: ClientOptions): C;
+  readonly size: number;
+} {
+  const clients = new Map<string, C>();
+  return {
+    get(key, options) {
+      let client = clients.get(key);
+      if (client === undefined) {
+        client = create(options);
+        clients.set(key, client);
+      }
+      return client;
+    },
+    get size() {
+      return clients.size;
+    },
+  };
+}
