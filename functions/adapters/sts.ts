@@ -4,7 +4,6 @@ import { ASSUME_ROLE_DURATION_SECONDS, CREDENTIALS_REFRESH_MARGIN_MS } from './c
 import { AwsCallError, RoleAssumptionError } from './errors.js';
 import type {
   AwsCredentials,
-  AwsCredentialsProvider,
   CredentialsForAccountOptions,
   StsPort,
 } from './types.js';
