@@ -2,11 +2,7 @@ import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
 import { type AdapterOptions, createCaller } from './call.js';
 import { ASSUME_ROLE_DURATION_SECONDS, CREDENTIALS_REFRESH_MARGIN_MS } from './constants.js';
 import { AwsCallError, RoleAssumptionError } from './errors.js';
-import type {
-  AwsCredentials,
-  CredentialsForAccountOptions,
-  StsPort,
-} from './types.js';
+import type { AwsCredentials, CredentialsForAccountOptions, StsPort } from './types.js';
 
 export interface StsAdapterOptions extends AdapterOptions {
   /** Clock in epoch ms (tests). */
