@@ -8,6 +8,11 @@ export interface AdapterOptions {
   counter?: CallCounter;
   /** Our retry bound, on top of the SDK's adaptive retry; defaults to `DEFAULT_RETRY`. */
   retry?: Partial<RetryOptions>;
+  /**
+   * Awaited before every attempt: client-side rate control (sweeps take a token from the bucket of
+   * the API, so retries count against the rate too).
+   */
+  throttle?: (service: AwsService, operation: string) => Promise<void>;
 }
 
 export type AwsCaller = <T>(
@@ -24,6 +29,7 @@ export function createCaller(service: AwsService, options: AdapterOptions = {}):
   const retry: RetryOptions = { ...DEFAULT_RETRY, ...options.retry };
   return (operation, resourceId, send) =>
     withRetry(async () => {
+      if (options.throttle) await options.throttle(service, operation);
       options.counter?.count(service, operation);
       try {
         return await send();

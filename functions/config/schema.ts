@@ -51,6 +51,60 @@ const kmsAction = z
   .string()
   .check(z.regex(/^kms:[A-Za-z*?]+$/, 'must be a KMS action like kms:Decrypt (wildcards * and ? allowed)'));
 
+const region = z
+  .string()
+  .check(z.regex(/^[a-z]{2,}(-[a-z0-9]+)+-\d+$/, 'must be an AWS region like eu-west-1'));
+
+/** APIs with a client-side rate limit in sweeps (see engine/rate-limit.ts for the defaults). */
+export const RATE_LIMITED_APIS = [
+  'kms:ListKeys',
+  'kms:DescribeKey',
+  'kms:GetKeyPolicy',
+  'kms:ListResourceTags',
+  'kms:PutKeyPolicy',
+  'ec2:Describe',
+  'ec2:ModifyVpcEndpoint',
+] as const;
+
+const bucketLimit = z.strictObject({
+  rate: z.number().check(z.positive('must be > 0 (requests per second)')),
+  burst: z.number().check(z.gte(1, 'must be >= 1')),
+});
+
+/** Scheduled sweeps (the sweep issue): scope, schedule, rates, report destination. */
+const sweepSchema = z.prefault(
+  z.strictObject({
+    /** Region names, or "all-enabled" (EC2 DescribeRegions in the guard's account). */
+    regions: z._default(
+      z.union([z.literal('all-enabled'), z.array(region).check(z.minLength(1))]),
+      'all-enabled',
+    ),
+    /** Account ids, "organization" (Organizations ListAccounts, ACTIVE only), or [] for the guard's own account. */
+    accounts: z._default(z.union([z.literal('organization'), z.array(accountId)]), []),
+    /** EventBridge Scheduler expression. */
+    schedule: z._default(
+      z
+        .string()
+        .check(
+          z.regex(
+            /^(rate|cron)\(.+\)$/,
+            'must be a schedule expression like rate(1 day) or cron(0 3 * * ? *)',
+          ),
+        ),
+      'rate(1 day)',
+    ),
+    /** S3 bucket for the JSON reports (a dated prefix per run); omitted = no report file. */
+    reportBucket: z.optional(
+      z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')),
+    ),
+    /** Resources judged at once per account-region. */
+    concurrency: z._default(z.number().check(z.int(), z.gte(1), z.lte(256)), 32),
+    /** Overrides of the default token buckets (half of each AWS quota). */
+    rateLimits: z._default(z.partialRecord(z.enum(RATE_LIMITED_APIS), bucketLimit), {}),
+  }),
+  {},
+);
+
 const ruleMode = z.enum(RULE_MODES);
 const rulesSchema = z._default(
   z.strictObject(
@@ -86,6 +140,7 @@ export const guardConfigSchema = z
       z.string().check(z.minLength(1), z.maxLength(128)),
       'kms-perimeter-guard:exempt',
     ),
+    sweep: sweepSchema,
     /** Role the guard assumes in member accounts (event-guard and sweep issues). */
     memberRoleName: z._default(
       z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')),

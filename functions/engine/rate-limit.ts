@@ -4,6 +4,8 @@
  * bounded worker pool, so no sweep fans out an unbounded number of promises.
  */
 
+import { RATE_LIMITED_APIS } from '../config/schema.js';
+
 export interface Clock {
   /** Milliseconds, monotonic. */
   now(): number;
@@ -76,14 +78,17 @@ export class TokenBucket {
 }
 
 /** The APIs a sweep calls, as rate-limited groups. EC2 describe calls share one request-rate bucket. */
-export type RateLimitedApi =
-  | 'kms:ListKeys'
-  | 'kms:DescribeKey'
-  | 'kms:GetKeyPolicy'
-  | 'kms:ListResourceTags'
-  | 'kms:PutKeyPolicy'
-  | 'ec2:Describe'
-  | 'ec2:ModifyVpcEndpoint';
+export type RateLimitedApi = (typeof RATE_LIMITED_APIS)[number];
+
+/** The bucket an AWS operation draws from; undefined = not limited (STS, SNS). */
+export function rateLimitedApi(service: string, operation: string): RateLimitedApi | undefined {
+  if (service === 'ec2') {
+    if (operation === 'ModifyVpcEndpoint') return 'ec2:ModifyVpcEndpoint';
+    return operation.startsWith('Describe') ? 'ec2:Describe' : undefined;
+  }
+  const api = `${service}:${operation}`;
+  return (RATE_LIMITED_APIS as readonly string[]).includes(api) ? (api as RateLimitedApi) : undefined;
+}
 
 /**
  * Defaults: half of each AWS quota (SPEC §6), so production traffic keeps the other half; endpoint
@@ -105,14 +110,20 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitedApi, BucketLimit> = {
 export class RateLimiter {
   private readonly buckets = new Map<RateLimitedApi, TokenBucket>();
 
-  constructor(
-    readonly limits: Record<RateLimitedApi, BucketLimit> = DEFAULT_RATE_LIMITS,
-    clock: Clock = realClock,
-  ) {
-    for (const [api, limit] of Object.entries(limits) as [RateLimitedApi, BucketLimit][]) {
+  readonly limits: Record<RateLimitedApi, BucketLimit>;
+
+  constructor(overrides: Partial<Record<RateLimitedApi, BucketLimit>> = {}, clock: Clock = realClock) {
+    this.limits = { ...DEFAULT_RATE_LIMITS, ...overrides };
+    for (const [api, limit] of Object.entries(this.limits) as [RateLimitedApi, BucketLimit][]) {
       this.buckets.set(api, new TokenBucket(limit, clock));
     }
   }
+
+  /** For adapters' `throttle` option: take a token for the bucket of this operation, if it has one. */
+  readonly throttle = (service: string, operation: string): Promise<void> => {
+    const api = rateLimitedApi(service, operation);
+    return api ? this.take(api) : Promise.resolve();
+  };
 
   take(api: RateLimitedApi): Promise<void> {
     const bucket = this.buckets.get(api);

@@ -56,6 +56,11 @@ export class FakeAws {
   calls: Call[] = [];
   writes: { op: 'PutKeyPolicy' | 'ModifyVpcEndpoint'; id: string; body: string }[] = [];
   faults = new Map<string, Fault>();
+  /** Faults for one resource: key `${op}:${id}`. */
+  faultsFor = new Map<string, Fault>();
+  /** Probability that any call fails with a retryable error (after the adapters' budget). */
+  throttleRate = 0;
+  random: () => number = Math.random;
   /** Called before an operation runs (after faults): lets a test change state mid-flight. */
   before = new Map<string, (n: number) => void>();
   /** DescribeKey answers NotFound this many times first (eventual consistency after CreateKey). */
@@ -63,7 +68,7 @@ export class FakeAws {
   /** Per-call latency in ms (random schedules for race tests); none by default. */
   latency: (() => number) | undefined;
 
-  private async pause(): Promise<void> {
+  async pause(): Promise<void> {
     const ms = this.latency?.();
     if (ms !== undefined) await new Promise((resolve) => setTimeout(resolve, ms));
   }
@@ -123,9 +128,22 @@ export class FakeAws {
     return this.calls.filter((c) => c.op === op).length;
   }
 
-  private enter(op: string, id?: string): void {
+  enter(op: string, id?: string): void {
     this.calls.push({ op, ...(id ? { id } : {}) });
-    const fault = this.faults.get(op);
+    if (this.throttleRate > 0 && this.random() < this.throttleRate) {
+      throw new AwsCallError({
+        service:
+          op === 'ListKeys' || op.endsWith('Key') || op.endsWith('KeyPolicy') || op === 'ListResourceTags'
+            ? 'kms'
+            : 'ec2',
+        operation: op,
+        code: 'ThrottlingException',
+        classification: 'throttling',
+        message: 'injected storm',
+        ...(id ? { resourceId: id } : {}),
+      });
+    }
+    const fault = (id ? this.faultsFor.get(`${op}:${id}`) : undefined) ?? this.faults.get(op);
     if (fault && (fault.times === undefined || fault.times > 0)) {
       if (fault.times !== undefined) fault.times--;
       throw new AwsCallError({
@@ -159,7 +177,14 @@ export class FakeAws {
   }
 
   kms(): KmsPort {
+    const self = this;
     return {
+      listKeys: async function* () {
+        self.enter('ListKeys');
+        await self.pause();
+        for (const k of [...self.keys.values()])
+          yield { keyId: k.description.keyId, keyArn: k.description.arn };
+      },
       describeKey: async (id) => {
         await this.pause();
         this.enter('DescribeKey', id);
@@ -192,7 +217,6 @@ export class FakeAws {
         k.policy = text;
         this.writes.push({ op: 'PutKeyPolicy', id, body: text });
       },
-      listKeys: async function* () {},
     };
   }
 
@@ -209,8 +233,16 @@ export class FakeAws {
         });
       return e;
     };
+    const self = this;
     return {
-      describeVpcEndpoints: async function* () {},
+      describeVpcEndpoints: async function* (query) {
+        self.enter('DescribeVpcEndpoints');
+        await self.pause();
+        const names = query?.filters?.['service-name'];
+        for (const e of [...self.endpoints.values()]) {
+          if (!names || names.includes(e.serviceName)) yield structuredClone(e);
+        }
+      },
       describeVpcEndpoint: async (id) => {
         await this.pause();
         this.enter('DescribeVpcEndpoints', id);

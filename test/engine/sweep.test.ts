@@ -1,0 +1,211 @@
+import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import {
+  buildReport,
+  publishSweepAlerts,
+  type ScopeSweep,
+  sweepAccountRegion,
+} from '../../functions/engine/sweep.js';
+import { RoleAssumptionError } from '../../functions/errors.js';
+import { alertDocument, harness, OWN, PARTNER, policyText, REGION, ROOT } from './fake-aws.js';
+
+const ajv = new Ajv2020({ allErrors: true, strict: true });
+const validateReport = ajv.compile(
+  JSON.parse(readFileSync(new URL('../../schema/sweep-report.v1.schema.json', import.meta.url), 'utf8')),
+);
+
+const keyId = (i: number) => `0000000${i}-12ab-34cd-56ef-1234567890ab`.slice(-36);
+const arn = (id: string, account = OWN) => `arn:aws:kms:${REGION}:${account}:key/${id}`;
+
+function estate(h: ReturnType<typeof harness>) {
+  for (let i = 0; i < 5; i++) h.aws.addKey(policyText(ROOT), { keyId: keyId(i), arn: arn(keyId(i)) });
+  h.aws.addKey(policyText(ROOT, PARTNER), { keyId: keyId(5), arn: arn(keyId(5)) });
+  h.aws.addKey(policyText(ROOT, PARTNER), { keyId: keyId(6), arn: arn(keyId(6)), keyManager: 'AWS' });
+  h.aws.addKey(policyText(ROOT, PARTNER), {
+    keyId: keyId(7),
+    arn: arn(keyId(7)),
+    keyState: 'PendingDeletion',
+  });
+  h.aws.addKey(policyText(ROOT), { keyId: keyId(8), arn: arn(keyId(8)) });
+  h.aws.faultsFor.set(`GetKeyPolicy:${keyId(8)}`, {
+    code: 'AccessDeniedException',
+    classification: 'access-denied',
+  });
+  h.aws.addEndpoint({ id: 'vpce-0aaaaaaaaaaaaaaa1', privateDnsEnabled: false });
+  h.aws.addEndpoint({ id: 'vpce-0aaaaaaaaaaaaaaa2', serviceName: `com.amazonaws.${REGION}.kms-fips` });
+  h.aws.addEndpoint({
+    id: 'vpce-0aaaaaaaaaaaaaaa3',
+    serviceName: `com.amazonaws.${REGION}.s3`,
+    vpcEndpointType: 'Gateway',
+  });
+}
+
+const rules = {
+  rules: {
+    'key-no-external-principals': 'remediate' as const,
+    'key-crypto-via-vpce': 'off' as const,
+    'key-sourceip-ineffective': 'off' as const,
+    'endpoint-private-dns': 'alert' as const,
+  },
+};
+
+function report(sweeps: ScopeSweep[], dryRun = false) {
+  return buildReport({
+    runId: 'run-1',
+    startedAt: new Date(0),
+    finishedAt: new Date(1000),
+    dryRun,
+    sweeps,
+    apiCalls: { 'kms:ListKeys': 1 },
+  });
+}
+
+describe('sweepAccountRegion', () => {
+  it('judges every listed resource, skips AWS-managed keys (counted), reports the unreadable one and goes on', async () => {
+    const h = harness(rules);
+    estate(h);
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 4 });
+    expect(sweep.scope).toMatchObject({ keys: { listed: 9, awsManaged: 1 }, endpoints: { listed: 2 } });
+    expect(sweep.scope.error).toBeUndefined();
+    const byId = new Map(sweep.resources.map((r) => [r.id, r]));
+    expect(byId.size).toBe(11);
+    expect(byId.get(keyId(0))).toMatchObject({
+      status: 'judged',
+      results: { 'key-no-external-principals': { status: 'compliant' } },
+    });
+    expect(byId.get(keyId(5))).toMatchObject({
+      status: 'judged',
+      results: { 'key-no-external-principals': { status: 'remediated' } },
+    });
+    expect(byId.get(keyId(6))).toMatchObject({ status: 'skipped', reason: 'AWS-managed key' });
+    expect(byId.get(keyId(7))?.results['key-no-external-principals']).toMatchObject({
+      status: 'remediation-failed',
+      detail: expect.stringMatching(/pending deletion/),
+    });
+    expect(byId.get(keyId(8))).toMatchObject({
+      status: 'unreadable',
+      reason: expect.stringMatching(/AccessDeniedException/),
+    });
+    expect(byId.get('vpce-0aaaaaaaaaaaaaaa1')?.results['endpoint-private-dns']).toMatchObject({
+      status: 'finding',
+      detail: 'alerted',
+    });
+    expect(byId.get('vpce-0aaaaaaaaaaaaaaa2')?.status).toBe('judged');
+    expect(byId.has('vpce-0aaaaaaaaaaaaaaa3')).toBe(false);
+    // Only the one non-compliant customer key was written.
+    expect(h.aws.writes.map((w) => w.id)).toEqual([keyId(5)]);
+  });
+
+  it('the report validates against its schema and totals add up', async () => {
+    const h = harness(rules);
+    estate(h);
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 3 });
+    const r = report([sweep]);
+    expect(validateReport(r), JSON.stringify(validateReport.errors)).toBe(true);
+    expect(r.totals).toMatchObject({
+      resources: 11,
+      byType: { 'kms-key': 9, 'vpc-endpoint': 2 },
+      skipped: 1,
+      unreadable: 1,
+      judged: 9,
+    });
+    expect(r.totals.byRule['key-no-external-principals']).toEqual({
+      compliant: 5,
+      remediated: 1,
+      'remediation-failed': 1,
+    });
+  });
+
+  it('publishes the per-resource alerts and one summary with counts by rule and status', async () => {
+    const h = harness(rules);
+    estate(h);
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 2 });
+    await publishSweepAlerts(report([sweep]), [sweep], h.deps);
+    const docs = h.alerts.map(alertDocument);
+    const summary = docs.find((d) => d.kind === 'summary') as {
+      counts: Record<string, Record<string, number>>;
+      errors: { message: string }[];
+    };
+    expect(summary.counts['key-no-external-principals']).toMatchObject({
+      compliant: 5,
+      remediated: 1,
+      'remediation-failed': 1,
+    });
+    expect(summary.errors.map((e) => e.message).join('\n')).toMatch(/unreadable/);
+    expect(docs.filter((d) => d.kind === 'finding').length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('a throttling storm (30% of calls failing after the adapters’ budget): every resource is still judged', async () => {
+    const h = harness({ ...rules, dryRun: true });
+    for (let i = 0; i < 60; i++)
+      h.aws.addKey(policyText(ROOT, ...(i % 4 === 0 ? [PARTNER] : [])), {
+        keyId: keyId(100 + i),
+        arn: arn(keyId(100 + i)),
+      });
+    let seed = 7;
+    h.aws.random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const listing = h.aws.kms().listKeys();
+    const all: string[] = [];
+    for await (const k of listing) all.push(k.keyId);
+    h.aws.throttleRate = 0.3;
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, {
+      concurrency: 8,
+      retryPasses: 12,
+      retryDelayMs: 0,
+    });
+    expect(sweep.resources.map((r) => r.id).sort()).toEqual(all.sort());
+    expect(sweep.resources.filter((r) => r.status !== 'judged')).toEqual([]);
+    expect(
+      sweep.resources.filter((r) => r.results['key-no-external-principals']?.status === 'finding'),
+    ).toHaveLength(15);
+  });
+
+  it('a member account whose role cannot be assumed is reported; the others are swept', async () => {
+    const good = harness(rules);
+    estate(good);
+    const roleArn = 'arn:aws:iam::444455556666:role/KmsPerimeterGuardMember';
+    const deps = {
+      ...good.deps,
+      ports: {
+        kms: async (account: string) => {
+          if (account === '444455556666') {
+            throw new RoleAssumptionError({
+              account,
+              roleArn,
+              reason: 'access-denied',
+              message: `cannot assume ${roleArn}: AccessDenied`,
+            });
+          }
+          return good.aws.kms();
+        },
+        ec2: async () => good.aws.ec2(),
+      },
+    };
+    const sweeps = [
+      await sweepAccountRegion('444455556666', REGION, deps, { concurrency: 2 }),
+      await sweepAccountRegion(OWN, REGION, deps, { concurrency: 2 }),
+    ];
+    expect(sweeps[0]?.scope.error).toContain(roleArn);
+    expect(sweeps[0]?.resources).toEqual([]);
+    expect(sweeps[1]?.resources).toHaveLength(11);
+    const r = report(sweeps);
+    expect(validateReport(r)).toBe(true);
+    expect(r.scopes.map((s) => s.error ?? 'ok')).toEqual([expect.stringContaining('cannot assume'), 'ok']);
+  });
+
+  it('reports progress with a total', async () => {
+    const h = harness(rules);
+    estate(h);
+    const seen: number[] = [];
+    await sweepAccountRegion(OWN, REGION, h.deps, {
+      concurrency: 3,
+      onProgress: (p) => seen.push(p.judged / p.total),
+    });
+    expect(seen).toHaveLength(11);
+    expect(seen.at(-1)).toBe(1);
+  });
+});
