@@ -316,8 +316,9 @@ export function buildReport(input: {
   const byRule: SweepReport['totals']['byRule'] = {};
   for (const r of resources) {
     for (const [rule, res] of Object.entries(r.results) as [RuleId, ReportRuleResult][]) {
-      const counts = (byRule[rule] ??= {});
+      const counts = byRule[rule] ?? {};
       counts[res.status] = (counts[res.status] ?? 0) + 1;
+      byRule[rule] = counts;
     }
   }
   return {
@@ -361,8 +362,9 @@ export function sweepSummaryAlert(report: SweepReport): AlertEntry {
             ? undefined
             : res.status;
       if (!status) continue;
-      const c = (counts[rule] ??= {});
+      const c = counts[rule] ?? {};
       c[status] = (c[status] ?? 0) + 1;
+      counts[rule] = c;
     }
   }
   const errors = [
