@@ -2,5 +2,6 @@
 export { type ClientOptions, createClientCache } from './client-config.js';
 export { createEc2Client } from './ec2-client.js';
 export { createKmsClient } from './kms-client.js';
+export { createOrganizationsClient } from './organizations-client.js';
 export { createSnsClient } from './sns-client.js';
 export { createStsClient } from './sts-client.js';

@@ -21,7 +21,8 @@ export interface AccountPortsOptions {
  */
 export function createAccountPorts<C, P>(
   createClient: (options: ClientOptions) => C,
-  createAdapter: (client: C) => P,
+  /** Builds the port of one account-region (its own rate limiter, for sweeps). */
+  createAdapter: (client: C, account: string, region: string) => P,
   options: AccountPortsOptions,
 ): (account: string, region: string) => Promise<P> {
   const clients = createClientCache(createClient);
@@ -39,7 +40,7 @@ export function createAccountPorts<C, P>(
         ...(credentials ? { credentials } : {}),
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
       });
-      adapter = createAdapter(client);
+      adapter = createAdapter(client, account, region);
       adapters.set(key, adapter);
     }
     return adapter;

@@ -15,6 +15,8 @@ export interface CliIo {
   stderr(text: string): void;
   readFile(path: string): string;
   env: Record<string, string | undefined>;
+  /** Progress output (stderr); a TTY gets a progress bar. */
+  progress?: { write(text: string): void; isTTY: boolean };
 }
 
 export const VERSION = '0.1.0';
@@ -27,7 +29,14 @@ commands:
       a GetKeyPolicy response ({"Policy": "<json text>"}), an EC2 VpcEndpoint, {"VpcEndpoint": {...}}
       or {"VpcEndpoints": [...]}. Without --config, GUARD_CONFIG or GUARD_CONFIG_FILE is read.
 
-exit status: 0 no findings, 1 findings, 2 usage, configuration or input error
+  sweep [--config FILE] [--regions a,b] [--profile P] [--endpoint-url URL] [--dry-run | --remediate]
+        [--format text|json] [--output FILE]
+      Judge every KMS interface endpoint and every customer-managed key of the configured accounts
+      and regions (config "sweep"), with the standard AWS credential chain. Dry run unless
+      --remediate. --output writes the JSON report to FILE as well.
+
+exit status: 0 no findings, 1 findings, 2 usage, configuration or input error (sweep: or
+unreadable resources / account-regions not swept)
 `;
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -38,6 +47,7 @@ const defaultIo: CliIo = {
   stderr: (t) => process.stderr.write(t),
   readFile: (p) => readFileSync(p, 'utf8'),
   env: process.env,
+  progress: { write: (t) => process.stderr.write(t), isTTY: process.stderr.isTTY === true },
 };
 
 function oneOf<T extends string>(
@@ -117,6 +127,63 @@ function check(args: string[], io: CliIo): number {
   return exitCodeOf(report);
 }
 
+async function sweep(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      regions: { type: 'string' },
+      profile: { type: 'string' },
+      'endpoint-url': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      remediate: { type: 'boolean' },
+      format: { type: 'string', short: 'f' },
+      output: { type: 'string', short: 'o' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if (positionals.length > 0)
+    throw new UsageError(`sweep takes no FILE arguments (got ${positionals.join(' ')})`);
+  if (values['dry-run'] && values.remediate)
+    throw new UsageError('--dry-run and --remediate exclude each other');
+  const format = oneOf(values.format, ['text', 'json'] as const, '--format') ?? 'text';
+  if (values['endpoint-url'] !== undefined && !/^https?:\/\/[^\s]+$/.test(values['endpoint-url'])) {
+    throw new UsageError(`--endpoint-url must be an http(s) URL, got "${values['endpoint-url']}"`);
+  }
+  const config = loadConfig(values.config, io);
+  const { runSweep, parseRegions } = await import('./sweep.js');
+  const regions = values.regions !== undefined ? parseRegions(values.regions) : undefined;
+  try {
+    const { code } = await runSweep({
+      config,
+      ...(regions ? { regions } : {}),
+      ...(values.profile ? { profile: values.profile } : {}),
+      ...(values['endpoint-url'] ? { endpointUrl: values['endpoint-url'] } : {}),
+      remediate: values.remediate === true,
+      format,
+      ...(values.output ? { output: values.output } : {}),
+      progress: io.progress ?? { write: io.stderr, isTTY: false },
+      stdout: io.stdout,
+      env: io.env,
+    });
+    return code;
+  } catch (err) {
+    // Before any resource is judged (no credentials, STS or Organizations refused): nothing to
+    // report but the reason.
+    const e = err as Error & { code?: string };
+    io.stderr(
+      `kms-perimeter-guard: sweep failed: ${e.name === 'CredentialsProviderError' || e.code === 'CredentialsProviderError' ? 'no AWS credentials found (set AWS_PROFILE, --profile or AWS_ACCESS_KEY_ID)' : e.message}\n`,
+    );
+    return 2;
+  }
+}
+
 /** Run the CLI; returns the exit status instead of exiting (the bin sets process.exitCode). */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -124,6 +191,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
     switch (command) {
       case 'check':
         return check(rest, io);
+      case 'sweep':
+        return await sweep(rest, io);
       case '--version':
       case 'version':
         io.stdout(`kms-perimeter-guard ${VERSION}\n`);

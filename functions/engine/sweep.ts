@@ -249,8 +249,13 @@ export async function sweepAccountRegion(
         const outcome = await judgeOne({ ...item, ...(pass > 0 ? { known: undefined } : {}) });
         done(toReportResource(outcome), outcome);
       } catch (err) {
-        // Only retryable AWS errors escape the pipeline: keep the resource for a later pass.
-        retry.push({ item, err });
+        // Retryable AWS errors (still failing after the adapters' budget) escape the pipeline:
+        // keep the resource for a later pass. Anything else is reported at once, never retried blind.
+        if (err instanceof AwsCallError && err.retryable) retry.push({ item, err });
+        else {
+          deps.log.error('resource not judged', { account, region, id: item.id, error: describeError(err) });
+          done(unreadable(item.type, item.id, ctx, `not judged: ${describeError(err)}`));
+        }
       }
     });
     if (retry.length === 0) break;

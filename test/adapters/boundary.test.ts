@@ -54,6 +54,7 @@ describe('adapters are the only @aws-sdk importers', () => {
             '@aws-sdk/client-kms',
             '@aws-sdk/client-sns',
             '@aws-sdk/client-sts',
+            '@aws-sdk/client-organizations',
             // lambda-credentials.ts: the environment provider that replaces the default chain in Lambda bundles.
             '@aws-sdk/credential-provider-env',
           ],

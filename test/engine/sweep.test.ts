@@ -197,6 +197,18 @@ describe('sweepAccountRegion', () => {
     expect(r.scopes.map((s) => s.error ?? 'ok')).toEqual([expect.stringContaining('cannot assume'), 'ok']);
   });
 
+  it('an unexpected error on one resource is reported at once, not retried, and the sweep goes on', async () => {
+    const h = harness(rules);
+    estate(h);
+    h.aws.before.set('ListResourceTags', (n) => {
+      if (n === 1) throw new TypeError('boom');
+    });
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 1, retryDelayMs: 60_000 });
+    const broken = sweep.resources.filter((r) => r.status === 'unreadable' && /boom/.test(r.reason ?? ''));
+    expect(broken).toHaveLength(1);
+    expect(sweep.resources).toHaveLength(11);
+  });
+
   it('reports progress with a total', async () => {
     const h = harness(rules);
     estate(h);
