@@ -11,6 +11,7 @@ await build({
   target: 'node20',
   // The AWS SDK v3 ships ES modules under `module`; preferring them lets esbuild tree-shake.
   mainFields: ['module', 'main'],
+  minify: true,
   sourcemap: true,
   // Some CommonJS dependencies call require(); give the ESM bundle one.
   banner: {
