@@ -6,7 +6,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { CallCounter, SnsPort, StsPort } from '../adapters/types.js';
+import { createCallCounter, type RecordingCallCounter } from '../adapters/counter.js';
+import type { SnsPort, StsPort } from '../adapters/types.js';
 import { loadConfigFromEnv } from '../config/load.js';
 import type { GuardConfig } from '../config/schema.js';
 import type { AlertEntry } from '../engine/alert-types.js';
@@ -21,13 +22,16 @@ export interface Runtime {
   logger: Logger;
   metrics: Metrics;
   topicArn: string;
+  /** Endpoint override (GUARD_AWS_ENDPOINT_URL) for every client. */
+  endpoint?: string;
   /** Set from each invocation's context: the account and region the function runs in. */
   bind(context: Pick<Context, 'invokedFunctionArn'>): void;
   ownAccount(): string;
   region: string;
   /** Loaded on first use: only events from other accounts need STS. */
   sts: StsPort;
-  counter: CallCounter;
+  /** AWS calls made by this container (sweep reports read and reset it per account-region). */
+  counter: RecordingCallCounter;
   deps(ports: PipelineDeps['ports']): PipelineDeps;
 }
 
@@ -54,7 +58,7 @@ export function createRuntime(env: Record<string, string | undefined> = process.
   const logger = new Logger({ serviceName: SERVICE_NAME });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   let ownAccount: string | undefined = env.GUARD_OWN_ACCOUNT;
-  const counter: CallCounter = { count: () => {} };
+  const counter = createCallCounter();
   const clientOptions = { region, ...(endpoint ? { endpoint } : {}) };
   // SNS and STS are loaded on first use (dynamic imports become separate chunks in the Lambda
   // bundle): a compliant event from the function's own account, the common case, needs neither,
@@ -110,6 +114,7 @@ export function createRuntime(env: Record<string, string | undefined> = process.
     region,
     sts,
     counter,
+    ...(endpoint ? { endpoint } : {}),
     bind(context) {
       const match = ARN_ACCOUNT.exec(context.invokedFunctionArn ?? '');
       if (match?.[1]) ownAccount = match[1];

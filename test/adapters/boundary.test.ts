@@ -55,6 +55,8 @@ describe('adapters are the only @aws-sdk importers', () => {
             '@aws-sdk/client-sns',
             '@aws-sdk/client-sts',
             '@aws-sdk/client-organizations',
+            '@aws-sdk/client-sqs',
+            '@aws-sdk/client-s3',
             // lambda-credentials.ts: the environment provider that replaces the default chain in Lambda bundles.
             '@aws-sdk/credential-provider-env',
           ],

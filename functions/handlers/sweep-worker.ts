@@ -1,0 +1,128 @@
+/**
+ * Sweep worker (SQS trigger): sweeps one account-region per message with the event pipeline,
+ * publishes the per-resource alerts and one summary, writes the JSON report to S3 when
+ * `sweep.reportBucket` is set, and reports partial batch failures so only failed messages return
+ * to the queue (and, after maxReceiveCount, to the DLQ).
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { createEc2Adapter } from '../adapters/ec2.js';
+import { createEc2Client } from '../adapters/ec2-client.js';
+import { createKmsAdapter } from '../adapters/kms.js';
+import { createKmsClient } from '../adapters/kms-client.js';
+import { createAccountPorts } from '../adapters/ports.js';
+import { putJson } from '../adapters/queue.js';
+import { createS3Client } from '../adapters/s3-client.js';
+import { RateLimiter } from '../engine/rate-limit.js';
+import { buildReport, publishSweepAlerts, sweepAccountRegion } from '../engine/sweep.js';
+import { createRuntime, sessionName } from './runtime.js';
+import { parseSweepMessage } from './sweep-message.js';
+
+const runtime = createRuntime();
+const { config } = runtime;
+const endpoint = runtime.endpoint ? { endpoint: runtime.endpoint } : {};
+const limiters = new Map<string, RateLimiter>();
+const limiterFor = (account: string, region: string): RateLimiter => {
+  const key = `${account}:${region}`;
+  let limiter = limiters.get(key);
+  if (!limiter) {
+    limiter = new RateLimiter(config.sweep.rateLimits);
+    limiters.set(key, limiter);
+  }
+  return limiter;
+};
+const portOptions = {
+  ownAccount: () => runtime.ownAccount(),
+  roleName: config.memberRoleName,
+  sessionName: sessionName(process.env.AWS_LAMBDA_FUNCTION_NAME),
+  sts: runtime.sts,
+  ...endpoint,
+};
+const deps = runtime.deps({
+  kms: createAccountPorts(
+    createKmsClient,
+    (client, account, region) =>
+      createKmsAdapter(client, { counter: runtime.counter, throttle: limiterFor(account, region).throttle }),
+    portOptions,
+  ),
+  ec2: createAccountPorts(
+    createEc2Client,
+    (client, account, region) =>
+      createEc2Adapter(client, { counter: runtime.counter, throttle: limiterFor(account, region).throttle }),
+    portOptions,
+  ),
+});
+let s3: ReturnType<typeof createS3Client> | undefined;
+
+/** `reports/2026/11/24/<run id>/<account>-<region>.json`: one object per account-region of a run. */
+export function reportKey(runId: string, account: string, region: string, date: Date): string {
+  const d = date.toISOString().slice(0, 10).replace(/-/g, '/');
+  return `reports/${d}/${runId.replace(/[^\w.:-]/g, '_')}/${account}-${region}.json`;
+}
+
+export async function handleSweepBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  runtime.bind(context);
+  const failures: SQSBatchResponse['batchItemFailures'] = [];
+  // Sequential: reserved concurrency bounds how many account-regions are swept at once; one
+  // worker sweeping several at a time would share one function timeout.
+  for (const record of event.Records) {
+    const { message, error } = parseSweepMessage(record.body);
+    if (!message) {
+      runtime.logger.error('not a sweep message', { messageId: record.messageId, error });
+      failures.push({ itemIdentifier: record.messageId });
+      continue;
+    }
+    runtime.logger.setCorrelationId(`${message.runId}/${message.account}/${message.region}`);
+    try {
+      const started = new Date();
+      runtime.counter.reset();
+      const sweep = await sweepAccountRegion(message.account, message.region, deps, {
+        concurrency: config.sweep.concurrency,
+      });
+      const report = buildReport({
+        runId: message.runId,
+        startedAt: started,
+        finishedAt: new Date(),
+        dryRun: config.dryRun,
+        sweeps: [sweep],
+        apiCalls: runtime.counter.snapshot(),
+        rateLimitWaitsMs: limiterFor(message.account, message.region).waits() as Record<string, number>,
+      });
+      await publishSweepAlerts(report, [sweep], deps);
+      if (config.sweep.reportBucket) {
+        s3 ??= createS3Client({ region: runtime.region, ...endpoint });
+        await putJson(
+          s3,
+          config.sweep.reportBucket,
+          reportKey(message.runId, message.account, message.region, started),
+          report,
+          {
+            counter: runtime.counter,
+          },
+        );
+      }
+      runtime.logger.info('account-region swept', {
+        account: message.account,
+        region: message.region,
+        resources: report.totals.resources,
+        unreadable: report.totals.unreadable,
+        error: sweep.scope.error,
+      });
+    } catch (err) {
+      // Left on the queue: retried after the visibility timeout, then dead-lettered.
+      runtime.logger.error('sweep failed; message returned to the queue', {
+        messageId: record.messageId,
+        error: err as Error,
+      });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
+}
+
+export const handler = middy(handleSweepBatch)
+  .use(injectLambdaContext(runtime.logger, { resetKeys: true }))
+  .use(logMetrics(runtime.metrics));
