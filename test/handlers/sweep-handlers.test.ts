@@ -74,12 +74,10 @@ describe('sweep planner', () => {
           }
         : { Accounts: [{ Id: OWN, Status: 'ACTIVE' }], NextToken: 'next' },
     );
-    sqs
-      .on(SendMessageBatchCommand)
-      .callsFake((input: { Entries: { Id: string }[] }) => ({
-        Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: e.Id })),
-        Failed: [],
-      }));
+    sqs.on(SendMessageBatchCommand).callsFake((input: { Entries: { Id: string }[] }) => ({
+      Successful: input.Entries.map((e) => ({ Id: e.Id, MessageId: e.Id })),
+      Failed: [],
+    }));
     const { planSweep } = await import('../../functions/handlers/sweep-planner.js');
     const out = await planSweep({ time: '2026-11-24T03:00:00Z' }, context);
     expect(out).toEqual({ runId: 'sweep-2026-11-24T03:00:00Z', accounts: 2, regions: 6, messages: 12 });
@@ -125,17 +123,15 @@ describe('sweep worker', () => {
     kms
       .on(ListKeysCommand)
       .resolves({ Keys: [{ KeyId: 'k1', KeyArn: `arn:aws:kms:us-east-1:${OWN}:key/k1` }], Truncated: false });
-    kms
-      .on(DescribeKeyCommand)
-      .resolves({
-        KeyMetadata: {
-          KeyId: 'k1',
-          Arn: `arn:aws:kms:us-east-1:${OWN}:key/k1`,
-          AWSAccountId: OWN,
-          KeyManager: 'CUSTOMER',
-          KeyState: 'Enabled',
-        },
-      });
+    kms.on(DescribeKeyCommand).resolves({
+      KeyMetadata: {
+        KeyId: 'k1',
+        Arn: `arn:aws:kms:us-east-1:${OWN}:key/k1`,
+        AWSAccountId: OWN,
+        KeyManager: 'CUSTOMER',
+        KeyState: 'Enabled',
+      },
+    });
     kms.on(GetKeyPolicyCommand).resolves({
       Policy: JSON.stringify({
         Statement: [
