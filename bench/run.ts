@@ -11,6 +11,7 @@ import { renderTable } from './lib.js';
 const modules: Record<string, () => Promise<{ run(o: { quick?: boolean }): Promise<BenchTable> }>> = {
   analyzer: () => import('./analyzer.bench.js'),
   handlers: () => import('./handlers.bench.js'),
+  sweep: () => import('./sweep.bench.js'),
 };
 
 const args = process.argv.slice(2);
