@@ -209,6 +209,21 @@ describe('sweepAccountRegion', () => {
     expect(sweep.resources).toHaveLength(11);
   });
 
+  it('a key KMS refuses for its state (KMSInvalidStateException) is unreadable, with the code', async () => {
+    const h = harness(rules);
+    estate(h);
+    h.aws.faultsFor.set(`DescribeKey:${keyId(4)}`, {
+      code: 'KMSInvalidStateException',
+      classification: 'invalid-state',
+    });
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 2 });
+    expect(sweep.resources.find((r) => r.id === keyId(4))).toMatchObject({
+      status: 'unreadable',
+      reason: expect.stringMatching(/KMSInvalidStateException/),
+    });
+    expect(sweep.resources.filter((r) => r.status === 'judged')).toHaveLength(8);
+  });
+
   it('reports progress with a total', async () => {
     const h = harness(rules);
     estate(h);
