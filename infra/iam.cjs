@@ -1,0 +1,59 @@
+// Shared pieces of serverless.yml (resolved by `${file(./infra/iam.cjs):...}`): the Lambda trust
+// policy, per-function log permissions, alert publishing, member-role assumption, error alarms.
+// Each is as narrow as the action allows.
+module.exports = async ({ resolveVariable }) => {
+  const guard = await resolveVariable('file(./infra/stage-config.cjs)');
+  const service = 'kms-perimeter-guard';
+  const stage = await resolveVariable('sls:stage');
+  const logs = (fn) => ({
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: {
+      'Fn::Sub': `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${service}-${stage}-${fn}:*`,
+    },
+  });
+  const errorsAlarm = (logicalId) => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: `Errors in ${logicalId}`,
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId } }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 1,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: 'AlertTopic' }],
+    },
+  });
+  return {
+    lambdaTrust: {
+      Version: '2012-10-17',
+      Statement: [
+        { Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      ],
+    },
+    logs: {
+      endpointEvents: logs('endpointEvents'),
+      keyEvents: logs('keyEvents'),
+      sweepPlanner: logs('sweepPlanner'),
+      sweepWorker: logs('sweepWorker'),
+    },
+    publishAlerts: { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'AlertTopic' } },
+    // Only the member role of the configuration, in any account (the member role's own trust
+    // policy names the guard's roles and the organization).
+    assumeMemberRole: {
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::*:role/${guard.memberRoleName}` },
+    },
+    errorsAlarm: {
+      EndpointEventsLambdaFunction: errorsAlarm('EndpointEventsLambdaFunction'),
+      KeyEventsLambdaFunction: errorsAlarm('KeyEventsLambdaFunction'),
+      SweepPlannerLambdaFunction: errorsAlarm('SweepPlannerLambdaFunction'),
+      SweepWorkerLambdaFunction: errorsAlarm('SweepWorkerLambdaFunction'),
+    },
+  };
+};

@@ -1,0 +1,156 @@
+/**
+ * The packaged CloudFormation template (`osls package`, offline, no credentials): what it declares
+ * and that every role is least-privilege as the deployment issue asks.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+type Resource = { Type: string; Properties: Record<string, unknown>; Condition?: string };
+type Template = { Resources: Record<string, Resource> };
+
+const osls = path.resolve('node_modules/.bin/osls');
+const cleanEnv = () => {
+  const env: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? tmpdir() };
+  return env; // no AWS credentials, no region: packaging must not need them
+};
+
+function pack(stage: string, extraEnv: Record<string, string> = {}) {
+  const out = mkdtempSync(path.join(tmpdir(), 'kpg-package-'));
+  const run = spawnSync(osls, ['package', '--stage', stage, '--package', out], {
+    encoding: 'utf8',
+    env: { ...cleanEnv(), ...extraEnv },
+    timeout: 120_000,
+  });
+  return { run, out };
+}
+
+let template: Template;
+const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+const statementsOf = (roleId: string) => {
+  const role = template.Resources[roleId] as Resource;
+  const policies = role.Properties.Policies as { PolicyDocument: { Statement: Record<string, unknown>[] } }[];
+  return policies.flatMap((p) =>
+    p.PolicyDocument.Statement.filter((s) => s && typeof s === 'object' && 'Effect' in s),
+  );
+};
+const actionsOf = (roleId: string) =>
+  statementsOf(roleId).flatMap((s) => ([] as string[]).concat(s.Action as string | string[]));
+
+beforeAll(() => {
+  const { run, out } = pack('dev');
+  expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+  template = JSON.parse(
+    readFileSync(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
+  ) as Template;
+}, 120_000);
+
+describe('packaged template', () => {
+  it('declares the four functions on nodejs22.x / arm64, each with its own role', () => {
+    const fns = resources('AWS::Lambda::Function');
+    expect(fns.map(([id]) => id).sort()).toEqual([
+      'EndpointEventsLambdaFunction',
+      'KeyEventsLambdaFunction',
+      'SweepPlannerLambdaFunction',
+      'SweepWorkerLambdaFunction',
+    ]);
+    const roles = new Set<string>();
+    for (const [, f] of fns) {
+      expect(f.Properties.Runtime).toBe('nodejs22.x');
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      const role = (f.Properties.Role as { 'Fn::GetAtt': string[] })['Fn::GetAtt'][0] as string;
+      roles.add(role);
+    }
+    expect(roles.size).toBe(4);
+  });
+
+  it('no role has a "*" action, and writes are granted only where a function remediates', () => {
+    for (const [id] of resources('AWS::IAM::Role')) {
+      for (const a of actionsOf(id)) expect(a, `${id}: ${a}`).not.toMatch(/(^\*$|:\*$)/);
+    }
+    expect(actionsOf('EndpointEventsRole')).toContain('ec2:ModifyVpcEndpoint');
+    expect(actionsOf('EndpointEventsRole')).not.toContain('kms:PutKeyPolicy');
+    expect(actionsOf('KeyEventsRole')).toContain('kms:PutKeyPolicy');
+    expect(actionsOf('KeyEventsRole')).not.toContain('ec2:ModifyVpcEndpoint');
+    expect(actionsOf('SweepPlannerRole').filter((a) => /^(kms:Put|ec2:Modify|s3:Put)/.test(a))).toEqual([]);
+  });
+
+  it('key actions are scoped to keys of the account; ModifyVpcEndpoint to KMS endpoints', () => {
+    for (const role of ['KeyEventsRole', 'SweepWorkerRole']) {
+      const s = statementsOf(role).find((x) =>
+        ([] as string[]).concat(x.Action as string[]).includes('kms:PutKeyPolicy'),
+      );
+      expect(JSON.stringify(s?.Resource)).toContain(':key/*');
+    }
+    for (const role of ['EndpointEventsRole', 'SweepWorkerRole']) {
+      const s = statementsOf(role).find((x) =>
+        ([] as string[]).concat(x.Action as string[]).includes('ec2:ModifyVpcEndpoint'),
+      );
+      expect(s?.Condition).toEqual({
+        StringLike: { 'ec2:VpceServiceName': ['com.amazonaws.*.kms', 'com.amazonaws.*.kms-fips'] },
+      });
+    }
+  });
+
+  it('EventBridge rules carry the tested patterns of infra/event-patterns.json', () => {
+    const patterns = JSON.parse(readFileSync('infra/event-patterns.json', 'utf8'));
+    const rules = resources('AWS::Events::Rule').map(([, r]) => r.Properties.EventPattern);
+    expect(rules).toContainEqual(patterns.endpointEvents);
+    expect(rules).toContainEqual(patterns.keyEvents);
+  });
+
+  it('event handlers: bounded async retries, max event age, an SQS failure destination', () => {
+    const configs = resources('AWS::Lambda::EventInvokeConfig').map(([, r]) => r.Properties);
+    expect(configs).toHaveLength(2);
+    for (const c of configs) {
+      expect(c).toMatchObject({ MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 3600 });
+      expect(JSON.stringify(c.DestinationConfig)).toContain('EventFailureQueue');
+    }
+  });
+
+  it('sweep worker: SQS with partial batch failures, bounded concurrency, visibility timeout > timeout, DLQ', () => {
+    const worker = template.Resources.SweepWorkerLambdaFunction as Resource;
+    expect(worker.Properties.ReservedConcurrentExecutions).toBe(10);
+    const mapping = resources('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties)[0];
+    expect(mapping).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    const queue = (template.Resources.SweepQueue as Resource).Properties;
+    expect(queue.VisibilityTimeout as number).toBeGreaterThan(worker.Properties.Timeout as number);
+    expect(queue.RedrivePolicy).toMatchObject({ maxReceiveCount: 3 });
+    expect(
+      resources('AWS::Events::Rule').some(
+        ([, r]) => String(r.Properties.ScheduleExpression) === 'rate(1 day)',
+      ),
+    ).toBe(true);
+  });
+
+  it('the alert topic is encrypted and only the guard’s roles may publish', () => {
+    expect((template.Resources.AlertTopic as Resource).Properties.KmsMasterKeyId).toBe('alias/aws/sns');
+    const policy = (template.Resources.AlertTopicPolicy as Resource).Properties.PolicyDocument as {
+      Statement: { Effect: string }[];
+    };
+    expect(policy.Statement.map((s) => s.Effect)).toEqual(['Deny', 'Allow']);
+  });
+
+  it('the functions get the validated stage configuration', () => {
+    const env = (
+      (template.Resources.KeyEventsLambdaFunction as Resource).Properties.Environment as {
+        Variables: Record<string, string>;
+      }
+    ).Variables;
+    const config = JSON.parse(env.GUARD_CONFIG as string);
+    expect(config.trust.accounts).toEqual(['111122223333']);
+    expect(config.network.cryptoActions.length).toBeGreaterThan(0); // defaults filled in
+  });
+});
+
+describe('packaging with an invalid stage configuration', () => {
+  it('fails and names the field', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'kpg-stage-'));
+    writeFileSync(path.join(dir, 'broken.json'), JSON.stringify({ trust: { accounts: ['12345'] } }));
+    const { run } = pack('broken', { GUARD_STAGE_CONFIG_DIR: dir });
+    expect(run.status).not.toBe(0);
+    expect(`${run.stdout}${run.stderr}`).toMatch(/trust\.accounts\[0\]: must be a 12-digit AWS account id/);
+  }, 120_000);
+});
