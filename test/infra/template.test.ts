@@ -234,7 +234,10 @@ describe('packaged template against the CloudFormation resource specification', 
     const full = template as Template & { Parameters?: Record<string, unknown> };
     const problems: string[] = [];
     const visit = (node: unknown, where: string) => {
-      if (Array.isArray(node)) return node.forEach((n, i) => visit(n, `${where}[${i}]`));
+      if (Array.isArray(node)) {
+        for (const [i, n] of node.entries()) visit(n, `${where}[${i}]`);
+        return;
+      }
       if (typeof node !== 'object' || node === null) return;
       const o = node as Record<string, unknown>;
       if (typeof o.Ref === 'string') {
