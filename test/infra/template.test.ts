@@ -3,7 +3,7 @@
  * and that every role is least-privilege as the deployment issue asks.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,7 @@ function pack(stage: string, extraEnv: Record<string, string> = {}) {
 }
 
 let template: Template;
+let packageDir: string;
 const resources = (type: string) => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
 const statementsOf = (roleId: string) => {
   const role = template.Resources[roleId] as Resource;
@@ -42,6 +43,7 @@ const actionsOf = (roleId: string) =>
 beforeAll(() => {
   const { run, out } = pack('dev');
   expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
+  packageDir = out;
   template = JSON.parse(
     readFileSync(path.join(out, 'cloudformation-template-update-stack.json'), 'utf8'),
   ) as Template;
@@ -131,6 +133,13 @@ describe('packaged template', () => {
       Statement: { Effect: string }[];
     };
     expect(policy.Statement.map((s) => s.Effect)).toEqual(['Deny', 'Allow']);
+  });
+
+  it('one small zip per function (its own chunks only, no source maps)', () => {
+    for (const fn of ['endpointEvents', 'keyEvents', 'sweepPlanner', 'sweepWorker']) {
+      const bytes = statSync(path.join(packageDir, `${fn}.zip`)).size;
+      expect(bytes, fn).toBeLessThan(256 * 1024);
+    }
   });
 
   it('the functions get the validated stage configuration', () => {
