@@ -25,7 +25,7 @@ module.exports = async ({ resolveVariable }) => {
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
-      AlarmActions: [{ Ref: 'AlertTopic' }],
+      AlarmActions: [{ Ref: 'AlarmTopic' }],
     },
   });
   return {

@@ -87,11 +87,10 @@ export function createRuntime(env: Record<string, string | undefined> = process.
   const guardMetrics: GuardMetrics = {
     count(name, value = 1, rule) {
       if (value === 0) return;
-      if (rule === undefined) {
-        metrics.addMetric(name, MetricUnit.Count, value);
-        return;
-      }
-      // A per-rule dimension set, without the function's default dimensions mixed in.
+      // Always the service-wide total (what the alarms watch: a CloudWatch alarm matches one exact
+      // dimension set), and per rule as well when the metric has one.
+      metrics.addMetric(name, MetricUnit.Count, value);
+      if (rule === undefined) return;
       const single = metrics.singleMetric();
       single.addDimension('rule', rule);
       single.addMetric(name, MetricUnit.Count, value);

@@ -125,6 +125,17 @@ describe('packaged template', () => {
     ).toBe(true);
   });
 
+  it('alarms notify their own topic, encrypted with a key CloudWatch may use', () => {
+    for (const [id, a] of resources('AWS::CloudWatch::Alarm'))
+      expect(a.Properties.AlarmActions, id).toEqual([{ Ref: 'AlarmTopic' }]);
+    expect(resources('AWS::CloudWatch::Alarm')).toHaveLength(7);
+    expect((template.Resources.AlarmTopic as Resource).Properties.KmsMasterKeyId).toEqual({
+      Ref: 'AlarmTopicKey',
+    });
+    const keyPolicy = JSON.stringify((template.Resources.AlarmTopicKey as Resource).Properties.KeyPolicy);
+    expect(keyPolicy).toContain('cloudwatch.amazonaws.com');
+  });
+
   it('the alert topic is encrypted and only the guard’s roles may publish', () => {
     expect((template.Resources.AlertTopic as Resource).Properties.KmsMasterKeyId).toBe('alias/aws/sns');
     const policy = (template.Resources.AlertTopicPolicy as Resource).Properties.PolicyDocument as {
