@@ -13,7 +13,7 @@ export type AwsErrorClassification =
   | 'invalid-state'
   | 'permanent';
 
-export type AwsService = 'kms' | 'ec2' | 'sns' | 'sts' | 'organizations' | 'sqs' | 's3';
+export type AwsService = 'kms' | 'ec2' | 'sns' | 'sts' | 'organizations' | 'sqs' | 's3' | 'cloudtrail';
 
 /** The configuration (GUARD_CONFIG, GUARD_CONFIG_FILE, --config) is invalid; `issues` name each field. */
 export class ConfigError extends Error {

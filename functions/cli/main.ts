@@ -35,6 +35,11 @@ commands:
       and regions (config "sweep"), with the standard AWS credential chain. Dry run unless
       --remediate. --output writes the JSON report to FILE as well.
 
+  trails [--regions a,b] [--profile P] [--endpoint-url URL] [--format text|json]
+      Check that each region has a logging CloudTrail trail recording write management events:
+      without one, EventBridge never delivers the events the guard reacts to.
+      Exit 0 all covered, 1 a region is not, 2 errors.
+
 exit status: 0 no findings, 1 findings, 2 usage, configuration or input error (sweep: or
 unreadable resources / account-regions not swept)
 `;
@@ -184,6 +189,42 @@ async function sweep(args: string[], io: CliIo): Promise<number> {
   }
 }
 
+async function trails(args: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    allowPositionals: false,
+    strict: true,
+    options: {
+      regions: { type: 'string' },
+      profile: { type: 'string' },
+      'endpoint-url': { type: 'string' },
+      format: { type: 'string', short: 'f' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  const format = oneOf(values.format, ['text', 'json'] as const, '--format') ?? 'text';
+  const { parseRegions } = await import('./sweep.js');
+  const { runTrails } = await import('./trails.js');
+  const regions = values.regions !== undefined ? parseRegions(values.regions) : undefined;
+  try {
+    return await runTrails({
+      ...(regions ? { regions } : {}),
+      ...(values.profile ? { profile: values.profile } : {}),
+      ...(values['endpoint-url'] ? { endpointUrl: values['endpoint-url'] } : {}),
+      format,
+      stdout: io.stdout,
+      env: io.env,
+    });
+  } catch (err) {
+    io.stderr(`kms-perimeter-guard: trails failed: ${(err as Error).message}\n`);
+    return 2;
+  }
+}
+
 /** Run the CLI; returns the exit status instead of exiting (the bin sets process.exitCode). */
 export async function main(argv: string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -193,6 +234,8 @@ export async function main(argv: string[], io: CliIo = defaultIo): Promise<numbe
         return check(rest, io);
       case 'sweep':
         return await sweep(rest, io);
+      case 'trails':
+        return await trails(rest, io);
       case '--version':
       case 'version':
         io.stdout(`kms-perimeter-guard ${VERSION}\n`);

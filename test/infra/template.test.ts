@@ -77,6 +77,56 @@ describe('packaged template', () => {
     expect(actionsOf('SweepPlannerRole').filter((a) => /^(kms:Put|ec2:Modify|s3:Put)/.test(a))).toEqual([]);
   });
 
+  it('each role has exactly the actions its function calls', () => {
+    const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+    const expected: Record<string, string[]> = {
+      EndpointEventsRole: [
+        ...logs,
+        'ec2:DescribeVpcEndpoints',
+        'ec2:DescribeVpcAttribute',
+        'ec2:ModifyVpcEndpoint',
+        'sns:Publish',
+        'sts:AssumeRole',
+        'sqs:SendMessage',
+      ],
+      KeyEventsRole: [
+        ...logs,
+        'kms:DescribeKey',
+        'kms:GetKeyPolicy',
+        'kms:ListResourceTags',
+        'kms:PutKeyPolicy',
+        'sns:Publish',
+        'sts:AssumeRole',
+        'sqs:SendMessage',
+      ],
+      SweepPlannerRole: [
+        ...logs,
+        'ec2:DescribeRegions',
+        'organizations:ListAccounts',
+        'sqs:SendMessage',
+        'sns:Publish',
+      ],
+      SweepWorkerRole: [
+        ...logs,
+        'kms:ListKeys',
+        'ec2:DescribeVpcEndpoints',
+        'ec2:DescribeVpcAttribute',
+        'kms:DescribeKey',
+        'kms:GetKeyPolicy',
+        'kms:ListResourceTags',
+        'kms:PutKeyPolicy',
+        'ec2:ModifyVpcEndpoint',
+        'sqs:ReceiveMessage',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sns:Publish',
+        'sts:AssumeRole',
+      ],
+    };
+    for (const [role, actions] of Object.entries(expected))
+      expect(actionsOf(role).sort(), role).toEqual([...actions].sort());
+  });
+
   it('key actions are scoped to keys of the account; ModifyVpcEndpoint to KMS endpoints', () => {
     for (const role of ['KeyEventsRole', 'SweepWorkerRole']) {
       const s = statementsOf(role).find((x) =>
