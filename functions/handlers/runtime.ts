@@ -132,3 +132,14 @@ export function createRuntime(env: Record<string, string | undefined> = process.
 export function sessionName(functionName: string | undefined): string {
   return `kms-perimeter-guard-${functionName ?? 'local'}`.slice(0, 64);
 }
+
+/** How the handlers reach member accounts: the configured role, a session named after the function. */
+export function memberPortOptions(runtime: Runtime) {
+  return {
+    ownAccount: () => runtime.ownAccount(),
+    roleName: runtime.config.memberRoleName,
+    sessionName: sessionName(process.env.AWS_LAMBDA_FUNCTION_NAME),
+    sts: runtime.sts,
+    ...(runtime.endpoint ? { endpoint: runtime.endpoint } : {}),
+  };
+}

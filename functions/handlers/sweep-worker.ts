@@ -18,7 +18,7 @@ import { putJson } from '../adapters/queue.js';
 import { createS3Client } from '../adapters/s3-client.js';
 import { RateLimiter } from '../engine/rate-limit.js';
 import { buildReport, publishSweepAlerts, sweepAccountRegion } from '../engine/sweep.js';
-import { createRuntime, sessionName } from './runtime.js';
+import { createRuntime, memberPortOptions } from './runtime.js';
 import { parseSweepMessage } from './sweep-message.js';
 
 const runtime = createRuntime();
@@ -34,13 +34,7 @@ const limiterFor = (account: string, region: string): RateLimiter => {
   }
   return limiter;
 };
-const portOptions = {
-  ownAccount: () => runtime.ownAccount(),
-  roleName: config.memberRoleName,
-  sessionName: sessionName(process.env.AWS_LAMBDA_FUNCTION_NAME),
-  sts: runtime.sts,
-  ...endpoint,
-};
+const portOptions = memberPortOptions(runtime);
 const deps = runtime.deps({
   kms: createAccountPorts(
     createKmsClient,
