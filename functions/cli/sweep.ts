@@ -4,15 +4,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { createCallCounter } from '../adapters/counter.js';
-import { createEc2Adapter } from '../adapters/ec2.js';
 import { createEc2Client } from '../adapters/ec2-client.js';
-import { createKmsAdapter } from '../adapters/kms.js';
-import { createKmsClient } from '../adapters/kms-client.js';
 import { createOrganizationsClient } from '../adapters/organizations-client.js';
-import { createAccountPorts } from '../adapters/ports.js';
 import { activeOrganizationAccounts, callerAccount, enabledRegions } from '../adapters/scope.js';
 import { createStsAdapter } from '../adapters/sts.js';
 import { createStsClient } from '../adapters/sts-client.js';
+import { createSweepPorts } from '../adapters/sweep-ports.js';
 import type { GuardConfig } from '../config/schema.js';
 import type { GuardLog, PipelineDeps } from '../engine/pipeline.js';
 import { RateLimiter } from '../engine/rate-limit.js';
@@ -133,20 +130,7 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
   };
   const deps: PipelineDeps = {
     config: { ...config, dryRun: !options.remediate || config.dryRun },
-    ports: {
-      kms: createAccountPorts(
-        createKmsClient,
-        (client, account, region) =>
-          createKmsAdapter(client, { counter, throttle: limiterFor(account, region).throttle }),
-        portOptions,
-      ),
-      ec2: createAccountPorts(
-        createEc2Client,
-        (client, account, region) =>
-          createEc2Adapter(client, { counter, throttle: limiterFor(account, region).throttle }),
-        portOptions,
-      ),
-    },
+    ports: createSweepPorts({ ...portOptions, counter, throttleFor: (a, r) => limiterFor(a, r).throttle }),
     // The CLI reports; alerting is the Lambdas' job.
     notify: async () => ({ failed: 0, errors: [] }),
     log: cliLog(options.progress),

@@ -9,13 +9,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createEc2Adapter } from '../adapters/ec2.js';
-import { createEc2Client } from '../adapters/ec2-client.js';
-import { createKmsAdapter } from '../adapters/kms.js';
-import { createKmsClient } from '../adapters/kms-client.js';
-import { createAccountPorts } from '../adapters/ports.js';
 import { putJson } from '../adapters/queue.js';
 import { createS3Client } from '../adapters/s3-client.js';
+import { createSweepPorts } from '../adapters/sweep-ports.js';
 import { RateLimiter } from '../engine/rate-limit.js';
 import { buildReport, publishSweepAlerts, sweepAccountRegion } from '../engine/sweep.js';
 import { createRuntime, memberPortOptions } from './runtime.js';
@@ -35,20 +31,13 @@ const limiterFor = (account: string, region: string): RateLimiter => {
   return limiter;
 };
 const portOptions = memberPortOptions(runtime);
-const deps = runtime.deps({
-  kms: createAccountPorts(
-    createKmsClient,
-    (client, account, region) =>
-      createKmsAdapter(client, { counter: runtime.counter, throttle: limiterFor(account, region).throttle }),
-    portOptions,
-  ),
-  ec2: createAccountPorts(
-    createEc2Client,
-    (client, account, region) =>
-      createEc2Adapter(client, { counter: runtime.counter, throttle: limiterFor(account, region).throttle }),
-    portOptions,
-  ),
-});
+const deps = runtime.deps(
+  createSweepPorts({
+    ...portOptions,
+    counter: runtime.counter,
+    throttleFor: (a, r) => limiterFor(a, r).throttle,
+  }),
+);
 let s3: ReturnType<typeof createS3Client> | undefined;
 
 /** `reports/2026/11/24/<run id>/<account>-<region>.json`: one object per account-region of a run. */
