@@ -283,6 +283,16 @@ const noPlan = (rule: RuleId, reason?: string): RemediationPlan => ({
   reason: reason ?? 'no remediation planned',
 });
 
+function countApplied(planned: readonly { rule: RuleId }[], applied: Applied, deps: PipelineDeps): void {
+  for (const d of planned) {
+    deps.metrics.count(
+      applied.remediated.has(d.rule) ? 'RemediationsApplied' : 'RemediationsFailed',
+      1,
+      d.rule,
+    );
+  }
+}
+
 // --------------------------------------------------------------------------------------------- keys
 
 type KeyRead =
@@ -417,13 +427,7 @@ export async function guardKey(
             }
           }
         }
-        for (const d of planned) {
-          deps.metrics.count(
-            applied.remediated.has(d.rule) ? 'RemediationsApplied' : 'RemediationsFailed',
-            1,
-            d.rule,
-          );
-        }
+        countApplied(planned, applied, deps);
       }
       const { rules, alerts } = settle(verdict, decisions, applied, deps, ctx);
       return { ...base, status: 'judged', rules, verdict, writes, rounds: round, alerts };
@@ -609,13 +613,7 @@ export async function guardEndpoint(
             }
           }
         }
-        for (const d of planned) {
-          deps.metrics.count(
-            applied.remediated.has(d.rule) ? 'RemediationsApplied' : 'RemediationsFailed',
-            1,
-            d.rule,
-          );
-        }
+        countApplied(planned, applied, deps);
       }
       const { rules, alerts } = settle(verdict, decisions, applied, deps, ctx);
       return { ...base, status: 'judged', rules, verdict, writes, rounds: round, alerts };
