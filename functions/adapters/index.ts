@@ -7,7 +7,10 @@ export {
   createClientCache,
   createEc2Client,
   createKmsClient,
+  createOrganizationsClient,
+  createS3Client,
   createSnsClient,
+  createSqsClient,
   createStsClient,
 } from './clients.js';
 export * from './constants.js';

@@ -1,0 +1,55 @@
+/** The simulated estate: accounts, regions, keys, endpoints, VPC DNS attributes and an SNS sink. */
+export interface SimKey {
+  keyId: string;
+  account: string;
+  region: string;
+  policy: string;
+  tags: Record<string, string>;
+  keyManager: 'AWS' | 'CUSTOMER';
+  keyState: string;
+  /** Reads of this key fail with AccessDeniedException (an unreadable key). */
+  denyRead?: boolean;
+}
+
+export interface SimEndpoint {
+  id: string;
+  account: string;
+  region: string;
+  vpcId: string;
+  serviceName: string;
+  type: 'Interface' | 'Gateway';
+  privateDnsEnabled: boolean;
+  policyDocument?: string;
+  state: string;
+}
+
+export interface SimMessage {
+  topicArn: string;
+  id: string;
+  subject?: string;
+  message: string;
+  messageStructure?: string;
+  attributes: Record<string, string>;
+}
+
+export class Estate {
+  keys = new Map<string, SimKey>();
+  endpoints = new Map<string, SimEndpoint>();
+  /** `${account}:${region}:${vpcId}` → DNS attributes. */
+  vpcs = new Map<string, { enableDnsSupport: boolean; enableDnsHostnames: boolean }>();
+  accounts: { id: string; status: 'ACTIVE' | 'SUSPENDED' }[] = [];
+  regions: string[] = ['us-east-1', 'eu-west-1'];
+  messages: SimMessage[] = [];
+  /** Role names per account that may be assumed (others: AccessDenied). */
+  roles = new Map<string, Set<string>>();
+
+  keyArn(k: SimKey): string {
+    return `arn:aws:kms:${k.region}:${k.account}:key/${k.keyId}`;
+  }
+
+  findKey(ref: string, account: string, region: string): SimKey | undefined {
+    const id = ref.startsWith('arn:') ? (ref.split('/').pop() ?? '') : ref;
+    const k = this.keys.get(id);
+    return k && k.account === account && k.region === region ? k : undefined;
+  }
+}

@@ -1,0 +1,458 @@
+/**
+ * A loopback AWS simulator for tests, the demo and end-to-end benchmarks. It speaks the real wire
+ * protocols of exactly the operations the guard uses, so the unmodified SDK clients (and the AWS
+ * CLI) run against it through an endpoint override:
+ * - KMS and Organizations: JSON 1.1 (`X-Amz-Target`), errors as `{"__type", "message"}`;
+ * - EC2: Query, XML responses with `item` sets, errors as `<Response><Errors><Error>`;
+ * - SNS and STS: Query, XML responses with `member` lists, errors as `<ErrorResponse>`.
+ * The caller's account and region come from the SigV4 credential scope; signatures are not checked.
+ * Never bundled into the Lambdas.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { evaluate } from '../../functions/policy/evaluate.js';
+import { parsePolicyText } from '../../functions/policy/parse.js';
+import { Estate, type SimEndpoint, type SimKey } from './estate.js';
+
+export interface SimulatorOptions {
+  /** Added to every call (ms). */
+  latencyMs?: number;
+  /** Token buckets per account-region and operation; over the quota AWS's throttling error is returned. */
+  quotas?: Record<string, { rate: number; burst: number }>;
+}
+
+class SimError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+  ) {
+    super(message);
+  }
+}
+
+interface Caller {
+  account: string;
+  arn: string;
+  region: string;
+  service: string;
+}
+
+const xmlEscape = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const tag = (name: string, value: string | number | boolean | undefined) =>
+  value === undefined ? '' : `<${name}>${xmlEscape(String(value))}</${name}>`;
+
+export class AwsSimulator {
+  readonly estate = new Estate();
+  /** Access key id → who uses it. */
+  private readonly accessKeys = new Map<string, { account: string; arn: string }>();
+  private server: Server | undefined;
+  private readonly buckets = new Map<string, { tokens: number; last: number }>();
+  /** Calls served per `service:Operation`. */
+  readonly calls = new Map<string, number>();
+
+  constructor(private readonly options: SimulatorOptions = {}) {}
+
+  /** Credentials for an account's root identity (what a test or the demo signs with). */
+  credentialsFor(account: string): { accessKeyId: string; secretAccessKey: string } {
+    const accessKeyId = `AKIASIM${account}`;
+    this.accessKeys.set(accessKeyId, { account, arn: `arn:aws:iam::${account}:root` });
+    return { accessKeyId, secretAccessKey: 'simulator' };
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((err) => {
+        res.statusCode = 500;
+        res.end(String(err));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.closeAllConnections?.();
+      this.server?.close(() => resolve());
+    });
+  }
+
+  // ----------------------------------------------------------------------------------------- HTTP
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const auth = String(req.headers.authorization ?? '');
+    const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const service = scope?.[3] ?? (target.startsWith('TrentService') ? 'kms' : 'unknown');
+    const who = this.accessKeys.get(scope?.[1] ?? '');
+    const json = target !== '';
+    const params = json ? {} : Object.fromEntries(new URLSearchParams(body));
+    const operation = json
+      ? (target.split('.')[1] ?? '')
+      : String((params as Record<string, string>).Action ?? '');
+    const send = (status: number, contentType: string, text: string) => {
+      res.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': randomUUID() });
+      res.end(text);
+    };
+    if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
+    this.calls.set(`${service}:${operation}`, (this.calls.get(`${service}:${operation}`) ?? 0) + 1);
+    try {
+      if (!who || !scope)
+        throw new SimError(
+          'UnrecognizedClientException',
+          'The security token included in the request is invalid.',
+        );
+      const caller: Caller = { account: who.account, arn: who.arn, region: scope[2] as string, service };
+      this.throttle(caller, operation);
+      if (service === 'kms')
+        return send(
+          200,
+          'application/x-amz-json-1.1',
+          JSON.stringify(this.kms(operation, JSON.parse(body || '{}'), caller)),
+        );
+      if (service === 'organizations') {
+        return send(
+          200,
+          'application/x-amz-json-1.1',
+          JSON.stringify(this.organizations(operation, JSON.parse(body || '{}'))),
+        );
+      }
+      const p = params as Record<string, string>;
+      if (service === 'ec2') return send(200, 'text/xml', this.ec2(operation, p, caller));
+      if (service === 'sns') return send(200, 'text/xml', this.sns(operation, p, caller));
+      if (service === 'sts') return send(200, 'text/xml', this.sts(operation, p, caller));
+      throw new SimError('UnknownService', `the simulator does not serve ${service}`);
+    } catch (err) {
+      const e = err instanceof SimError ? err : new SimError('InternalFailure', String(err), 500);
+      if (json)
+        return send(
+          e.status,
+          'application/x-amz-json-1.1',
+          JSON.stringify({ __type: e.code, message: e.message }),
+        );
+      if (service === 'ec2') {
+        return send(
+          e.status,
+          'text/xml',
+          `<Response><Errors><Error>${tag('Code', e.code)}${tag('Message', e.message)}</Error></Errors>${tag('RequestID', randomUUID())}</Response>`,
+        );
+      }
+      return send(
+        e.status,
+        'text/xml',
+        `<ErrorResponse><Error>${tag('Type', e.status >= 500 ? 'Receiver' : 'Sender')}${tag('Code', e.code)}${tag('Message', e.message)}</Error>${tag('RequestId', randomUUID())}</ErrorResponse>`,
+      );
+    }
+  }
+
+  private throttle(caller: Caller, operation: string): void {
+    const q = this.options.quotas?.[`${caller.service}:${operation}`];
+    if (!q) return;
+    const key = `${caller.account}:${caller.region}:${caller.service}:${operation}`;
+    const now = performance.now();
+    const b = this.buckets.get(key) ?? { tokens: q.burst, last: now };
+    b.tokens = Math.min(q.burst, b.tokens + ((now - b.last) / 1000) * q.rate);
+    b.last = now;
+    this.buckets.set(key, b);
+    if (b.tokens < 1) {
+      const code =
+        caller.service === 'ec2'
+          ? 'RequestLimitExceeded'
+          : caller.service === 'kms'
+            ? 'ThrottlingException'
+            : 'Throttling';
+      throw new SimError(code, 'Rate exceeded', caller.service === 'ec2' ? 503 : 400);
+    }
+    b.tokens -= 1;
+  }
+
+  // ------------------------------------------------------------------------------------------ KMS
+
+  private key(ref: unknown, caller: Caller): SimKey {
+    const k = typeof ref === 'string' ? this.estate.findKey(ref, caller.account, caller.region) : undefined;
+    if (!k) throw new SimError('NotFoundException', `Key '${String(ref)}' does not exist`);
+    return k;
+  }
+
+  private kms(op: string, input: Record<string, unknown>, caller: Caller): unknown {
+    switch (op) {
+      case 'ListKeys': {
+        const all = [...this.estate.keys.values()].filter(
+          (k) => k.account === caller.account && k.region === caller.region,
+        );
+        const start = input.Marker ? Number(input.Marker) : 0;
+        const limit = Number(input.Limit ?? 100);
+        const page = all.slice(start, start + limit);
+        const more = start + limit < all.length;
+        return {
+          Keys: page.map((k) => ({ KeyId: k.keyId, KeyArn: this.estate.keyArn(k) })),
+          Truncated: more,
+          ...(more ? { NextMarker: String(start + limit) } : {}),
+        };
+      }
+      case 'DescribeKey': {
+        const k = this.key(input.KeyId, caller);
+        return {
+          KeyMetadata: {
+            AWSAccountId: k.account,
+            KeyId: k.keyId,
+            Arn: this.estate.keyArn(k),
+            KeyManager: k.keyManager,
+            KeyState: k.keyState,
+            Enabled: k.keyState === 'Enabled',
+            KeyUsage: 'ENCRYPT_DECRYPT',
+            KeySpec: 'SYMMETRIC_DEFAULT',
+            Origin: 'AWS_KMS',
+            CreationDate: 1_700_000_000,
+          },
+        };
+      }
+      case 'GetKeyPolicy': {
+        const k = this.key(input.KeyId, caller);
+        if (k.denyRead)
+          throw new SimError(
+            'AccessDeniedException',
+            `User: ${caller.arn} is not authorized to perform: kms:GetKeyPolicy`,
+          );
+        return { Policy: k.policy, PolicyName: 'default' };
+      }
+      case 'ListResourceTags': {
+        const k = this.key(input.KeyId, caller);
+        return {
+          Tags: Object.entries(k.tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
+          Truncated: false,
+        };
+      }
+      case 'PutKeyPolicy': {
+        const k = this.key(input.KeyId, caller);
+        if (k.keyManager === 'AWS')
+          throw new SimError('AccessDeniedException', 'AWS-managed key policies cannot be changed');
+        const text = String(input.Policy ?? '');
+        if (Buffer.byteLength(text) > 32_768)
+          throw new SimError('MalformedPolicyDocumentException', 'The policy exceeds 32 KB');
+        const parsed = parsePolicyText(text);
+        if (!parsed.ok)
+          throw new SimError(
+            'MalformedPolicyDocumentException',
+            `The new key policy is malformed: ${parsed.issues[0]?.message}`,
+          );
+        // The lockout safety check, simple form: the caller must still be able to call PutKeyPolicy.
+        if (input.BypassPolicyLockoutSafetyCheck !== true) {
+          const decision = evaluate(parsed.value, {
+            principal: { AWS: caller.arn },
+            action: 'kms:PutKeyPolicy',
+            resource: this.estate.keyArn(k),
+            context: {
+              'aws:PrincipalAccount': caller.account,
+              'kms:CallerAccount': caller.account,
+              'aws:PrincipalArn': caller.arn,
+              'aws:SourceIp': '203.0.113.10',
+            },
+          }).decision;
+          if (decision !== 'allow') {
+            throw new SimError(
+              'MalformedPolicyDocumentException',
+              'The new key policy will not allow you to update the key policy in the future.',
+            );
+          }
+        }
+        k.policy = text;
+        return {};
+      }
+      default:
+        throw new SimError('UnknownOperationException', `KMS ${op} is not simulated`);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------- Orgs
+
+  private organizations(op: string, input: Record<string, unknown>): unknown {
+    if (op !== 'ListAccounts')
+      throw new SimError('UnknownOperationException', `Organizations ${op} is not simulated`);
+    const start = input.NextToken ? Number(input.NextToken) : 0;
+    const page = this.estate.accounts.slice(start, start + 20);
+    return {
+      Accounts: page.map((a) => ({
+        Id: a.id,
+        Status: a.status,
+        State: a.status,
+        Name: `account-${a.id}`,
+        Arn: `arn:aws:organizations::000000000000:account/o-sim/${a.id}`,
+      })),
+      ...(start + 20 < this.estate.accounts.length ? { NextToken: String(start + 20) } : {}),
+    };
+  }
+
+  // ------------------------------------------------------------------------------------------ EC2
+
+  private endpointXml(e: SimEndpoint): string {
+    return `<item>${tag('vpcEndpointId', e.id)}${tag('vpcEndpointType', e.type)}${tag('vpcId', e.vpcId)}${tag('serviceName', e.serviceName)}${tag('state', e.state)}${tag('policyDocument', e.policyDocument)}${tag('privateDnsEnabled', e.privateDnsEnabled)}${tag('requesterManaged', false)}${tag('ownerId', e.account)}<tagSet/></item>`;
+  }
+
+  private ec2(op: string, p: Record<string, string>, caller: Caller): string {
+    const ns = 'xmlns="http://ec2.amazonaws.com/doc/2016-11-15/"';
+    const rid = tag('requestId', randomUUID());
+    const list = (prefix: string) =>
+      Object.entries(p)
+        .filter(([k]) => k.startsWith(prefix))
+        .map(([, v]) => v);
+    switch (op) {
+      case 'DescribeVpcEndpoints': {
+        const ids = list('VpcEndpointId.');
+        const names: string[] = [];
+        for (const [k, v] of Object.entries(p)) {
+          const m = /^Filter\.(\d+)\.Name$/.exec(k);
+          if (m && v === 'service-name') names.push(...list(`Filter.${m[1]}.Value.`));
+        }
+        let all = [...this.estate.endpoints.values()].filter(
+          (e) => e.account === caller.account && e.region === caller.region,
+        );
+        if (ids.length) {
+          const missing = ids.filter((id) => !all.some((e) => e.id === id));
+          if (missing.length)
+            throw new SimError(
+              'InvalidVpcEndpointId.NotFound',
+              `The Vpc Endpoint Id '${missing[0]}' does not exist`,
+            );
+          all = all.filter((e) => ids.includes(e.id));
+        }
+        if (names.length) all = all.filter((e) => names.includes(e.serviceName));
+        const start = p.NextToken ? Number(p.NextToken) : 0;
+        const size = p.MaxResults ? Number(p.MaxResults) : 1000;
+        const page = all.slice(start, start + size);
+        const next = start + size < all.length ? tag('nextToken', String(start + size)) : '';
+        return `<DescribeVpcEndpointsResponse ${ns}>${rid}<vpcEndpointSet>${page.map((e) => this.endpointXml(e)).join('')}</vpcEndpointSet>${next}</DescribeVpcEndpointsResponse>`;
+      }
+      case 'DescribeVpcAttribute': {
+        const attrs = this.estate.vpcs.get(`${caller.account}:${caller.region}:${p.VpcId}`);
+        if (!attrs) throw new SimError('InvalidVpcID.NotFound', `The vpc ID '${p.VpcId}' does not exist`);
+        const value = p.Attribute === 'enableDnsSupport' ? attrs.enableDnsSupport : attrs.enableDnsHostnames;
+        return `<DescribeVpcAttributeResponse ${ns}>${rid}${tag('vpcId', p.VpcId)}<${p.Attribute}>${tag('value', value)}</${p.Attribute}></DescribeVpcAttributeResponse>`;
+      }
+      case 'ModifyVpcEndpoint': {
+        const e = this.estate.endpoints.get(p.VpcEndpointId ?? '');
+        if (!e || e.account !== caller.account || e.region !== caller.region) {
+          throw new SimError(
+            'InvalidVpcEndpointId.NotFound',
+            `The Vpc Endpoint Id '${p.VpcEndpointId}' does not exist`,
+          );
+        }
+        if (p.PrivateDnsEnabled === 'true') {
+          const attrs = this.estate.vpcs.get(`${caller.account}:${caller.region}:${e.vpcId}`);
+          if (!attrs?.enableDnsSupport || !attrs.enableDnsHostnames) {
+            throw new SimError(
+              'InvalidParameter',
+              'To set PrivateDnsEnabled, you must set the enableDnsSupport and enableDnsHostnames VPC attributes to true.',
+            );
+          }
+          e.privateDnsEnabled = true;
+        } else if (p.PrivateDnsEnabled === 'false') e.privateDnsEnabled = false;
+        if (p.PolicyDocument !== undefined) {
+          if (p.PolicyDocument.length > 20_480 || !parsePolicyText(p.PolicyDocument).ok) {
+            throw new SimError('InvalidPolicyDocument', 'The policy document is not valid');
+          }
+          e.policyDocument = p.PolicyDocument;
+        }
+        return `<ModifyVpcEndpointResponse ${ns}>${rid}${tag('return', true)}</ModifyVpcEndpointResponse>`;
+      }
+      case 'DescribeRegions':
+        return `<DescribeRegionsResponse ${ns}>${rid}<regionInfo>${this.estate.regions
+          .map(
+            (r) =>
+              `<item>${tag('regionName', r)}${tag('regionEndpoint', `ec2.${r}.amazonaws.com`)}${tag('optInStatus', 'opt-in-not-required')}</item>`,
+          )
+          .join('')}</regionInfo></DescribeRegionsResponse>`;
+      default:
+        throw new SimError('InvalidAction', `EC2 ${op} is not simulated`);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ SNS
+
+  private sns(op: string, p: Record<string, string>, _caller: Caller): string {
+    const ns = 'xmlns="http://sns.amazonaws.com/doc/2010-03-31/"';
+    const meta = `<ResponseMetadata>${tag('RequestId', randomUUID())}</ResponseMetadata>`;
+    if (op === 'Publish') {
+      const id = randomUUID();
+      this.estate.messages.push({
+        topicArn: p.TopicArn ?? '',
+        id,
+        message: p.Message ?? '',
+        ...(p.Subject ? { subject: p.Subject } : {}),
+        ...(p.MessageStructure ? { messageStructure: p.MessageStructure } : {}),
+        attributes: {},
+      });
+      return `<PublishResponse ${ns}><PublishResult>${tag('MessageId', id)}</PublishResult>${meta}</PublishResponse>`;
+    }
+    if (op !== 'PublishBatch') throw new SimError('InvalidAction', `SNS ${op} is not simulated`);
+    const entries = new Map<string, Record<string, string>>();
+    for (const [k, v] of Object.entries(p)) {
+      const m = /^PublishBatchRequestEntries\.member\.(\d+)\.(.+)$/.exec(k);
+      if (!m) continue;
+      const e = entries.get(m[1] as string) ?? {};
+      e[m[2] as string] = v;
+      entries.set(m[1] as string, e);
+    }
+    if (entries.size > 10)
+      throw new SimError(
+        'TooManyEntriesInBatchRequest',
+        'The batch request contains more entries than permissible.',
+      );
+    let ok = '';
+    for (const e of entries.values()) {
+      const attributes: Record<string, string> = {};
+      for (const [k, v] of Object.entries(e)) {
+        const m = /^MessageAttributes\.entry\.(\d+)\.Name$/.exec(k);
+        if (m) attributes[v] = e[`MessageAttributes.entry.${m[1]}.Value.StringValue`] ?? '';
+      }
+      if ((e.Subject ?? '').length >= 100)
+        throw new SimError('InvalidParameter', 'Subject must be less than 100 characters');
+      const id = randomUUID();
+      this.estate.messages.push({
+        topicArn: p.TopicArn ?? '',
+        id: e.Id ?? id,
+        message: e.Message ?? '',
+        ...(e.Subject ? { subject: e.Subject } : {}),
+        ...(e.MessageStructure ? { messageStructure: e.MessageStructure } : {}),
+        attributes,
+      });
+      ok += `<member>${tag('Id', e.Id)}${tag('MessageId', id)}</member>`;
+    }
+    return `<PublishBatchResponse ${ns}><PublishBatchResult><Successful>${ok}</Successful><Failed/></PublishBatchResult>${meta}</PublishBatchResponse>`;
+  }
+
+  // ------------------------------------------------------------------------------------------ STS
+
+  private sts(op: string, p: Record<string, string>, caller: Caller): string {
+    const ns = 'xmlns="https://sts.amazonaws.com/doc/2011-06-15/"';
+    const meta = `<ResponseMetadata>${tag('RequestId', randomUUID())}</ResponseMetadata>`;
+    if (op === 'GetCallerIdentity') {
+      return `<GetCallerIdentityResponse ${ns}><GetCallerIdentityResult>${tag('Account', caller.account)}${tag('Arn', caller.arn)}${tag('UserId', caller.account)}</GetCallerIdentityResult>${meta}</GetCallerIdentityResponse>`;
+    }
+    if (op !== 'AssumeRole') throw new SimError('InvalidAction', `STS ${op} is not simulated`);
+    const m = /^arn:aws:iam::(\d{12}):role\/(.+)$/.exec(p.RoleArn ?? '');
+    if (!m || !this.estate.roles.get(m[1] as string)?.has(m[2] as string)) {
+      throw new SimError(
+        'AccessDenied',
+        `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${p.RoleArn}`,
+        403,
+      );
+    }
+    const account = m[1] as string;
+    const session = p.RoleSessionName ?? 'session';
+    const accessKeyId = `ASIASIM${account}${randomUUID().slice(0, 4).toUpperCase()}`;
+    this.accessKeys.set(accessKeyId, {
+      account,
+      arn: `arn:aws:sts::${account}:assumed-role/${m[2]}/${session}`,
+    });
+    const expiration = new Date(Date.now() + Number(p.DurationSeconds ?? 3600) * 1000).toISOString();
+    return `<AssumeRoleResponse ${ns}><AssumeRoleResult><Credentials>${tag('AccessKeyId', accessKeyId)}${tag('SecretAccessKey', 'simulator')}${tag('SessionToken', `token-${accessKeyId}`)}${tag('Expiration', expiration)}</Credentials><AssumedRoleUser>${tag('Arn', `arn:aws:sts::${account}:assumed-role/${m[2]}/${session}`)}${tag('AssumedRoleId', `AROASIM:${session}`)}</AssumedRoleUser></AssumeRoleResult>${meta}</AssumeRoleResponse>`;
+  }
+}
