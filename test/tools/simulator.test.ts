@@ -243,7 +243,6 @@ describe('SNS, STS, Organizations', () => {
     ]);
     expect(results).toEqual([{ id: 'a1', ok: true, messageId: expect.any(String) }]);
     expect(sim.estate.messages.at(-1)).toMatchObject({
-      id: 'a1',
       subject: 'hello',
       messageStructure: 'json',
       attributes: { severity: 'high' },
