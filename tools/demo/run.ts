@@ -1,0 +1,344 @@
+/**
+ * `npm run demo`: the guard's whole job on an embedded estate, no AWS account needed.
+ * A loopback AWS simulator holds 3 accounts x 2 regions of KMS keys and KMS endpoints; the demo
+ * sweeps them (dry run), remediates, replays CloudTrail events through the real Lambda handlers,
+ * shows the SNS alerts they sent, and sweeps again to show that the estate converged.
+ */
+
+import { runSweep } from '../../functions/cli/sweep.js';
+import { parseConfig } from '../../functions/config/load.js';
+import { AwsSimulator } from '../simulator/server.js';
+
+const OWN = '111122223333';
+const MEMBERS = ['444455556666', '777788889999'];
+const OUTSIDER = '999900001111';
+const REGIONS = ['us-east-1', 'eu-west-1'];
+const ORG = 'o-demo000001';
+const ROLE = 'KmsPerimeterGuardMember';
+const TOPIC = `arn:aws:sns:us-east-1:${OWN}:kms-perimeter-guard-alerts`;
+
+const out = (text = '') => process.stdout.write(`${text}\n`);
+const banner = (text: string) => out(`\n=== ${text} ${'='.repeat(Math.max(0, 90 - text.length))}`);
+
+const statement = {
+  root: (account: string) => ({
+    Sid: 'EnableIAMPolicies',
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${account}:root` },
+    Action: 'kms:*',
+    Resource: '*',
+  }),
+  partner: {
+    Sid: 'SharedWithPartner',
+    Effect: 'Allow',
+    Principal: { AWS: `arn:aws:iam::${OUTSIDER}:root` },
+    Action: ['kms:Decrypt', 'kms:DescribeKey'],
+    Resource: '*',
+  },
+  anyone: {
+    Sid: 'AnyoneViaS3',
+    Effect: 'Allow',
+    Principal: '*',
+    Action: 'kms:Decrypt',
+    Resource: '*',
+    Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+  },
+  officeIp: {
+    Sid: 'OfficeOnly',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: 'kms:*',
+    Resource: '*',
+    Condition: {
+      NotIpAddress: { 'aws:SourceIp': '198.51.100.0/24' },
+      Bool: { 'aws:ViaAWSService': 'false' },
+    },
+  },
+  vpceOnly: (vpce: string) => ({
+    Sid: 'CryptoOnlyThroughOurEndpoint',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
+    Resource: '*',
+    Condition: {
+      StringNotEqualsIfExists: { 'aws:SourceVpce': vpce },
+      BoolIfExists: { 'aws:ViaAWSService': 'false' },
+    },
+  }),
+};
+const policy = (...statements: unknown[]) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2);
+
+function seed(sim: AwsSimulator): void {
+  const e = sim.estate;
+  e.regions = REGIONS;
+  e.accounts = [OWN, ...MEMBERS].map((id) => ({ id, status: 'ACTIVE' as const }));
+  for (const m of MEMBERS) e.roles.set(m, new Set([ROLE]));
+  let n = 0;
+  const key = (
+    account: string,
+    region: string,
+    text: string,
+    extra: Partial<Parameters<typeof e.keys.set>[1]> = {},
+  ) => {
+    const keyId = `${String(++n).padStart(8, '0')}-de00-4000-8000-000000000000`;
+    e.keys.set(keyId, {
+      keyId,
+      account,
+      region,
+      policy: text,
+      tags: {},
+      keyManager: 'CUSTOMER',
+      keyState: 'Enabled',
+      ...extra,
+    });
+    return keyId;
+  };
+  for (const account of [OWN, ...MEMBERS]) {
+    for (const region of REGIONS) {
+      const vpce = `vpce-0${account.slice(0, 4)}${region === 'us-east-1' ? 'aa' : 'bb'}00000001`;
+      const vpc = `vpc-0${account.slice(0, 4)}${region === 'us-east-1' ? 'aa' : 'bb'}`;
+      e.vpcs.set(`${account}:${region}:${vpc}`, {
+        enableDnsSupport: true,
+        enableDnsHostnames: !(account === MEMBERS[1] && region === 'eu-west-1'),
+      });
+      e.endpoints.set(vpce, {
+        id: vpce,
+        account,
+        region,
+        vpcId: vpc,
+        serviceName: `com.amazonaws.${region}.kms`,
+        type: 'Interface',
+        privateDnsEnabled: !(account !== OWN && region === 'eu-west-1'),
+        policyDocument:
+          account === MEMBERS[0] && region === 'us-east-1'
+            ? JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] })
+            : JSON.stringify({
+                Statement: [
+                  {
+                    Effect: 'Allow',
+                    Principal: '*',
+                    Action: '*',
+                    Resource: '*',
+                    Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
+                  },
+                ],
+              }),
+        state: 'available',
+      });
+      // Compliant keys (crypto only through the account's endpoint).
+      for (let i = 0; i < 3; i++)
+        key(account, region, policy(statement.root(account), statement.vpceOnly(vpce)));
+      // The AWS-managed key of the region.
+      key(
+        account,
+        region,
+        policy({
+          Sid: 'Allow access through EBS',
+          Effect: 'Allow',
+          Principal: { AWS: '*' },
+          Action: 'kms:*',
+          Resource: '*',
+          Condition: {
+            StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `ec2.${region}.amazonaws.com` },
+          },
+        }),
+        { keyManager: 'AWS' },
+      );
+      // Problems, spread over the estate.
+      if (region === 'us-east-1')
+        key(account, region, policy(statement.root(account), statement.vpceOnly(vpce), statement.partner));
+      if (account === MEMBERS[0])
+        key(account, region, policy(statement.root(account), statement.vpceOnly(vpce), statement.anyone));
+      if (account === OWN && region === 'eu-west-1')
+        key(account, region, policy(statement.root(account), statement.vpceOnly(vpce), statement.officeIp));
+      if (account === MEMBERS[1] && region === 'us-east-1')
+        key(account, region, policy(statement.root(account)));
+    }
+  }
+  // One key the guard's role may not read.
+  const unreadable = key(MEMBERS[1] as string, 'eu-west-1', policy(statement.root(MEMBERS[1] as string)));
+  (e.keys.get(unreadable) as { denyRead?: boolean }).denyRead = true;
+}
+
+const config = (endpointIds: string[]) =>
+  parseConfig(
+    {
+      trust: { accounts: [OWN, ...MEMBERS], organizationIds: [ORG] },
+      network: { vpceIds: endpointIds },
+      rules: {
+        'endpoint-private-dns': 'remediate',
+        'endpoint-no-external-principals': 'remediate',
+        'key-no-external-principals': 'remediate',
+        'key-crypto-via-vpce': 'alert',
+        'key-sourceip-ineffective': 'alert',
+      },
+      memberRoleName: ROLE,
+      sweep: { regions: REGIONS, accounts: [OWN, ...MEMBERS], concurrency: 8 },
+    },
+    'demo',
+  );
+
+function cloudTrailEvent(
+  eventName: string,
+  account: string,
+  region: string,
+  requestParameters: Record<string, unknown>,
+  source: 'kms' | 'ec2',
+) {
+  return {
+    version: '0',
+    id: `demo-${eventName}`,
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: `aws.${source}`,
+    account,
+    time: new Date().toISOString(),
+    region,
+    resources: [],
+    detail: {
+      eventVersion: '1.09',
+      userIdentity: {
+        type: 'AssumedRole',
+        arn: `arn:aws:sts::${account}:assumed-role/Developer/alice`,
+        accountId: account,
+      },
+      eventTime: new Date().toISOString(),
+      eventSource: `${source}.amazonaws.com`,
+      eventName,
+      awsRegion: region,
+      recipientAccountId: account,
+      requestParameters,
+      eventID: `demo-${eventName}-${Math.random().toString(16).slice(2, 10)}`,
+    },
+  };
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const sim = new AwsSimulator();
+  const endpoint = await sim.start();
+  try {
+    seed(sim);
+    const creds = sim.credentialsFor(OWN);
+    Object.assign(process.env, {
+      AWS_ACCESS_KEY_ID: creds.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
+      AWS_REGION: 'us-east-1',
+      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
+    });
+    const approved = [...sim.estate.endpoints.keys()];
+    const cfg = config(approved);
+    out('kms-perimeter-guard demo: a simulated AWS estate of 3 accounts x 2 regions');
+    out(
+      `  ${sim.estate.keys.size} KMS keys (AWS-managed ones included), ${sim.estate.endpoints.size} KMS VPC endpoints; trusted: the 3 accounts and ${ORG}`,
+    );
+    out(`  every call below goes through the real AWS SDK clients to a local simulator at ${endpoint}`);
+    const sweepOptions = {
+      config: cfg,
+      endpointUrl: endpoint,
+      format: 'text' as const,
+      progress: { write: () => {}, isTTY: false },
+      stdout: out,
+      env: process.env,
+    };
+
+    banner('1. Sweep (dry run): what is wrong, with a concrete request that proves it');
+    await runSweep({ ...sweepOptions, remediate: false });
+
+    banner('2. Sweep with remediation: guard-owned Deny statements, private DNS switched on');
+    await runSweep({ ...sweepOptions, remediate: true });
+
+    banner('3. Changes happen: CloudTrail events replayed through the Lambda handlers');
+    Object.assign(process.env, {
+      GUARD_CONFIG: JSON.stringify(cfg),
+      ALERT_TOPIC_ARN: TOPIC,
+      GUARD_AWS_ENDPOINT_URL: endpoint,
+      POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    const { handler: keyHandler } = await import('../../functions/handlers/key-events.js');
+    const { handler: endpointHandler } = await import('../../functions/handlers/endpoint-events.js');
+    const context = {
+      invokedFunctionArn: `arn:aws:lambda:us-east-1:${OWN}:function:demo`,
+      functionName: 'demo',
+      awsRequestId: 'demo',
+    } as never;
+    const before = sim.estate.messages.length;
+
+    // a) Someone turns private DNS off on an endpoint of the own account.
+    const ownEndpoint = [...sim.estate.endpoints.values()].find(
+      (e) => e.account === OWN && e.region === 'us-east-1',
+    );
+    if (ownEndpoint) ownEndpoint.privateDnsEnabled = false;
+    out(`a) alice turns private DNS off on ${ownEndpoint?.id} (ModifyVpcEndpoint)`);
+    const a = await endpointHandler(
+      cloudTrailEvent(
+        'ModifyVpcEndpoint',
+        OWN,
+        'us-east-1',
+        { ModifyVpcEndpointRequest: { VpcEndpointId: ownEndpoint?.id, PrivateDnsEnabled: false } },
+        'ec2',
+      ),
+      context,
+    );
+    out(`   guard: ${JSON.stringify((a as { resources: { rules: unknown }[] }).resources[0]?.rules)}`);
+
+    // b) Someone in a member account shares a key with an outside account.
+    const memberKey = [...sim.estate.keys.values()].find(
+      (k) => k.account === MEMBERS[0] && k.region === 'us-east-1' && k.keyManager === 'CUSTOMER',
+    );
+    if (memberKey) memberKey.policy = policy(statement.root(MEMBERS[0] as string), statement.partner);
+    out(
+      `b) alice grants account ${OUTSIDER} kms:Decrypt on key ${memberKey?.keyId} in ${MEMBERS[0]} (PutKeyPolicy)`,
+    );
+    const b = await keyHandler(
+      cloudTrailEvent(
+        'PutKeyPolicy',
+        MEMBERS[0] as string,
+        'us-east-1',
+        { keyId: memberKey?.keyId, policyName: 'default' },
+        'kms',
+      ),
+      context,
+    );
+    out(`   guard: ${JSON.stringify((b as { resources: { rules: unknown }[] }).resources[0]?.rules)}`);
+
+    // c) A change the guard cannot fix: private DNS off in a VPC without DNS hostnames.
+    const stuck = [...sim.estate.endpoints.values()].find(
+      (e) => e.account === MEMBERS[1] && e.region === 'eu-west-1',
+    );
+    out(
+      `c) ${stuck?.id} in ${MEMBERS[1]}/eu-west-1 has private DNS off, and its VPC has enableDnsHostnames=false`,
+    );
+    const c = await endpointHandler(
+      cloudTrailEvent(
+        'ModifyVpcEndpoint',
+        MEMBERS[1] as string,
+        'eu-west-1',
+        { ModifyVpcEndpointRequest: { VpcEndpointId: stuck?.id } },
+        'ec2',
+      ),
+      context,
+    );
+    out(`   guard: ${JSON.stringify((c as { resources: { rules: unknown }[] }).resources[0]?.rules)}`);
+
+    banner('4. SNS messages the handlers published (email text, first lines)');
+    for (const m of sim.estate.messages.slice(before)) {
+      const body = JSON.parse(m.message) as { email?: string; default?: string };
+      out(`- ${m.subject}`);
+      for (const line of (body.email ?? body.default ?? '').split('\n').slice(0, 4))
+        if (line.trim()) out(`    ${line}`);
+    }
+
+    banner('5. Sweep again: the estate converged (what is left is alert-only or cannot be fixed)');
+    const { code } = await runSweep({ ...sweepOptions, remediate: false });
+    out(
+      `\ndone in ${((Date.now() - started) / 1000).toFixed(1)} s (final sweep exit status ${code}: findings left are the ones the guard reports but does not change)`,
+    );
+    return 0;
+  } finally {
+    await sim.stop();
+  }
+}
+
+process.exitCode = await main();
