@@ -99,6 +99,31 @@ describe('text output', () => {
     expect(stdout).toMatch(/1 resource in 1 file: 2 findings on 1 resource/);
   });
 
+  it('prefers the plainest witness: a direct call, not one made through an AWS service', async () => {
+    const vpceOnly = {
+      Sid: 'CryptoOnlyThroughOurEndpoint',
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'kms:Decrypt',
+      Resource: '*',
+      Condition: {
+        StringNotEqualsIfExists: { 'aws:SourceVpce': 'vpce-0a1b2c3d4e5f6a7b8' },
+        BoolIfExists: { 'aws:ViaAWSService': 'false' },
+      },
+    };
+    const partner = { ...EXTERNAL, Action: 'kms:Decrypt' };
+    const policy = { Policy: JSON.stringify(keyPolicy([ROOT, vpceOnly, partner])) };
+    const { code, stdout } = await runCli(
+      withConfig('key.json'),
+      files({ 'key.json': JSON.stringify(policy) }),
+    );
+    expect(code).toBe(1);
+    expect(stdout).toContain(
+      'principal in account 444455556666 can call kms:Decrypt through VPC endpoint vpce-0a1b2c3d4e5f6a7b8',
+    );
+    expect(stdout).not.toContain('via an AWS service');
+  });
+
   it('says when a key is AWS-managed and judges none of the key rules', async () => {
     const policy = keyPolicy([{ ...EXTERNAL, Principal: { AWS: '*' } }], 'auto-ebs-2');
     const { code, stdout } = await runCli(
