@@ -27,7 +27,11 @@ describe('demo', () => {
     );
     expect(text).toMatch(/REMEDIATED key-no-external-principals/);
     expect(text).toMatch(/- \[HIGH\] key-no-external-principals: .* \(remediated\)/);
-    expect(text).toMatch(/VPC vpc-07777bb has enableDnsHostnames=false/);
+    expect(text).toMatch(/VPC vpc-05555bb has enableDnsHostnames=false/);
+    // The whole embedded estate (3 accounts x 2 regions) is swept, every time.
+    expect(text.match(/48 resources \(40 keys, 8 endpoints\), 6 skipped, 1 unreadable/g)).toHaveLength(3);
+    // Principal "*" shows up as an outside account, not as a near-copy of a trusted one.
+    expect(text).toMatch(/principal in account 444455556666 can call kms:Decrypt/);
     // The last sweep finds nothing left to remediate.
     const last = text.slice(text.indexOf('5. Sweep again'));
     expect(last).not.toMatch(/^FINDING key-no-external-principals|^FINDING endpoint-no-external-principals/m);

@@ -10,7 +10,7 @@ import { parseConfig } from '../../functions/config/load.js';
 import { AwsSimulator } from '../simulator/server.js';
 
 const OWN = '111122223333';
-const MEMBERS = ['444455556666', '777788889999'];
+const MEMBERS = ['222233334444', '555566667777'];
 const OUTSIDER = '999900001111';
 const REGIONS = ['us-east-1', 'eu-west-1'];
 const ORG = 'o-demo000001';
@@ -42,6 +42,14 @@ const statement = {
     Action: 'kms:Decrypt',
     Resource: '*',
     Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
+  },
+  organization: {
+    Sid: 'SharedWithTheOrganization',
+    Effect: 'Allow',
+    Principal: { AWS: '*' },
+    Action: ['kms:Decrypt', 'kms:DescribeKey'],
+    Resource: '*',
+    Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
   },
   officeIp: {
     Sid: 'OfficeOnly',
@@ -127,7 +135,7 @@ function seed(sim: AwsSimulator): void {
         state: 'available',
       });
       // Compliant keys (crypto only through the account's endpoint).
-      for (let i = 0; i < 3; i++)
+      for (let i = 0; i < 4; i++)
         key(account, region, policy(statement.root(account), statement.vpceOnly(vpce)));
       // The AWS-managed key of the region.
       key(
@@ -154,8 +162,51 @@ function seed(sim: AwsSimulator): void {
         key(account, region, policy(statement.root(account), statement.vpceOnly(vpce), statement.officeIp));
       if (account === MEMBERS[1] && region === 'us-east-1')
         key(account, region, policy(statement.root(account)));
+      // Shared with the whole organization: inside the perimeter, compliant.
+      if (account !== OWN && region === 'us-east-1')
+        key(
+          account,
+          region,
+          policy(statement.root(account), statement.vpceOnly(vpce), statement.organization),
+        );
     }
   }
+  const endpoint = (id: string, account: string, region: string, vpcId: string, policyDocument?: string) =>
+    e.endpoints.set(id, {
+      id,
+      account,
+      region,
+      vpcId,
+      serviceName: `com.amazonaws.${region}.kms`,
+      type: 'Interface',
+      privateDnsEnabled: true,
+      ...(policyDocument === undefined ? {} : { policyDocument }),
+      state: 'available',
+    });
+  // A second endpoint in the own account whose policy names an outside account.
+  endpoint(
+    `vpce-0${OWN.slice(0, 4)}aa00000002`,
+    OWN,
+    'us-east-1',
+    `vpc-0${OWN.slice(0, 4)}aa`,
+    JSON.stringify({
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: `arn:aws:iam::${OUTSIDER}:root` },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+      ],
+    }),
+  );
+  // One created without a policy: AWS gives it full access for any principal.
+  endpoint(
+    `vpce-0${(MEMBERS[0] as string).slice(0, 4)}bb00000002`,
+    MEMBERS[0] as string,
+    'eu-west-1',
+    `vpc-0${(MEMBERS[0] as string).slice(0, 4)}bb`,
+  );
   // One key the guard's role may not read.
   const unreadable = key(MEMBERS[1] as string, 'eu-west-1', policy(statement.root(MEMBERS[1] as string)));
   (e.keys.get(unreadable) as { denyRead?: boolean }).denyRead = true;
