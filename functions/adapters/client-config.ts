@@ -4,7 +4,7 @@
  * that lazily loads a client (SNS, STS in the Lambdas) does not carry it in its entry chunk.
  */
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
-import { SDK_MAX_ATTEMPTS } from './constants.js';
+import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS, SDK_MAX_ATTEMPTS } from './constants.js';
 import { classifyAwsError } from './errors.js';
 import type { AwsCredentials, AwsCredentialsProvider } from './types.js';
 
@@ -21,8 +21,10 @@ export interface ClientOptions {
   endpoint?: string;
   /** SDK attempts per call before our own bound; defaults to `SDK_MAX_ATTEMPTS`. */
   maxAttempts?: number;
-  /** Custom HTTP handler (tests, proxies). */
+  /** Custom HTTP handler (tests, proxies); replaces the timeouts below. */
   requestHandler?: KMSClientConfig['requestHandler'];
+  /** Whole request and response, per attempt; defaults to `REQUEST_TIMEOUT_MS`. */
+  requestTimeoutMs?: number;
 }
 
 export function sdkConfig(options: ClientOptions) {
@@ -33,7 +35,15 @@ export function sdkConfig(options: ClientOptions) {
     maxAttempts: options.maxAttempts ?? SDK_MAX_ATTEMPTS,
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.requestHandler ? { requestHandler: options.requestHandler } : {}),
+    // The SDK's HTTP handler has no timeout by default ("Defaults to 0, which disables the timeout",
+    // @smithy/types NodeHttpHandlerOptions): a connection that never answers would hold a Lambda
+    // until it times out and lose every other result of a sweep. With these, it fails as a
+    // TimeoutError, which is retried like any transient error.
+    requestHandler: options.requestHandler ?? {
+      connectionTimeout: CONNECTION_TIMEOUT_MS,
+      requestTimeout: options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS,
+      throwOnRequestTimeout: true,
+    },
   };
 }
 

@@ -8,6 +8,15 @@ import type { RetryOptions } from './retry.js';
  */
 export const SDK_MAX_ATTEMPTS = 2;
 
+/**
+ * Per attempt: KMS and EC2 answer these calls in well under a second; 10 s leaves room for a slow
+ * DescribeVpcEndpoints page while bounding the worst case of one call (SDK attempts x our attempts).
+ */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/** TCP and TLS set-up to a regional endpoint. */
+export const CONNECTION_TIMEOUT_MS = 3_000;
+
 /** Our bound on top of the SDK's: full-jitter exponential backoff, then the error is rethrown. */
 export const DEFAULT_RETRY: RetryOptions = { attempts: 4, baseDelayMs: 100, maxDelayMs: 5_000 };
 

@@ -11,6 +11,8 @@ export interface AccountPortsOptions {
   sts: StsPort;
   /** Endpoint override (LocalStack, the simulator). */
   endpoint?: string;
+  /** Per-attempt request timeout of every client (ms); defaults to the clients' own. */
+  requestTimeoutMs?: number;
 }
 
 /**
@@ -39,6 +41,7 @@ export function createAccountPorts<C, P>(
         region,
         ...(credentials ? { credentials } : {}),
         ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+        ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
       });
       adapter = createAdapter(client, account, region);
       adapters.set(key, adapter);

@@ -29,6 +29,8 @@ export interface SweepCliOptions {
   regions?: string[];
   profile?: string;
   endpointUrl?: string;
+  /** Per-attempt timeout of every AWS call (ms); defaults to the clients' own. */
+  requestTimeoutMs?: number;
   remediate: boolean;
   format: 'text' | 'json';
   output?: string;
@@ -93,7 +95,10 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
     process.env.AWS_PROFILE = options.profile;
   }
   const home = options.homeRegion ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const endpoint = options.endpointUrl ? { endpoint: options.endpointUrl } : {};
+  const endpoint = {
+    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+    ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
+  };
   const counter = createCallCounter();
   const sts = createStsAdapter(createStsClient({ region: home, ...endpoint }), { counter });
   const own = await callerAccount(createStsClient({ region: home, ...endpoint }), { counter });

@@ -571,9 +571,7 @@ function keyDimension(input: DimensionInput, key: string): Dimension {
   if (singles.length === 0) singles.push('example-value');
   // A witness reads best when it needs the fewest special circumstances: for an always-present
   // boolean such as aws:ViaAWSService, try the ordinary value ("false": a direct call) first.
-  const values = ALWAYS_PRESENT_BOOLEAN_KEYS.has(key)
-    ? unique(['false', ...singles])
-    : unique(singles);
+  const values = ALWAYS_PRESENT_BOOLEAN_KEYS.has(key) ? unique(['false', ...singles]) : unique(singles);
 
   const candidates: Candidate[] = [];
   if (!ALWAYS_PRESENT_BOOLEAN_KEYS.has(key)) candidates.push({ values: {} });

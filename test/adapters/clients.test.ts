@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DescribeKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { describe, expect, it } from 'vitest';
 import {
@@ -8,6 +10,7 @@ import {
   createStsClient,
 } from '../../functions/adapters/clients.js';
 import { SDK_MAX_ATTEMPTS } from '../../functions/adapters/constants.js';
+import { classifyAwsError } from '../../functions/adapters/errors.js';
 
 // These tests drive real SDK clients through a fake HTTP handler (no aws-sdk-client-mock here), so
 // the SDK's own middleware — retry strategy included — runs as in production.
@@ -103,6 +106,34 @@ describe('SDK-level retries', () => {
       name: 'KMSInternalException',
     });
     expect(seen).toHaveLength(2);
+  });
+});
+
+describe('request timeouts', () => {
+  it('a server that accepts the request and never answers fails as a transient TimeoutError', async () => {
+    let requests = 0;
+    const server = createServer(() => {
+      requests++; // and never answer
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const client = createKmsClient({
+        region: 'eu-west-1',
+        credentials,
+        endpoint: `http://127.0.0.1:${port}`,
+        maxAttempts: 2,
+        requestTimeoutMs: 200,
+      });
+      const err = await client.send(new DescribeKeyCommand({ KeyId: 'k' })).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'TimeoutError' });
+      expect(classifyAwsError(err)).toBe('transient');
+      // Both SDK attempts were sent and timed out (without the timeout this test hangs).
+      expect(requests).toBe(2);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });
 
