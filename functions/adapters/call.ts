@@ -6,7 +6,7 @@ import type { AwsService, CallCounter } from './types.js';
 /** What every adapter factory accepts besides its SDK client. */
 export interface AdapterOptions {
   counter?: CallCounter;
-  /** Our retry bound, on top of the SDK's adaptive retry; defaults to `DEFAULT_RETRY`. */
+  /** Our retry bound, on top of the SDK's standard retry; defaults to `DEFAULT_RETRY`. */
   retry?: Partial<RetryOptions>;
   /**
    * Awaited before every attempt: client-side rate control (sweeps take a token from the bucket of

@@ -1,5 +1,5 @@
 /**
- * What every SDK client of the guard shares: configuration (adaptive retry, endpoint override) and
+ * What every SDK client of the guard shares: configuration (standard retry, timeouts, endpoint override) and
  * the retry policy. One module per service builds its client (`kms-client.ts`, ...), so a bundle
  * that lazily loads a client (SNS, STS in the Lambdas) does not carry it in its entry chunk.
  */
@@ -10,8 +10,8 @@ import type { AwsCredentials, AwsCredentialsProvider } from './types.js';
 
 /**
  * How to build one SDK client. Build each client once (module scope, or once per account-region
- * through `createClientCache`) and reuse it: connections are kept alive and the adaptive retry
- * mode's rate limiter only learns when its state survives between calls.
+ * through `createClientCache`) and reuse it: connections are kept alive and the standard retry
+ * mode's retry quota (its circuit breaker in an outage) survives between calls.
  */
 export interface ClientOptions {
   region: string;
@@ -30,8 +30,12 @@ export interface ClientOptions {
 export function sdkConfig(options: ClientOptions) {
   return {
     region: options.region,
-    // https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html (adaptive: client-side rate limiting)
-    retryMode: 'adaptive',
+    // Standard, not adaptive: AWS recommends adaptive only for "single-resource, throttling-heavy,
+    // latency-tolerant" clients (https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html);
+    // ours serve every key of an account-region, and sweeps already pace themselves with their own
+    // token buckets. Measured on the simulator: with 10% of calls throttled, adaptive mode's client-
+    // side limiter stretched a sweep of the demo estate from 5.0 s to 29.5 s (25%: 7.9 s vs 62.3 s).
+    retryMode: 'standard',
     maxAttempts: options.maxAttempts ?? SDK_MAX_ATTEMPTS,
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
@@ -55,8 +59,8 @@ interface RetryConfigurable {
 }
 
 /**
- * The SDK's default classifier counts `LimitExceededException` as throttling, so adaptive mode would
- * retry a KMS quota error and slow the client down for it. KMS uses it for resource quotas (keys,
+ * The SDK's default classifier counts `LimitExceededException` as throttling, so the SDK would
+ * retry a KMS quota error. KMS uses it for resource quotas (keys,
  * aliases, grants), where waiting cannot help; KMS request-rate limits answer `ThrottlingException`.
  * https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html
  * https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html

@@ -2,8 +2,8 @@ import type { RetryOptions } from './retry.js';
 
 /**
  * Attempts the SDK itself makes per call before our own bound (`withRetry`) sees the error. Kept small
- * because the two multiply; `adaptive` mode is what we want from the SDK: a client-side rate limiter
- * that slows every later call on the same client after throttling.
+ * because the two multiply; the SDK's standard mode adds its retry quota, which stops retries on a
+ * client during an outage.
  * https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
  */
 export const SDK_MAX_ATTEMPTS = 2;

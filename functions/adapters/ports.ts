@@ -16,8 +16,8 @@ export interface AccountPortsOptions {
 }
 
 /**
- * Ports per account-region, cached for the life of the container (connections and the adaptive
- * retry limiter's state survive between invocations). For another account the member role is
+ * Ports per account-region, cached for the life of the container (connections and the
+ * retry quota survive between invocations). For another account the member role is
  * assumed first, so a role that cannot be assumed fails here, with `RoleAssumptionError`, before any
  * resource call; the client then draws refreshed credentials from the STS cache.
  */

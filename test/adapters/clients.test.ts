@@ -56,7 +56,7 @@ function kmsWith(
 }
 
 describe('client construction', () => {
-  it('uses adaptive retry with a small maxAttempts', async () => {
+  it('uses standard retry (not adaptive) with a small maxAttempts', async () => {
     for (const client of [
       createKmsClient({ region: 'eu-west-1' }),
       createEc2Client({ region: 'eu-west-1' }),
@@ -66,7 +66,7 @@ describe('client construction', () => {
       await expect(client.config.region()).resolves.toBe('eu-west-1');
       await expect(client.config.maxAttempts()).resolves.toBe(SDK_MAX_ATTEMPTS);
       const strategy = (await client.config.retryStrategy()) as { mode?: string };
-      expect(strategy.mode).toBe('adaptive');
+      expect(strategy.mode).toBe('standard');
     }
   });
 
