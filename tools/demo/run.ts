@@ -6,229 +6,22 @@
  */
 
 import { runSweep } from '../../functions/cli/sweep.js';
-import { parseConfig } from '../../functions/config/load.js';
 import { AwsSimulator } from '../simulator/server.js';
 
-const OWN = '111122223333';
-const MEMBERS = ['222233334444', '555566667777'];
-const OUTSIDER = '999900001111';
-const REGIONS = ['us-east-1', 'eu-west-1'];
-const ORG = 'o-demo000001';
-const ROLE = 'KmsPerimeterGuardMember';
-const TOPIC = `arn:aws:sns:us-east-1:${OWN}:kms-perimeter-guard-alerts`;
+import {
+  demoConfig,
+  MEMBERS,
+  ORG,
+  OUTSIDER,
+  OWN,
+  policy,
+  seedDemoEstate,
+  statement,
+  TOPIC,
+} from './estate.js';
 
 const out = (text = '') => process.stdout.write(`${text}\n`);
 const banner = (text: string) => out(`\n=== ${text} ${'='.repeat(Math.max(0, 90 - text.length))}`);
-
-const statement = {
-  root: (account: string) => ({
-    Sid: 'EnableIAMPolicies',
-    Effect: 'Allow',
-    Principal: { AWS: `arn:aws:iam::${account}:root` },
-    Action: 'kms:*',
-    Resource: '*',
-  }),
-  partner: {
-    Sid: 'SharedWithPartner',
-    Effect: 'Allow',
-    Principal: { AWS: `arn:aws:iam::${OUTSIDER}:root` },
-    Action: ['kms:Decrypt', 'kms:DescribeKey'],
-    Resource: '*',
-  },
-  anyone: {
-    Sid: 'AnyoneViaS3',
-    Effect: 'Allow',
-    Principal: '*',
-    Action: 'kms:Decrypt',
-    Resource: '*',
-    Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } },
-  },
-  organization: {
-    Sid: 'SharedWithTheOrganization',
-    Effect: 'Allow',
-    Principal: { AWS: '*' },
-    Action: ['kms:Decrypt', 'kms:DescribeKey'],
-    Resource: '*',
-    Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
-  },
-  officeIp: {
-    Sid: 'OfficeOnly',
-    Effect: 'Deny',
-    Principal: '*',
-    Action: 'kms:*',
-    Resource: '*',
-    Condition: {
-      NotIpAddress: { 'aws:SourceIp': '198.51.100.0/24' },
-      Bool: { 'aws:ViaAWSService': 'false' },
-    },
-  },
-  vpceOnly: (vpce: string) => ({
-    Sid: 'CryptoOnlyThroughOurEndpoint',
-    Effect: 'Deny',
-    Principal: '*',
-    Action: ['kms:Encrypt', 'kms:Decrypt', 'kms:ReEncrypt*', 'kms:GenerateDataKey*'],
-    Resource: '*',
-    Condition: {
-      StringNotEqualsIfExists: { 'aws:SourceVpce': vpce },
-      BoolIfExists: { 'aws:ViaAWSService': 'false' },
-    },
-  }),
-};
-const policy = (...statements: unknown[]) =>
-  JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2);
-
-function seed(sim: AwsSimulator): void {
-  const e = sim.estate;
-  e.regions = REGIONS;
-  e.accounts = [OWN, ...MEMBERS].map((id) => ({ id, status: 'ACTIVE' as const }));
-  for (const m of MEMBERS) e.roles.set(m, new Set([ROLE]));
-  let n = 0;
-  const key = (
-    account: string,
-    region: string,
-    text: string,
-    extra: Partial<Parameters<typeof e.keys.set>[1]> = {},
-  ) => {
-    const keyId = `${String(++n).padStart(8, '0')}-de00-4000-8000-000000000000`;
-    e.keys.set(keyId, {
-      keyId,
-      account,
-      region,
-      policy: text,
-      tags: {},
-      keyManager: 'CUSTOMER',
-      keyState: 'Enabled',
-      ...extra,
-    });
-    return keyId;
-  };
-  for (const account of [OWN, ...MEMBERS]) {
-    for (const region of REGIONS) {
-      const vpce = `vpce-0${account.slice(0, 4)}${region === 'us-east-1' ? 'aa' : 'bb'}00000001`;
-      const vpc = `vpc-0${account.slice(0, 4)}${region === 'us-east-1' ? 'aa' : 'bb'}`;
-      e.vpcs.set(`${account}:${region}:${vpc}`, {
-        enableDnsSupport: true,
-        enableDnsHostnames: !(account === MEMBERS[1] && region === 'eu-west-1'),
-      });
-      e.endpoints.set(vpce, {
-        id: vpce,
-        account,
-        region,
-        vpcId: vpc,
-        serviceName: `com.amazonaws.${region}.kms`,
-        type: 'Interface',
-        privateDnsEnabled: !(account !== OWN && region === 'eu-west-1'),
-        policyDocument:
-          account === MEMBERS[0] && region === 'us-east-1'
-            ? JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*' }] })
-            : JSON.stringify({
-                Statement: [
-                  {
-                    Effect: 'Allow',
-                    Principal: '*',
-                    Action: '*',
-                    Resource: '*',
-                    Condition: { StringEquals: { 'aws:PrincipalOrgID': ORG } },
-                  },
-                ],
-              }),
-        state: 'available',
-      });
-      // Compliant keys (crypto only through the account's endpoint).
-      for (let i = 0; i < 4; i++)
-        key(account, region, policy(statement.root(account), statement.vpceOnly(vpce)));
-      // The AWS-managed key of the region.
-      key(
-        account,
-        region,
-        policy({
-          Sid: 'Allow access through EBS',
-          Effect: 'Allow',
-          Principal: { AWS: '*' },
-          Action: 'kms:*',
-          Resource: '*',
-          Condition: {
-            StringEquals: { 'kms:CallerAccount': account, 'kms:ViaService': `ec2.${region}.amazonaws.com` },
-          },
-        }),
-        { keyManager: 'AWS' },
-      );
-      // Problems, spread over the estate.
-      if (region === 'us-east-1')
-        key(account, region, policy(statement.root(account), statement.vpceOnly(vpce), statement.partner));
-      if (account === MEMBERS[0])
-        key(account, region, policy(statement.root(account), statement.vpceOnly(vpce), statement.anyone));
-      if (account === OWN && region === 'eu-west-1')
-        key(account, region, policy(statement.root(account), statement.vpceOnly(vpce), statement.officeIp));
-      if (account === MEMBERS[1] && region === 'us-east-1')
-        key(account, region, policy(statement.root(account)));
-      // Shared with the whole organization: inside the perimeter, compliant.
-      if (account !== OWN && region === 'us-east-1')
-        key(
-          account,
-          region,
-          policy(statement.root(account), statement.vpceOnly(vpce), statement.organization),
-        );
-    }
-  }
-  const endpoint = (id: string, account: string, region: string, vpcId: string, policyDocument?: string) =>
-    e.endpoints.set(id, {
-      id,
-      account,
-      region,
-      vpcId,
-      serviceName: `com.amazonaws.${region}.kms`,
-      type: 'Interface',
-      privateDnsEnabled: true,
-      ...(policyDocument === undefined ? {} : { policyDocument }),
-      state: 'available',
-    });
-  // A second endpoint in the own account whose policy names an outside account.
-  endpoint(
-    `vpce-0${OWN.slice(0, 4)}aa00000002`,
-    OWN,
-    'us-east-1',
-    `vpc-0${OWN.slice(0, 4)}aa`,
-    JSON.stringify({
-      Statement: [
-        {
-          Effect: 'Allow',
-          Principal: { AWS: `arn:aws:iam::${OUTSIDER}:root` },
-          Action: 'kms:*',
-          Resource: '*',
-        },
-      ],
-    }),
-  );
-  // One created without a policy: AWS gives it full access for any principal.
-  endpoint(
-    `vpce-0${(MEMBERS[0] as string).slice(0, 4)}bb00000002`,
-    MEMBERS[0] as string,
-    'eu-west-1',
-    `vpc-0${(MEMBERS[0] as string).slice(0, 4)}bb`,
-  );
-  // One key the guard's role may not read.
-  const unreadable = key(MEMBERS[1] as string, 'eu-west-1', policy(statement.root(MEMBERS[1] as string)));
-  (e.keys.get(unreadable) as { denyRead?: boolean }).denyRead = true;
-}
-
-const config = (endpointIds: string[]) =>
-  parseConfig(
-    {
-      trust: { accounts: [OWN, ...MEMBERS], organizationIds: [ORG] },
-      network: { vpceIds: endpointIds },
-      rules: {
-        'endpoint-private-dns': 'remediate',
-        'endpoint-no-external-principals': 'remediate',
-        'key-no-external-principals': 'remediate',
-        'key-crypto-via-vpce': 'alert',
-        'key-sourceip-ineffective': 'alert',
-      },
-      memberRoleName: ROLE,
-      sweep: { regions: REGIONS, accounts: [OWN, ...MEMBERS], concurrency: 8 },
-    },
-    'demo',
-  );
 
 function cloudTrailEvent(
   eventName: string,
@@ -269,7 +62,7 @@ async function main(): Promise<number> {
   const sim = new AwsSimulator();
   const endpoint = await sim.start();
   try {
-    seed(sim);
+    seedDemoEstate(sim);
     const creds = sim.credentialsFor(OWN);
     Object.assign(process.env, {
       AWS_ACCESS_KEY_ID: creds.accessKeyId,
@@ -278,7 +71,7 @@ async function main(): Promise<number> {
       AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: '1',
     });
     const approved = [...sim.estate.endpoints.keys()];
-    const cfg = config(approved);
+    const cfg = demoConfig(approved);
     out('kms-perimeter-guard demo: a simulated AWS estate of 3 accounts x 2 regions');
     out(
       `  ${sim.estate.keys.size} KMS keys (AWS-managed ones included), ${sim.estate.endpoints.size} KMS VPC endpoints; trusted: the 3 accounts and ${ORG}`,

@@ -15,11 +15,45 @@ import { evaluate } from '../../functions/policy/evaluate.js';
 import { parsePolicyText } from '../../functions/policy/parse.js';
 import { Estate, type SimEndpoint, type SimKey } from './estate.js';
 
+export type FaultKind = 'throttle' | 'server-error' | 'timeout' | 'drop';
+
+export interface FaultOptions {
+  /** Probability per call of each fault, 0 to 1. */
+  rates?: Partial<Record<FaultKind, number>>;
+  /** Seed of the fault dice: the same seed and call order give the same faults. */
+  seed?: number;
+  /**
+   * A policy changed between the guard's read and its write: right after a read returns a key
+   * policy (GetKeyPolicy) or an endpoint with a policy (DescribeVpcEndpoints), the simulator adds
+   * one statement to it, once per resource, as its owner would.
+   */
+  concurrentEdits?: boolean;
+  /** How long a `timeout` holds the request before closing the connection (ms). */
+  holdMs?: number;
+}
+
 export interface SimulatorOptions {
   /** Added to every call (ms). */
   latencyMs?: number;
   /** Token buckets per account-region and operation; over the quota AWS's throttling error is returned. */
   quotas?: Record<string, { rate: number; burst: number }>;
+  faults?: FaultOptions;
+}
+
+/** The statement a concurrent edit adds: its Sid names the resource, so tests can look for it. */
+export const concurrentEditSid = (resourceId: string) =>
+  `ChangedMeanwhile${resourceId.replace(/[^A-Za-z0-9]/g, '')}`;
+
+/** mulberry32: a small, seedable PRNG (faults must be reproducible). */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
 }
 
 class SimError extends Error {
@@ -52,8 +86,33 @@ export class AwsSimulator {
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
   /** Calls served per `service:Operation`. */
   readonly calls = new Map<string, number>();
+  /** Faults injected per kind (`drop` counts both kinds of drop). */
+  readonly faultsInjected = new Map<FaultKind, number>();
+  /** Resources a concurrent edit changed, with the statement it added. */
+  readonly concurrentEdits: { kind: 'key' | 'endpoint'; id: string; statement: Record<string, unknown> }[] =
+    [];
+  private readonly edited = new Set<string>();
+  private readonly random: () => number;
 
-  constructor(private readonly options: SimulatorOptions = {}) {}
+  constructor(private readonly options: SimulatorOptions = {}) {
+    this.random = seededRandom(options.faults?.seed ?? 1);
+  }
+
+  /** The fault to inject into this call, if any (one roll per call). */
+  private rollFault(): FaultKind | undefined {
+    const rates = this.options.faults?.rates;
+    if (!rates) return undefined;
+    let r = this.random();
+    for (const kind of ['throttle', 'server-error', 'timeout', 'drop'] as const) {
+      const p = rates[kind] ?? 0;
+      if (r < p) {
+        this.faultsInjected.set(kind, (this.faultsInjected.get(kind) ?? 0) + 1);
+        return kind;
+      }
+      r -= p;
+    }
+    return undefined;
+  }
 
   /** Credentials for an account's root identity (what a test or the demo signs with). */
   credentialsFor(account: string): { accessKeyId: string; secretAccessKey: string } {
@@ -97,12 +156,34 @@ export class AwsSimulator {
     const operation = json
       ? (target.split('.')[1] ?? '')
       : String((params as Record<string, string>).Action ?? '');
+    let dropAfter = false;
     const send = (status: number, contentType: string, text: string) => {
+      // A connection lost after the operation took effect: the caller never learns that it did.
+      if (dropAfter) {
+        req.socket.destroy();
+        return;
+      }
       res.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': randomUUID() });
       res.end(text);
     };
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
     this.calls.set(`${service}:${operation}`, (this.calls.get(`${service}:${operation}`) ?? 0) + 1);
+    const fault = who && scope ? this.rollFault() : undefined;
+    if (fault === 'timeout') {
+      // Accept the request and never answer; close the connection after a while (the client's own
+      // request timeout should have given up long before).
+      const timer = setTimeout(() => req.socket.destroy(), this.options.faults?.holdMs ?? 30_000);
+      res.on('close', () => clearTimeout(timer));
+      return;
+    }
+    if (fault === 'drop') {
+      // Half the drops lose the request, half lose the answer to a call that did take effect.
+      if (this.random() < 0.5) {
+        req.socket.destroy();
+        return;
+      }
+      dropAfter = true;
+    }
     try {
       if (!who || !scope)
         throw new SimError(
@@ -110,6 +191,8 @@ export class AwsSimulator {
           'The security token included in the request is invalid.',
         );
       const caller: Caller = { account: who.account, arn: who.arn, region: scope[2] as string, service };
+      if (fault === 'throttle') throw this.throttlingError(service);
+      if (fault === 'server-error') throw this.serverError(service);
       this.throttle(caller, operation);
       if (service === 'kms')
         return send(
@@ -161,16 +244,73 @@ export class AwsSimulator {
     b.tokens = Math.min(q.burst, b.tokens + ((now - b.last) / 1000) * q.rate);
     b.last = now;
     this.buckets.set(key, b);
-    if (b.tokens < 1) {
-      const code =
-        caller.service === 'ec2'
-          ? 'RequestLimitExceeded'
-          : caller.service === 'kms'
-            ? 'ThrottlingException'
-            : 'Throttling';
-      throw new SimError(code, 'Rate exceeded', caller.service === 'ec2' ? 503 : 400);
-    }
+    if (b.tokens < 1) throw this.throttlingError(caller.service);
     b.tokens -= 1;
+  }
+
+  /** Each service's own throttling answer (code and HTTP status). */
+  private throttlingError(service: string): SimError {
+    if (service === 'ec2') return new SimError('RequestLimitExceeded', 'Request limit exceeded.', 503);
+    if (service === 'kms') return new SimError('ThrottlingException', 'Rate exceeded', 400);
+    if (service === 'organizations')
+      return new SimError(
+        'TooManyRequestsException',
+        "AWS Organizations can't complete your request because another request is already in progress.",
+        400,
+      );
+    return new SimError('Throttling', 'Rate exceeded', 400);
+  }
+
+  /** Each service's own internal-error answer. */
+  private serverError(service: string): SimError {
+    if (service === 'kms') return new SimError('KMSInternalException', 'An internal error occurred.', 500);
+    if (service === 'ec2') return new SimError('InternalError', 'An internal error has occurred.', 500);
+    if (service === 'organizations')
+      return new SimError(
+        'ServiceException',
+        "AWS Organizations can't complete your request because of an internal service error.",
+        500,
+      );
+    return new SimError(
+      'InternalFailure',
+      'The request processing has failed because of an unknown error.',
+      500,
+    );
+  }
+
+  /** A concurrent edit of a key policy, once per key, right after it was read. */
+  private editKeyAfterRead(k: SimKey): void {
+    if (!this.options.faults?.concurrentEdits || k.keyManager === 'AWS' || this.edited.has(k.keyId)) return;
+    this.edited.add(k.keyId);
+    const statement = {
+      Sid: concurrentEditSid(k.keyId),
+      Effect: 'Allow',
+      Principal: { AWS: `arn:aws:iam::${k.account}:root` },
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+    };
+    const doc = JSON.parse(k.policy) as { Statement: unknown[] };
+    doc.Statement = [...(Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]), statement];
+    k.policy = JSON.stringify(doc, null, 2);
+    this.concurrentEdits.push({ kind: 'key', id: k.keyId, statement });
+  }
+
+  /** A concurrent edit of an endpoint policy, once per endpoint that has one, right after it was listed. */
+  private editEndpointAfterRead(e: SimEndpoint): void {
+    if (!this.options.faults?.concurrentEdits || !e.policyDocument || this.edited.has(e.id)) return;
+    this.edited.add(e.id);
+    const statement = {
+      Sid: concurrentEditSid(e.id),
+      Effect: 'Allow',
+      Principal: '*',
+      Action: 'kms:DescribeKey',
+      Resource: '*',
+      Condition: { StringEquals: { 'aws:PrincipalAccount': e.account } },
+    };
+    const doc = JSON.parse(e.policyDocument) as { Statement: unknown[] };
+    doc.Statement = [...(Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]), statement];
+    e.policyDocument = JSON.stringify(doc);
+    this.concurrentEdits.push({ kind: 'endpoint', id: e.id, statement });
   }
 
   // ------------------------------------------------------------------------------------------ KMS
@@ -221,7 +361,9 @@ export class AwsSimulator {
             'AccessDeniedException',
             `User: ${caller.arn} is not authorized to perform: kms:GetKeyPolicy`,
           );
-        return { Policy: k.policy, PolicyName: 'default' };
+        const answer = { Policy: k.policy, PolicyName: 'default' };
+        this.editKeyAfterRead(k);
+        return answer;
       }
       case 'ListResourceTags': {
         const k = this.key(input.KeyId, caller);
@@ -328,7 +470,9 @@ export class AwsSimulator {
         const size = p.MaxResults ? Number(p.MaxResults) : 1000;
         const page = all.slice(start, start + size);
         const next = start + size < all.length ? tag('nextToken', String(start + size)) : '';
-        return `<DescribeVpcEndpointsResponse ${ns}>${rid}<vpcEndpointSet>${page.map((e) => this.endpointXml(e)).join('')}</vpcEndpointSet>${next}</DescribeVpcEndpointsResponse>`;
+        const xml = `<DescribeVpcEndpointsResponse ${ns}>${rid}<vpcEndpointSet>${page.map((e) => this.endpointXml(e)).join('')}</vpcEndpointSet>${next}</DescribeVpcEndpointsResponse>`;
+        for (const e of page) this.editEndpointAfterRead(e);
+        return xml;
       }
       case 'DescribeVpcAttribute': {
         const attrs = this.estate.vpcs.get(`${caller.account}:${caller.region}:${p.VpcId}`);
