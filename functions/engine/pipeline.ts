@@ -317,8 +317,11 @@ async function readKey(
     return { kind: 'skipped', description, reason: 'AWS-managed key' };
   }
   // GetKeyPolicy and ListResourceTags take a key id or ARN, never an alias: use DescribeKey's id.
-  const policyText = await kms.getKeyPolicy(description.keyId);
-  const tags = await kms.listResourceTags(description.keyId);
+  // They are independent: one round trip for both (an event's latency is its sequential round trips).
+  const [policyText, tags] = await Promise.all([
+    kms.getKeyPolicy(description.keyId),
+    kms.listResourceTags(description.keyId),
+  ]);
   const parsed = parsePolicyText(policyText);
   if (!parsed.ok) {
     const issues = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');

@@ -154,7 +154,9 @@ describe('sweepAccountRegion', () => {
     h.aws.throttleRate = 0.3;
     const sweep = await sweepAccountRegion(OWN, REGION, h.deps, {
       concurrency: 8,
-      retryPasses: 12,
+      // A key is judged in a pass when its three reads succeed (0.7^3, about 0.34): after 30 passes
+      // one stays unjudged with probability 0.66^30, about 4e-6.
+      retryPasses: 30,
       retryDelayMs: 0,
     });
     expect(sweep.resources.map((r) => r.id).sort()).toEqual(all.sort());
