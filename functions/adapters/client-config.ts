@@ -37,6 +37,10 @@ export function sdkConfig(options: ClientOptions) {
     // side limiter stretched a sweep of the demo estate from 5.0 s to 29.5 s (25%: 7.9 s vs 62.3 s).
     retryMode: 'standard',
     maxAttempts: options.maxAttempts ?? SDK_MAX_ATTEMPTS,
+    // Resolve each command's middleware stack once per client, not on every send: a sweep makes
+    // thousands of calls per client, and the SDK's per-call overhead is what bounds it (measured
+    // on the simulator: 1.2 ms of CPU per call). Nothing here changes a stack after the first send.
+    cacheMiddleware: true,
     ...(options.credentials ? { credentials: options.credentials } : {}),
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
     // The SDK's HTTP handler has no timeout by default ("Defaults to 0, which disables the timeout",
