@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 /** Small timing helpers: warm up, then sample; medians and percentiles from sorted samples. */
 
 export interface BenchRow {
@@ -70,16 +73,28 @@ export function heapMb(): number {
 
 export const fmt = (n: number, digits = 3) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));
 
-/** Deterministic PRNG (mulberry32) so generated inputs are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** Deterministic PRNG so generated inputs are the same on every run. */
+export { prng } from '../tools/prng.js';
+
+/** Bundles a bench script with esbuild (as deployed: ESM, `module` first) and returns its path. */
+export async function bundleScript(entry: string, name: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const dir = mkdtempSync(path.join(tmpdir(), `kpg-${name}-`));
+  const outfile = path.join(dir, `${name}.mjs`);
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    mainFields: ['module', 'main'],
+    banner: {
+      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+    },
+    logLevel: 'error',
+  });
+  return outfile;
 }
 
 export function renderTable(table: BenchTable): string {

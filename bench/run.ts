@@ -12,6 +12,7 @@ const modules: Record<string, () => Promise<{ run(o: { quick?: boolean }): Promi
   analyzer: () => import('./analyzer.bench.js'),
   handlers: () => import('./handlers.bench.js'),
   sweep: () => import('./sweep.bench.js'),
+  e2e: () => import('./e2e.bench.js'),
 };
 
 const args = process.argv.slice(2);

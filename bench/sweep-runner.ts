@@ -29,20 +29,12 @@ import { parseConfig } from '../functions/config/load.js';
 import type { PipelineDeps } from '../functions/engine/pipeline.js';
 import { RateLimiter } from '../functions/engine/rate-limit.js';
 import { sweepAccountRegion } from '../functions/engine/sweep.js';
+import { AWS_QUOTAS } from './aws-quotas.js';
 import { nowMs, prng } from './lib.js';
 
 const OWN = '111122223333';
 const REGION = 'us-east-1';
 const LATENCY_MS = 20;
-
-/** AWS's own quotas (SPEC §6), enforced by the mock: a call over the quota is throttled. */
-const AWS_QUOTAS = {
-  ListKeys: { rate: 500, burst: 500 },
-  DescribeKey: { rate: 2000, burst: 2000 },
-  GetKeyPolicy: { rate: 1000, burst: 1000 },
-  ListResourceTags: { rate: 2000, burst: 2000 },
-  ec2Describe: { rate: 20, burst: 100 },
-};
 
 /** A non-blocking server-side bucket: answers "throttled" instead of waiting. */
 class ServerBucket {
@@ -121,7 +113,7 @@ function installMocks(
     ],
   });
   kms.on(ListKeysCommand).callsFake(async (input: { Marker?: string; Limit?: number }) => {
-    await gate('ListKeys', 'kms');
+    await gate('kms:ListKeys', 'kms');
     const start = input.Marker ? Number(input.Marker) : 0;
     const size = input.Limit ?? 100;
     const page = Array.from({ length: Math.min(size, keys - start) }, (_, j) => ({
@@ -133,7 +125,7 @@ function installMocks(
       : { Keys: page, Truncated: false };
   });
   kms.on(DescribeKeyCommand).callsFake(async (input: { KeyId: string }) => {
-    await gate('DescribeKey', 'kms');
+    await gate('kms:DescribeKey', 'kms');
     return {
       KeyMetadata: {
         KeyId: input.KeyId,
@@ -145,17 +137,17 @@ function installMocks(
     };
   });
   kms.on(GetKeyPolicyCommand).callsFake(async () => {
-    await gate('GetKeyPolicy', 'kms');
+    await gate('kms:GetKeyPolicy', 'kms');
     return { Policy: policy, PolicyName: 'default' };
   });
   kms.on(ListResourceTagsCommand).callsFake(async () => {
-    await gate('ListResourceTags', 'kms');
+    await gate('kms:ListResourceTags', 'kms');
     return { Tags: [], Truncated: false };
   });
   ec2
     .on(DescribeVpcEndpointsCommand)
     .callsFake(async (input: { NextToken?: string; MaxResults?: number }) => {
-      await gate('ec2Describe', 'ec2');
+      await gate('ec2:Describe', 'ec2');
       const start = input.NextToken ? Number(input.NextToken) : 0;
       const size = input.MaxResults ?? 1000;
       const page = Array.from({ length: Math.min(size, endpoints - start) }, (_, j) => ({
@@ -184,7 +176,7 @@ function installMocks(
         : { VpcEndpoints: page };
     });
   ec2.on(DescribeVpcAttributeCommand).callsFake(async () => {
-    await gate('ec2Describe', 'ec2');
+    await gate('ec2:Describe', 'ec2');
     return { EnableDnsSupport: { Value: true }, EnableDnsHostnames: { Value: true } };
   });
   return {

@@ -5,13 +5,9 @@
  * SQS fan-out over accounts x regions.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import { DEFAULT_RATE_LIMITS } from '../functions/engine/rate-limit.js';
-import { type BenchTable, fmt, prng } from './lib.js';
+import { type BenchTable, bundleScript, fmt, prng } from './lib.js';
 
 const LATENCY_MS = 20;
 
@@ -28,22 +24,7 @@ type RunResult = {
 
 let runner: string | undefined;
 async function bundleRunner(): Promise<string> {
-  if (runner) return runner;
-  const dir = mkdtempSync(path.join(tmpdir(), 'kpg-sweep-bench-'));
-  runner = path.join(dir, 'runner.mjs');
-  await build({
-    entryPoints: [fileURLToPath(new URL('./sweep-runner.ts', import.meta.url))],
-    outfile: runner,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    mainFields: ['module', 'main'],
-    banner: {
-      js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-    },
-    logLevel: 'error',
-  });
+  runner ??= await bundleScript(fileURLToPath(new URL('./sweep-runner.ts', import.meta.url)), 'sweep-runner');
   return runner;
 }
 
@@ -96,13 +77,15 @@ function rateFloorSeconds(keys: number, endpoints: number): number {
 
 /**
  * SQS fan-out simulation: N account-regions, worker reserved concurrency C, each message taking the
- * time its estate needs at the configured rates (+ latency-bound listing); greedy queue order.
+ * time its estate needs at the configured rates (+ latency-bound listing, and CPU-bound when a CPU
+ * cost per key is given); greedy queue order.
  */
 function fanOut(
   accounts: number,
   regions: number,
   concurrency: number,
   seed = 7,
+  cpuMsPerKey = 0,
 ): { hours: number; perScopeSeconds: number } {
   const rand = prng(seed);
   const durations: number[] = [];
@@ -110,7 +93,13 @@ function fanOut(
     // Estates are skewed: most account-regions hold a few keys, a few hold thousands.
     const keys = Math.round(Math.exp(rand() * Math.log(2_000)));
     const endpoints = Math.round(rand() * 4);
-    durations.push(Math.max(rateFloorSeconds(keys, endpoints), (keys / 32) * 3 * (LATENCY_MS / 1000)) + 1.5);
+    durations.push(
+      Math.max(
+        rateFloorSeconds(keys, endpoints),
+        (keys / 32) * 3 * (LATENCY_MS / 1000),
+        (keys * cpuMsPerKey) / 1000,
+      ) + 1.5,
+    );
   }
   const workers = new Array<number>(concurrency).fill(0);
   for (const d of durations) {

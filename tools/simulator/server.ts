@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { evaluate } from '../../functions/policy/evaluate.js';
 import { parsePolicyText } from '../../functions/policy/parse.js';
+import { prng } from '../prng.js';
 import { Estate, type SimEndpoint, type SimKey } from './estate.js';
 
 export type FaultKind = 'throttle' | 'server-error' | 'timeout' | 'drop';
@@ -44,18 +45,6 @@ export interface SimulatorOptions {
 export const concurrentEditSid = (resourceId: string) =>
   `ChangedMeanwhile${resourceId.replace(/[^A-Za-z0-9]/g, '')}`;
 
-/** mulberry32: a small, seedable PRNG (faults must be reproducible). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 class SimError extends Error {
   constructor(
     readonly code: string,
@@ -86,6 +75,10 @@ export class AwsSimulator {
   private readonly buckets = new Map<string, { tokens: number; last: number }>();
   /** Calls served per `service:Operation`. */
   readonly calls = new Map<string, number>();
+  /** Calls answered with a throttling error because they were over a quota (not injected). */
+  throttledByQuota = 0;
+  /** When set, every answered call is appended: operation, and when it arrived and was answered. */
+  callLog: { call: string; start: number; end: number }[] | undefined;
   /** Faults injected per kind (`drop` counts both kinds of drop). */
   readonly faultsInjected = new Map<FaultKind, number>();
   /** Resources a concurrent edit changed, with the statement it added. */
@@ -95,7 +88,7 @@ export class AwsSimulator {
   private readonly random: () => number;
 
   constructor(private readonly options: SimulatorOptions = {}) {
-    this.random = seededRandom(options.faults?.seed ?? 1);
+    this.random = prng(options.faults?.seed ?? 1);
   }
 
   /** The fault to inject into this call, if any (one roll per call). */
@@ -157,7 +150,9 @@ export class AwsSimulator {
       ? (target.split('.')[1] ?? '')
       : String((params as Record<string, string>).Action ?? '');
     let dropAfter = false;
+    const arrived = performance.now();
     const send = (status: number, contentType: string, text: string) => {
+      this.callLog?.push({ call: `${service}:${operation}`, start: arrived, end: performance.now() });
       // A connection lost after the operation took effect: the caller never learns that it did.
       if (dropAfter) {
         req.socket.destroy();
@@ -236,15 +231,24 @@ export class AwsSimulator {
   }
 
   private throttle(caller: Caller, operation: string): void {
-    const q = this.options.quotas?.[`${caller.service}:${operation}`];
+    // EC2 evaluates each API on its own bucket; "ec2:Describe" gives the size and refill of every
+    // non-mutating action's bucket that has no quota of its own.
+    // https://docs.aws.amazon.com/ec2/latest/devguide/ec2-api-throttling.html
+    const op = `${caller.service}:${operation}`;
+    const nonMutating = caller.service === 'ec2' && /^(Describe|Get|List)/.test(operation);
+    const q = this.options.quotas?.[op] ?? (nonMutating ? this.options.quotas?.['ec2:Describe'] : undefined);
     if (!q) return;
-    const key = `${caller.account}:${caller.region}:${caller.service}:${operation}`;
+    const bucket = op;
+    const key = `${caller.account}:${caller.region}:${bucket}`;
     const now = performance.now();
     const b = this.buckets.get(key) ?? { tokens: q.burst, last: now };
     b.tokens = Math.min(q.burst, b.tokens + ((now - b.last) / 1000) * q.rate);
     b.last = now;
     this.buckets.set(key, b);
-    if (b.tokens < 1) throw this.throttlingError(caller.service);
+    if (b.tokens < 1) {
+      this.throttledByQuota++;
+      throw this.throttlingError(caller.service);
+    }
     b.tokens -= 1;
   }
 

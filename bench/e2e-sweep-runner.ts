@@ -1,0 +1,60 @@
+/**
+ * One sweep along the sweep CLI's own path (runSweep: STS, per-account-region rate limiters, the
+ * pipeline, the report) through the real SDK clients to the AWS estate simulator at the URL given.
+ * Bundled and run by `e2e.bench.ts` in its own process, so the memory measured is the sweep's:
+ * `node e2e-sweep-runner.mjs <endpointUrl> <account> <region> <vpceId>`. Prints one JSON line.
+ */
+import { runSweep } from '../functions/cli/sweep.js';
+import { parseConfig } from '../functions/config/load.js';
+import { nowMs } from './lib.js';
+
+const [endpointUrl, account, region, vpceId] = process.argv.slice(2);
+if (!endpointUrl || !account || !region || !vpceId)
+  throw new Error('usage: e2e-sweep-runner <endpointUrl> <account> <region> <vpceId>');
+
+const config = parseConfig(
+  {
+    trust: { accounts: [account] },
+    network: { vpceIds: [vpceId] },
+    dryRun: true,
+    sweep: { regions: [region], accounts: [account], concurrency: 64 },
+  },
+  'bench',
+);
+const gc = (globalThis as { gc?: () => void }).gc;
+gc?.();
+const rssBefore = process.memoryUsage().rss;
+let rssPeak = rssBefore;
+const sampler = setInterval(() => {
+  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+}, 250);
+const cpu0 = process.cpuUsage();
+const t0 = nowMs();
+const { report } = await runSweep({
+  config,
+  endpointUrl,
+  remediate: false,
+  format: 'json',
+  progress: { write: () => {}, isTTY: false },
+  stdout: () => {},
+  env: { AWS_REGION: region },
+});
+const elapsed = (nowMs() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+clearInterval(sampler);
+const notJudged = report.resources.filter((r) => r.status !== 'judged');
+process.stdout.write(
+  `${JSON.stringify({
+    elapsed,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    rssMb: rssPeak / 1024 / 1024,
+    rssBeforeMb: rssBefore / 1024 / 1024,
+    resources: report.resources.length,
+    ids: new Set(report.resources.map((r) => r.id)).size,
+    unjudged: notJudged.length,
+    unjudgedReasons: [...new Set(notJudged.map((r) => r.reason))].slice(0, 5),
+    scopeErrors: report.scopes.filter((s) => s.error).map((s) => s.error),
+    calls: report.apiCalls,
+    rateLimitWaitsMs: report.rateLimitWaitsMs,
+  })}\n`,
+);
