@@ -162,7 +162,7 @@ describe('packaged template', () => {
 
   it('sweep worker: SQS with partial batch failures, bounded concurrency, visibility timeout > timeout, DLQ', () => {
     const worker = template.Resources.SweepWorkerLambdaFunction as Resource;
-    expect(worker.Properties.ReservedConcurrentExecutions).toBe(10);
+    expect(worker.Properties.ReservedConcurrentExecutions).toBe(12);
     const mapping = resources('AWS::Lambda::EventSourceMapping').map(([, r]) => r.Properties)[0];
     expect(mapping).toMatchObject({ BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
     const queue = (template.Resources.SweepQueue as Resource).Properties;
