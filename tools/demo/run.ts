@@ -166,12 +166,38 @@ async function main(): Promise<number> {
     );
     out(`   guard: ${JSON.stringify((c as { resources: { rules: unknown }[] }).resources[0]?.rules)}`);
 
+    // d) A policy the guard cannot fix: its Deny would push the policy over KMS's 32 KB limit.
+    const big = [...sim.estate.keys.values()].find(
+      (k) => k.account === OWN && k.region === 'eu-west-1' && k.keyManager === 'CUSTOMER',
+    );
+    const statements: unknown[] = [statement.root(OWN), statement.partner];
+    for (let i = 0; JSON.stringify({ Version: '2012-10-17', Statement: statements }).length < 32_450; i++) {
+      statements.push({
+        Sid: `TeamAdmins${i}`,
+        Effect: 'Allow',
+        Principal: { AWS: `arn:aws:iam::${OWN}:role/team-${i}-key-admins` },
+        Action: ['kms:Describe*', 'kms:Get*', 'kms:List*'],
+        Resource: '*',
+      });
+    }
+    if (big) big.policy = JSON.stringify({ Version: '2012-10-17', Statement: statements });
+    out(
+      `d) alice grants account ${OUTSIDER} kms:Decrypt on key ${big?.keyId} in ${OWN}/eu-west-1, whose policy is ${big?.policy.length.toLocaleString('en-US')} bytes (${statements.length} statements) (PutKeyPolicy)`,
+    );
+    const d = await keyHandler(
+      cloudTrailEvent('PutKeyPolicy', OWN, 'eu-west-1', { keyId: big?.keyId, policyName: 'default' }, 'kms'),
+      context,
+    );
+    out(`   guard: ${JSON.stringify((d as { resources: { rules: unknown }[] }).resources[0]?.rules)}`);
+
     banner('4. SNS messages the handlers published (email text, first lines)');
     for (const m of sim.estate.messages.slice(before)) {
       const body = JSON.parse(m.message) as { email?: string; default?: string };
       out(`- ${m.subject}`);
-      for (const line of (body.email ?? body.default ?? '').split('\n').slice(0, 4))
-        if (line.trim()) out(`    ${line}`);
+      const lines = (body.email ?? body.default ?? '').split('\n');
+      for (const line of lines.slice(0, 4)) if (line.trim()) out(`    ${line}`);
+      // And what the guard did about it (why not, when it could not).
+      for (const line of lines.filter((l) => l.startsWith('Outcome:'))) out(`    ${line}`);
     }
 
     banner('5. Sweep again: the estate converged (what is left is alert-only or cannot be fixed)');
