@@ -177,16 +177,7 @@ export const networkPolicyArb = fc
 
 // -------------------------------------------------------------------------------------- sampling
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng } from '../../tools/prng.js';
 
 /** Values a policy's condition literals suggest for a key (wildcards instantiated), plus fresh ones. */
 export function valuesFor(policy: Policy, keyLower: string): string[] {
