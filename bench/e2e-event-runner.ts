@@ -5,6 +5,7 @@
  * simulator's own work is well under a millisecond per call):
  * `node e2e-event-runner.mjs <samples>`. Prints one JSON line.
  */
+import { cloudTrailEvent } from '../tools/cloudtrail-event.js';
 import { AwsSimulator } from '../tools/simulator/server.js';
 import { nowMs } from './lib.js';
 
@@ -29,23 +30,12 @@ const policy = (...statements: unknown[]) => JSON.stringify({ Version: '2012-10-
 const sim = new AwsSimulator({ latencyMs: LATENCY_MS });
 const endpointUrl = await sim.start();
 sim.estate.regions = [REGION];
-sim.estate.keys.set(KEY, {
-  keyId: KEY,
-  account: OWN,
-  region: REGION,
-  policy: policy(root),
-  tags: {},
-  keyManager: 'CUSTOMER',
-  keyState: 'Enabled',
-});
-sim.estate.endpoints.set(VPCE, {
+const key = sim.estate.addKey({ keyId: KEY, account: OWN, region: REGION, policy: policy(root) });
+const endpoint = sim.estate.addEndpoint({
   id: VPCE,
   account: OWN,
   region: REGION,
   vpcId: VPC,
-  serviceName: `com.amazonaws.${REGION}.kms`,
-  type: 'Interface',
-  privateDnsEnabled: true,
   policyDocument: policy({
     Effect: 'Allow',
     Principal: '*',
@@ -53,7 +43,6 @@ sim.estate.endpoints.set(VPCE, {
     Resource: '*',
     Condition: { StringEquals: { 'aws:PrincipalAccount': OWN } },
   }),
-  state: 'available',
 });
 sim.estate.vpcs.set(`${OWN}:${REGION}:${VPC}`, { enableDnsSupport: true, enableDnsHostnames: true });
 
@@ -92,32 +81,9 @@ const context = {
   awsRequestId: 'bench',
 };
 
-let n = 0;
-const event = (source: 'kms' | 'ec2', eventName: string, requestParameters: unknown) => ({
-  version: '0',
-  id: `bench-${++n}`,
-  'detail-type': 'AWS API Call via CloudTrail',
-  source: `aws.${source}`,
-  account: OWN,
-  time: new Date().toISOString(),
-  region: REGION,
-  resources: [],
-  detail: {
-    eventVersion: '1.09',
-    userIdentity: {
-      type: 'AssumedRole',
-      arn: `arn:aws:sts::${OWN}:assumed-role/Developer/alice`,
-      accountId: OWN,
-    },
-    eventTime: new Date().toISOString(),
-    eventSource: `${source}.amazonaws.com`,
-    eventName,
-    awsRegion: REGION,
-    recipientAccountId: OWN,
-    requestParameters,
-    eventID: `bench-${n}`,
-  },
-});
+const event = (source: 'kms' | 'ec2', eventName: string, requestParameters: unknown) =>
+  cloudTrailEvent(eventName, OWN, REGION, requestParameters, source);
+let edits = 0;
 
 interface Scenario {
   name: string;
@@ -127,8 +93,6 @@ interface Scenario {
   /** The rule and status the guard must reach for a sample to count. */
   expect: [string, string];
 }
-const key = () => sim.estate.keys.get(KEY) as { policy: string };
-const endpoint = () => sim.estate.endpoints.get(VPCE) as { privateDnsEnabled: boolean };
 const partner = {
   Sid: 'SharedWithPartner',
   Effect: 'Allow',
@@ -140,7 +104,7 @@ const scenarios: Scenario[] = [
   {
     name: 'PutKeyPolicy granting an outside account: remediated',
     change: () => {
-      key().policy = policy(root, partner);
+      key.policy = policy(root, partner);
     },
     invoke: () => keyHandler(event('kms', 'PutKeyPolicy', { keyId: KEY, policyName: 'default' }), context),
     expect: ['key-no-external-principals', 'remediated'],
@@ -148,7 +112,7 @@ const scenarios: Scenario[] = [
   {
     name: 'ModifyVpcEndpoint turning private DNS off: remediated',
     change: () => {
-      endpoint().privateDnsEnabled = false;
+      endpoint.privateDnsEnabled = false;
     },
     invoke: () =>
       endpointHandler(
@@ -162,7 +126,7 @@ const scenarios: Scenario[] = [
   {
     name: 'PutKeyPolicy that stays compliant: judged, nothing written',
     change: () => {
-      key().policy = policy(root, { ...root, Sid: `Admins${n}` });
+      key.policy = policy(root, { ...root, Sid: `Admins${++edits}` });
     },
     invoke: () => keyHandler(event('kms', 'PutKeyPolicy', { keyId: KEY, policyName: 'default' }), context),
     expect: ['key-no-external-principals', 'compliant'],

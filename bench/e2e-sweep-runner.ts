@@ -6,7 +6,7 @@
  */
 import { runSweep } from '../functions/cli/sweep.js';
 import { parseConfig } from '../functions/config/load.js';
-import { nowMs } from './lib.js';
+import { nowMs, trackPeakRss } from './lib.js';
 
 const [endpointUrl, account, region, vpceId] = process.argv.slice(2);
 if (!endpointUrl || !account || !region || !vpceId)
@@ -23,13 +23,7 @@ const config = parseConfig(
   },
   'bench',
 );
-const gc = (globalThis as { gc?: () => void }).gc;
-gc?.();
-const rssBefore = process.memoryUsage().rss;
-let rssPeak = rssBefore;
-const sampler = setInterval(() => {
-  rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-}, 250);
+const rss = trackPeakRss();
 const cpu0 = process.cpuUsage();
 const t0 = nowMs();
 const { report } = await runSweep({
@@ -43,17 +37,17 @@ const { report } = await runSweep({
 });
 const elapsed = (nowMs() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
-clearInterval(sampler);
+const { peakMb, beforeMb } = rss.stop();
 const notJudged = report.resources.filter((r) => r.status !== 'judged');
 // What the sweep still holds at the end (the report): the rest of the peak is garbage not yet collected.
-gc?.();
+(globalThis as { gc?: () => void }).gc?.();
 const heapAfterGcMb = process.memoryUsage().heapUsed / 1024 / 1024;
 process.stdout.write(
   `${JSON.stringify({
     elapsed,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    rssMb: rssPeak / 1024 / 1024,
-    rssBeforeMb: rssBefore / 1024 / 1024,
+    rssMb: peakMb,
+    rssBeforeMb: beforeMb,
     heapAfterGcMb,
     resources: report.resources.length,
     ids: new Set(report.resources.map((r) => r.id)).size,

@@ -84,15 +84,7 @@ async function sweepThroughSimulator(
     });
     for (let i = 0; i < keys; i++) {
       const keyId = `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`;
-      sim.estate.keys.set(keyId, {
-        keyId,
-        account: OWN,
-        region: REGION,
-        policy,
-        tags: {},
-        keyManager: 'CUSTOMER',
-        keyState: 'Enabled',
-      });
+      sim.estate.addKey({ keyId, account: OWN, region: REGION, policy });
     }
     const endpointPolicy = JSON.stringify({
       Statement: [
@@ -107,16 +99,12 @@ async function sweepThroughSimulator(
     });
     for (let i = 0; i < endpoints; i++) {
       const id = `vpce-${String(i).padStart(17, '0')}`;
-      sim.estate.endpoints.set(id, {
+      sim.estate.addEndpoint({
         id,
         account: OWN,
         region: REGION,
         vpcId: 'vpc-0a1b2c3d',
-        serviceName: `com.amazonaws.${REGION}.kms`,
-        type: 'Interface',
-        privateDnsEnabled: true,
         policyDocument: endpointPolicy,
-        state: 'available',
       });
     }
     const creds = sim.credentialsFor(OWN);

@@ -1,7 +1,7 @@
+/** Small timing helpers: warm up, then sample; medians and percentiles from sorted samples. */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-/** Small timing helpers: warm up, then sample; medians and percentiles from sorted samples. */
 
 export interface BenchRow {
   name: string;
@@ -69,6 +69,26 @@ export function heapMb(): number {
     gc();
   }
   return process.memoryUsage().heapUsed / 1024 / 1024;
+}
+
+/**
+ * Peak RSS while some work runs (after a full GC when node has --expose-gc): sampled every 250 ms
+ * from now until `stop()`, which returns the peak and the starting RSS in MB.
+ */
+export function trackPeakRss(): { stop(): { peakMb: number; beforeMb: number } } {
+  (globalThis as { gc?: () => void }).gc?.();
+  const before = process.memoryUsage().rss;
+  let peak = before;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 250);
+  return {
+    stop() {
+      clearInterval(sampler);
+      peak = Math.max(peak, process.memoryUsage().rss);
+      return { peakMb: peak / 1024 / 1024, beforeMb: before / 1024 / 1024 };
+    },
+  };
 }
 
 export const fmt = (n: number, digits = 3) => (Number.isFinite(n) ? n.toFixed(digits) : String(n));

@@ -59,28 +59,21 @@ for (const name of selected) {
   process.stdout.write(`${renderTable(table)}\n\n`);
 }
 
-const failed = tables.flatMap((t) =>
-  t.rows.filter((r) => r.pass === false).map((r) => `${t.title}: ${r.name}`),
-);
+/** Rows that missed their target, as `<table>: <row>`. */
+const failedRows = (list: BenchTable[]) =>
+  list.flatMap((t) => t.rows.filter((r) => r.pass === false).map((r) => `${t.title}: ${r.name}`));
+const failed = failedRows(tables);
 if (!quick) {
   // Keep the tables of modules not run this time (with their own recording date and machine).
   const file = fileURLToPath(new URL('./results.json', import.meta.url));
   const previous = existsSync(file)
-    ? (JSON.parse(readFileSync(file, 'utf8')) as { tables?: { module?: string; title: string }[] })
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { tables?: (typeof tables)[number][] })
     : {};
-  const moduleOf = (t: { module?: string; title: string }) =>
-    t.module ?? Object.keys(modules).find((m) => t.title.toLowerCase().startsWith(m)) ?? t.title;
-  const kept = (previous.tables ?? []).filter((t) => !selected.includes(moduleOf(t)));
-  const all = [...kept, ...tables].sort(
-    (a, b) => Object.keys(modules).indexOf(moduleOf(a)) - Object.keys(modules).indexOf(moduleOf(b)),
+  const order = Object.keys(modules);
+  const all = [...(previous.tables ?? []).filter((t) => !selected.includes(t.module)), ...tables].sort(
+    (a, b) => order.indexOf(a.module) - order.indexOf(b.module),
   );
-  const results = {
-    updatedAt: new Date().toISOString(),
-    tables: all,
-    failedTargets: all.flatMap((t) =>
-      (t as BenchTable).rows.filter((r) => r.pass === false).map((r) => `${t.title}: ${r.name}`),
-    ),
-  };
+  const results = { updatedAt: new Date().toISOString(), tables: all, failedTargets: failedRows(all) };
   writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write('wrote bench/results.json\n');
 }

@@ -30,7 +30,7 @@ import type { PipelineDeps } from '../functions/engine/pipeline.js';
 import { RateLimiter } from '../functions/engine/rate-limit.js';
 import { sweepAccountRegion } from '../functions/engine/sweep.js';
 import { AWS_QUOTAS } from './aws-quotas.js';
-import { nowMs, prng } from './lib.js';
+import { nowMs, prng, trackPeakRss } from './lib.js';
 
 const OWN = '111122223333';
 const REGION = 'us-east-1';
@@ -220,13 +220,7 @@ export async function runOnce(
     log: quiet,
     metrics: { count() {} },
   };
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const rssBefore = process.memoryUsage().rss;
-  let rssPeak = rssBefore;
-  const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
-  }, 250);
+  const rss = trackPeakRss();
   const t0 = nowMs();
   const sweep = await sweepAccountRegion(OWN, REGION, deps, {
     concurrency,
@@ -234,13 +228,13 @@ export async function runOnce(
     retryPasses: 5,
   });
   const elapsed = (nowMs() - t0) / 1000;
-  clearInterval(sampler);
+  const { peakMb, beforeMb } = rss.stop();
   mocks.restore();
   const ids = new Set(sweep.resources.map((r) => r.id));
   return {
     elapsed,
-    rssMb: rssPeak / 1024 / 1024,
-    rssBeforeMb: rssBefore / 1024 / 1024,
+    rssMb: peakMb,
+    rssBeforeMb: beforeMb,
     missing: keys + endpoints - ids.size,
     unjudged: sweep.resources.filter((r) => r.status !== 'judged').length,
     unjudgedReasons: [

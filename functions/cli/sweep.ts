@@ -95,21 +95,23 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
     process.env.AWS_PROFILE = options.profile;
   }
   const home = options.homeRegion ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const endpoint = {
+  // What every client of this run shares besides its region.
+  const clientOptions = {
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   };
   const counter = createCallCounter();
-  const sts = createStsAdapter(createStsClient({ region: home, ...endpoint }), { counter });
-  const own = await callerAccount(createStsClient({ region: home, ...endpoint }), { counter });
+  const stsClient = createStsClient({ region: home, ...clientOptions });
+  const sts = createStsAdapter(stsClient, { counter });
+  const own = await callerAccount(stsClient, { counter });
   const regions =
     options.regions ??
     (config.sweep.regions === 'all-enabled'
-      ? await enabledRegions(createEc2Client({ region: home, ...endpoint }), { counter })
+      ? await enabledRegions(createEc2Client({ region: home, ...clientOptions }), { counter })
       : config.sweep.regions);
   const accounts =
     config.sweep.accounts === 'organization'
-      ? await activeOrganizationAccounts(createOrganizationsClient({ region: home, ...endpoint }), {
+      ? await activeOrganizationAccounts(createOrganizationsClient({ region: home, ...clientOptions }), {
           counter,
         })
       : config.sweep.accounts.length > 0
@@ -131,7 +133,7 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
     roleName: config.memberRoleName,
     sessionName: 'kms-perimeter-guard-sweep',
     sts,
-    ...endpoint,
+    ...clientOptions,
   };
   const deps: PipelineDeps = {
     config: { ...config, dryRun: !options.remediate || config.dryRun },

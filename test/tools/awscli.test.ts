@@ -72,36 +72,22 @@ describe.skipIf(!available)('AWS CLI (Debian awscli) against the simulator', { t
         },
       ],
     };
-    sim.estate.keys.set('k1', {
-      keyId: 'k1',
-      account: A,
-      region: REGION,
-      policy: JSON.stringify(root),
-      tags: {},
-      keyManager: 'CUSTOMER',
-      keyState: 'Enabled',
-    });
-    sim.estate.endpoints.set('vpce-0aaa', {
+    sim.estate.addKey({ keyId: 'k1', account: A, region: REGION, policy: JSON.stringify(root) });
+    sim.estate.addEndpoint({
       id: 'vpce-0aaa',
       account: A,
       region: REGION,
       vpcId: 'vpc-1',
-      serviceName: `com.amazonaws.${REGION}.kms`,
-      type: 'Interface',
       privateDnsEnabled: false,
-      state: 'available',
     });
     sim.estate.vpcs.set(`${A}:${REGION}:vpc-1`, { enableDnsSupport: true, enableDnsHostnames: true });
     // A VPC without DNS hostnames: AWS refuses private DNS on its endpoints.
-    sim.estate.endpoints.set('vpce-0bbb', {
+    sim.estate.addEndpoint({
       id: 'vpce-0bbb',
       account: A,
       region: REGION,
       vpcId: 'vpc-2',
-      serviceName: `com.amazonaws.${REGION}.kms`,
-      type: 'Interface',
       privateDnsEnabled: false,
-      state: 'available',
     });
     sim.estate.vpcs.set(`${A}:${REGION}:vpc-2`, { enableDnsSupport: true, enableDnsHostnames: false });
   });

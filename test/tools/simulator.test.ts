@@ -50,38 +50,20 @@ beforeAll(async () => {
   endpoint = await sim.start();
   const e = sim.estate;
   for (let i = 0; i < 7; i++) {
-    e.keys.set(`k${i}`, {
+    e.addKey({
       keyId: `k${i}`,
       account: A,
       region: REGION,
       policy: JSON.stringify(root(A)),
       tags: { env: 'prod' },
       keyManager: i === 0 ? 'AWS' : 'CUSTOMER',
-      keyState: 'Enabled',
     });
   }
-  e.keys.set('other', {
-    keyId: 'other',
-    account: B,
-    region: REGION,
-    policy: JSON.stringify(root(B)),
-    tags: {},
-    keyManager: 'CUSTOMER',
-    keyState: 'Enabled',
-  });
+  e.addKey({ keyId: 'other', account: B, region: REGION, policy: JSON.stringify(root(B)) });
   for (let i = 0; i < 3; i++) {
-    e.endpoints.set(`vpce-0${i}`, {
-      id: `vpce-0${i}`,
-      account: A,
-      region: REGION,
-      vpcId: 'vpc-1',
-      serviceName: `com.amazonaws.${REGION}.kms`,
-      type: 'Interface',
-      privateDnsEnabled: false,
-      state: 'available',
-    });
+    e.addEndpoint({ id: `vpce-0${i}`, account: A, region: REGION, vpcId: 'vpc-1', privateDnsEnabled: false });
   }
-  e.endpoints.set('vpce-s3', {
+  e.addEndpoint({
     id: 'vpce-s3',
     account: A,
     region: REGION,
@@ -89,7 +71,6 @@ beforeAll(async () => {
     serviceName: `com.amazonaws.${REGION}.s3`,
     type: 'Gateway',
     privateDnsEnabled: false,
-    state: 'available',
   });
   e.vpcs.set(`${A}:${REGION}:vpc-1`, { enableDnsSupport: true, enableDnsHostnames: false });
   e.accounts = [

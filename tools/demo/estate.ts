@@ -6,6 +6,7 @@
 
 import { parseConfig } from '../../functions/config/load.js';
 import type { GuardConfig } from '../../functions/config/schema.js';
+import type { SimKey } from '../simulator/estate.js';
 import type { AwsSimulator } from '../simulator/server.js';
 
 export const OWN = '111122223333';
@@ -79,25 +80,14 @@ export function seedDemoEstate(sim: AwsSimulator): void {
   e.accounts = [OWN, ...MEMBERS].map((id) => ({ id, status: 'ACTIVE' as const }));
   for (const m of MEMBERS) e.roles.set(m, new Set([ROLE]));
   let n = 0;
-  const key = (
-    account: string,
-    region: string,
-    text: string,
-    extra: Partial<Parameters<typeof e.keys.set>[1]> = {},
-  ) => {
-    const keyId = `${String(++n).padStart(8, '0')}-de00-4000-8000-000000000000`;
-    e.keys.set(keyId, {
-      keyId,
+  const key = (account: string, region: string, policy: string, extra: Partial<SimKey> = {}) =>
+    e.addKey({
+      keyId: `${String(++n).padStart(8, '0')}-de00-4000-8000-000000000000`,
       account,
       region,
-      policy: text,
-      tags: {},
-      keyManager: 'CUSTOMER',
-      keyState: 'Enabled',
+      policy,
       ...extra,
     });
-    return keyId;
-  };
   for (const account of [OWN, ...MEMBERS]) {
     for (const region of REGIONS) {
       const vpce = `vpce-0${account.slice(0, 4)}${region === 'us-east-1' ? 'aa' : 'bb'}00000001`;
@@ -106,13 +96,11 @@ export function seedDemoEstate(sim: AwsSimulator): void {
         enableDnsSupport: true,
         enableDnsHostnames: !(account === MEMBERS[1] && region === 'eu-west-1'),
       });
-      e.endpoints.set(vpce, {
+      e.addEndpoint({
         id: vpce,
         account,
         region,
         vpcId: vpc,
-        serviceName: `com.amazonaws.${region}.kms`,
-        type: 'Interface',
         privateDnsEnabled: !(account !== OWN && region === 'eu-west-1'),
         policyDocument:
           account === MEMBERS[0] && region === 'us-east-1'
@@ -128,7 +116,6 @@ export function seedDemoEstate(sim: AwsSimulator): void {
                   },
                 ],
               }),
-        state: 'available',
       });
       // Compliant keys (crypto only through the account's endpoint).
       for (let i = 0; i < 4; i++)
@@ -168,16 +155,12 @@ export function seedDemoEstate(sim: AwsSimulator): void {
     }
   }
   const endpoint = (id: string, account: string, region: string, vpcId: string, policyDocument?: string) =>
-    e.endpoints.set(id, {
+    e.addEndpoint({
       id,
       account,
       region,
       vpcId,
-      serviceName: `com.amazonaws.${region}.kms`,
-      type: 'Interface',
-      privateDnsEnabled: true,
       ...(policyDocument === undefined ? {} : { policyDocument }),
-      state: 'available',
     });
   // A second endpoint in the own account whose policy names an outside account.
   endpoint(
@@ -204,8 +187,7 @@ export function seedDemoEstate(sim: AwsSimulator): void {
     `vpc-0${(MEMBERS[0] as string).slice(0, 4)}bb`,
   );
   // One key the guard's role may not read.
-  const unreadable = key(MEMBERS[1] as string, 'eu-west-1', policy(statement.root(MEMBERS[1] as string)));
-  (e.keys.get(unreadable) as { denyRead?: boolean }).denyRead = true;
+  key(MEMBERS[1] as string, 'eu-west-1', policy(statement.root(MEMBERS[1] as string)), { denyRead: true });
 }
 
 export const demoConfig = (endpointIds: string[]): GuardConfig =>

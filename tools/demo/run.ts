@@ -6,6 +6,7 @@
  */
 
 import { runSweep } from '../../functions/cli/sweep.js';
+import { cloudTrailEvent } from '../cloudtrail-event.js';
 import { AwsSimulator } from '../simulator/server.js';
 
 import {
@@ -22,40 +23,6 @@ import {
 
 const out = (text = '') => process.stdout.write(`${text}\n`);
 const banner = (text: string) => out(`\n=== ${text} ${'='.repeat(Math.max(0, 90 - text.length))}`);
-
-function cloudTrailEvent(
-  eventName: string,
-  account: string,
-  region: string,
-  requestParameters: Record<string, unknown>,
-  source: 'kms' | 'ec2',
-) {
-  return {
-    version: '0',
-    id: `demo-${eventName}`,
-    'detail-type': 'AWS API Call via CloudTrail',
-    source: `aws.${source}`,
-    account,
-    time: new Date().toISOString(),
-    region,
-    resources: [],
-    detail: {
-      eventVersion: '1.09',
-      userIdentity: {
-        type: 'AssumedRole',
-        arn: `arn:aws:sts::${account}:assumed-role/Developer/alice`,
-        accountId: account,
-      },
-      eventTime: new Date().toISOString(),
-      eventSource: `${source}.amazonaws.com`,
-      eventName,
-      awsRegion: region,
-      recipientAccountId: account,
-      requestParameters,
-      eventID: `demo-${eventName}-${Math.random().toString(16).slice(2, 10)}`,
-    },
-  };
-}
 
 async function main(): Promise<number> {
   const started = Date.now();

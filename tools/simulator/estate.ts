@@ -43,6 +43,28 @@ export class Estate {
   /** Role names per account that may be assumed (others: AccessDenied). */
   roles = new Map<string, Set<string>>();
 
+  /** Adds a key; unless given, a customer managed, enabled key without tags. */
+  addKey(key: Pick<SimKey, 'keyId' | 'account' | 'region' | 'policy'> & Partial<SimKey>): SimKey {
+    const k: SimKey = { tags: {}, keyManager: 'CUSTOMER', keyState: 'Enabled', ...key };
+    this.keys.set(k.keyId, k);
+    return k;
+  }
+
+  /** Adds an endpoint; unless given, an available KMS interface endpoint with private DNS on. */
+  addEndpoint(
+    endpoint: Pick<SimEndpoint, 'id' | 'account' | 'region' | 'vpcId'> & Partial<SimEndpoint>,
+  ): SimEndpoint {
+    const e: SimEndpoint = {
+      serviceName: `com.amazonaws.${endpoint.region}.kms`,
+      type: 'Interface',
+      privateDnsEnabled: true,
+      state: 'available',
+      ...endpoint,
+    };
+    this.endpoints.set(e.id, e);
+    return e;
+  }
+
   keyArn(k: SimKey): string {
     return `arn:aws:kms:${k.region}:${k.account}:key/${k.keyId}`;
   }

@@ -282,39 +282,24 @@ export class AwsSimulator {
     );
   }
 
-  /** A concurrent edit of a key policy, once per key, right after it was read. */
-  private editKeyAfterRead(k: SimKey): void {
-    if (!this.options.faults?.concurrentEdits || k.keyManager === 'AWS' || this.edited.has(k.keyId)) return;
-    this.edited.add(k.keyId);
-    const statement = {
-      Sid: concurrentEditSid(k.keyId),
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${k.account}:root` },
-      Action: 'kms:DescribeKey',
-      Resource: '*',
-    };
-    const doc = JSON.parse(k.policy) as { Statement: unknown[] };
-    doc.Statement = [...(Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]), statement];
-    k.policy = JSON.stringify(doc, null, 2);
-    this.concurrentEdits.push({ kind: 'key', id: k.keyId, statement });
-  }
-
-  /** A concurrent edit of an endpoint policy, once per endpoint that has one, right after it was listed. */
-  private editEndpointAfterRead(e: SimEndpoint): void {
-    if (!this.options.faults?.concurrentEdits || !e.policyDocument || this.edited.has(e.id)) return;
-    this.edited.add(e.id);
-    const statement = {
-      Sid: concurrentEditSid(e.id),
-      Effect: 'Allow',
-      Principal: '*',
-      Action: 'kms:DescribeKey',
-      Resource: '*',
-      Condition: { StringEquals: { 'aws:PrincipalAccount': e.account } },
-    };
-    const doc = JSON.parse(e.policyDocument) as { Statement: unknown[] };
-    doc.Statement = [...(Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]), statement];
-    e.policyDocument = JSON.stringify(doc);
-    this.concurrentEdits.push({ kind: 'endpoint', id: e.id, statement });
+  /**
+   * A concurrent edit, once per resource, right after the guard read it: the owner appends one
+   * statement (`statement` is given the resource's Sid) to the policy text and the new text is kept.
+   */
+  private editAfterRead(
+    kind: 'key' | 'endpoint',
+    id: string,
+    policy: string,
+    statement: Record<string, unknown>,
+    keep: (text: string) => void,
+  ): void {
+    if (!this.options.faults?.concurrentEdits || this.edited.has(id)) return;
+    this.edited.add(id);
+    const added = { Sid: concurrentEditSid(id), ...statement };
+    const doc = JSON.parse(policy) as { Statement: unknown };
+    doc.Statement = [...(Array.isArray(doc.Statement) ? doc.Statement : [doc.Statement]), added];
+    keep(JSON.stringify(doc, null, 2));
+    this.concurrentEdits.push({ kind, id, statement: added });
   }
 
   // ------------------------------------------------------------------------------------------ KMS
@@ -366,7 +351,18 @@ export class AwsSimulator {
             `User: ${caller.arn} is not authorized to perform: kms:GetKeyPolicy`,
           );
         const answer = { Policy: k.policy, PolicyName: 'default' };
-        this.editKeyAfterRead(k);
+        if (k.keyManager === 'CUSTOMER') {
+          const own = { AWS: `arn:aws:iam::${k.account}:root` };
+          this.editAfterRead(
+            'key',
+            k.keyId,
+            k.policy,
+            { Effect: 'Allow', Principal: own, Action: 'kms:DescribeKey', Resource: '*' },
+            (text) => {
+              k.policy = text;
+            },
+          );
+        }
         return answer;
       }
       case 'ListResourceTags': {
@@ -475,7 +471,24 @@ export class AwsSimulator {
         const page = all.slice(start, start + size);
         const next = start + size < all.length ? tag('nextToken', String(start + size)) : '';
         const xml = `<DescribeVpcEndpointsResponse ${ns}>${rid}<vpcEndpointSet>${page.map((e) => this.endpointXml(e)).join('')}</vpcEndpointSet>${next}</DescribeVpcEndpointsResponse>`;
-        for (const e of page) this.editEndpointAfterRead(e);
+        for (const e of page) {
+          if (e.policyDocument === undefined) continue; // AWS's full-access default: nothing to append to
+          this.editAfterRead(
+            'endpoint',
+            e.id,
+            e.policyDocument,
+            {
+              Effect: 'Allow',
+              Principal: '*',
+              Action: 'kms:DescribeKey',
+              Resource: '*',
+              Condition: { StringEquals: { 'aws:PrincipalAccount': e.account } },
+            },
+            (text) => {
+              e.policyDocument = text;
+            },
+          );
+        }
         return xml;
       }
       case 'DescribeVpcAttribute': {
