@@ -117,3 +117,16 @@ export class RoleAssumptionError extends Error {
     this.reason = options.reason;
   }
 }
+
+/**
+ * Judging or planning one resource took longer than its analysis budget (`analysisBudgetMs`): the
+ * finding becomes `unproven` ("analysis budget exceeded"), remediation is refused, the run goes on.
+ */
+export class AnalysisBudgetError extends Error {
+  override name = 'AnalysisBudgetError';
+  readonly budgetMs: number;
+  constructor(budgetMs: number) {
+    super(`analysis budget exceeded (${budgetMs} ms)`);
+    this.budgetMs = budgetMs;
+  }
+}

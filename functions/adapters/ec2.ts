@@ -6,6 +6,7 @@ import {
   ModifyVpcEndpointCommand,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
+import { ownSet } from '../policy/own.js';
 import { type AdapterOptions, createCaller } from './call.js';
 import { DESCRIBE_VPC_ENDPOINTS_PAGE_SIZE } from './constants.js';
 import { AwsCallError, ResourceNotFoundError } from './errors.js';
@@ -27,7 +28,7 @@ function normalizeState(state: string | undefined): string {
 
 export function toVpcEndpointRecord(endpoint: VpcEndpoint): VpcEndpointRecord {
   const tags: Record<string, string> = {};
-  for (const tag of endpoint.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+  for (const tag of endpoint.Tags ?? []) if (tag.Key !== undefined) ownSet(tags, tag.Key, tag.Value ?? '');
   const record: VpcEndpointRecord = {
     id: endpoint.VpcEndpointId ?? '',
     vpcId: endpoint.VpcId ?? '',

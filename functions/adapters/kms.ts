@@ -7,6 +7,7 @@ import {
   ListResourceTagsCommand,
   PutKeyPolicyCommand,
 } from '@aws-sdk/client-kms';
+import { ownSet } from '../policy/own.js';
 import { type AdapterOptions, createCaller } from './call.js';
 import { KEY_POLICY_NAME, LIST_KEYS_PAGE_SIZE, LIST_RESOURCE_TAGS_PAGE_SIZE } from './constants.js';
 import { AwsCallError } from './errors.js';
@@ -96,7 +97,7 @@ export function createKmsAdapter(client: KMSClient, options: KmsAdapterOptions =
           ),
         );
         for (const tag of out.Tags ?? []) {
-          if (tag.TagKey !== undefined) tags[tag.TagKey] = tag.TagValue ?? '';
+          if (tag.TagKey !== undefined) ownSet(tags, tag.TagKey, tag.TagValue ?? '');
         }
         marker = nextMarker('ListResourceTags', keyId, marker, out);
       } while (marker);

@@ -1,3 +1,4 @@
+import { ownSet } from '../policy/own.js';
 import { parsePolicy, parsePolicyText } from '../policy/parse.js';
 import type { Issue, Policy } from '../policy/types.js';
 import type { EndpointResource, KeyResource, Resource } from '../rules/types.js';
@@ -65,7 +66,7 @@ function tagsOf(value: unknown): Record<string, string> | undefined {
   if (!Array.isArray(value)) return undefined;
   const tags: Record<string, string> = {};
   for (const t of value) {
-    if (isObject(t) && typeof t.Key === 'string' && typeof t.Value === 'string') tags[t.Key] = t.Value;
+    if (isObject(t) && typeof t.Key === 'string' && typeof t.Value === 'string') ownSet(tags, t.Key, t.Value);
   }
   return tags;
 }

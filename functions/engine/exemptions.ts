@@ -1,4 +1,5 @@
 import type { RuleId } from '../config/schema.js';
+import { ownGet } from '../policy/own.js';
 
 export interface Exemption {
   until?: string;
@@ -16,7 +17,7 @@ export function readExemption(
   rule: RuleId,
   now: Date,
 ): Exemption | undefined {
-  const value = tags?.[tagKey];
+  const value = tags ? ownGet(tags, tagKey) : undefined;
   if (value === undefined) return undefined;
   const match = /^\s*([^;]+?)\s*(?:;\s*until=(\d{4}-\d{2}-\d{2})\s*)?$/.exec(value);
   if (!match) return undefined;

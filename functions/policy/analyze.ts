@@ -10,6 +10,7 @@ import {
 import { type CompiledCondition, compileCondition, type Truth } from './condition-ops.js';
 import { evaluate, statementMatches } from './evaluate.js';
 import { clearGlobCaches, compileGlob, globMatches } from './glob.js';
+import { ownGet, ownSet } from './own.js';
 import { KEY_SPELLING, type RequestClass, type Trust } from './request-model.js';
 import type { ConcreteRequest, Policy, PrincipalElement, Statement } from './types.js';
 
@@ -233,6 +234,7 @@ function inClass(c: Candidate, dim: string, cls: RequestClass): boolean {
   if (dim === 'principal') {
     const info = c.principalInfo!;
     if (cls.principals === 'external' && !info.external) return false;
+    if (cls.principals === 'internal' && info.external) return false;
     if (cls.principals === 'trusted' && !(info.trusted && info.kind !== 'service')) return false;
     if (cls.exempt?.awsServiceCalls && info.kind === 'service') return false;
     if (cls.exempt && info.arn && cls.exempt.principalArns.some((p) => isArnMatch(p, info.arn!)))
@@ -272,7 +274,7 @@ function statementMasks(s: Statement, conds: CompiledCondition[], dim: Dimension
     const seen = new Map<string, Truth>();
     const key = cond.entry.keyLower;
     tests.push((c) => {
-      const v = c.values[key];
+      const v = ownGet(c.values, key);
       const k = v === undefined ? '\u0000' : typeof v === 'string' ? `s${v}` : `a${v.join('\u0001')}`;
       let t = seen.get(k);
       if (t === undefined) {
@@ -407,7 +409,7 @@ function buildWitness(
     if (c.action) request.action = c.action;
     if (c.resource) request.resource = c.resource;
     for (const [k, v] of Object.entries(c.values))
-      if (relevant.has(k)) request.context[KEY_SPELLING[k] ?? k] = v;
+      if (relevant.has(k)) ownSet(request.context, ownGet(KEY_SPELLING, k) ?? k, v);
   });
   return request;
 }

@@ -1,5 +1,13 @@
 import type { CompiledCondition } from './condition-ops.js';
-import { cellRepresentatives, compileGlob, digitsGlob, type Glob, globMatches } from './glob.js';
+import {
+  cellRepresentatives,
+  compileGlob,
+  digitsGlob,
+  type Glob,
+  globMatches,
+  type Observer,
+  signatureOf,
+} from './glob.js';
 import { ipRepresentatives } from './ip.js';
 import {
   ALWAYS_PRESENT_BOOLEAN_KEYS,
@@ -58,6 +66,7 @@ export interface DimensionInput {
 }
 
 const FRESH_ACCOUNT = '444455556666';
+const SECOND_FRESH_ACCOUNT = '777788889999';
 const FRESH_ORG = 'o-exampleorg1';
 const FRESH_ROLE = 'example-role';
 const FRESH_SERVICE = 'example-service.amazonaws.com';
@@ -108,31 +117,61 @@ interface CellSet {
   exact: boolean;
 }
 
-/** Representatives for one string attribute given the globs that test it. */
+interface CellQuery {
+  /** `groupOf[i]`: the condition entry (group) of `globs[i]`; the values of an entry are ORed. */
+  groupOf?: number[];
+  observers?: Observer[];
+  /** Values to show instead of the enumeration's own when they stand for the same cell (readable, trusted). */
+  prefer?: string[];
+}
+
+/**
+ * Representatives for one string attribute given the globs that test it: one value per cell (per
+ * combination of groups matched, and of observer states), readable where a preferred value
+ * stands for the cell.
+ */
 function stringCells(
   globs: Glob[],
   domain: Glob | undefined,
   fresh: (taken: (v: string) => boolean) => string,
+  query: CellQuery = {},
 ): CellSet {
+  const options = {
+    ...(query.groupOf ? { groupOf: query.groupOf } : {}),
+    ...(query.observers ? { observers: query.observers } : {}),
+  };
   const matchesAny = (v: string) => globs.some((g) => globMatches(g, v));
   const inDomain = (v: string) => !domain || globMatches(domain, v);
-  if (isWildcardFree(globs) && globs.every((g) => !g.spec.ignoreCase)) {
-    const literals = unique(globs.map((g) => g.spec.pattern)).filter(inDomain);
-    return { values: [...literals, fresh(matchesAny)], exact: true };
-  }
-  const cells = cellRepresentatives(globs, domain);
-  const values = cells.values.filter((v) => v !== '' || !domain);
-  // A readable stand-in for the "matches none of them" cell, when one exists.
-  const noneCell = values.find((v) => !matchesAny(v));
   const readable = fresh(matchesAny);
-  const out =
-    noneCell !== undefined && inDomain(readable) && !matchesAny(readable)
-      ? [...values.filter((v) => v !== noneCell), readable]
-      : values;
-  return { values: unique(out), exact: cells.exact };
+  const prefer = [...(query.prefer ?? []), readable].filter(inDomain);
+  let values: string[];
+  let exact = true;
+  let sigOf = (v: string) => signatureOf(globs, v, options);
+  if (isWildcardFree(globs) && globs.every((g) => !g.spec.ignoreCase) && !query.observers?.length) {
+    // Literals only: each literal is a cell of its own groups, the fresh value the cell of none.
+    values = [...unique(globs.map((g) => g.spec.pattern)).filter(inDomain), readable];
+    const groupsOf = new Map<string, number[]>();
+    globs.forEach((g, i) => {
+      const list = groupsOf.get(g.spec.pattern) ?? [];
+      list.push(query.groupOf ? query.groupOf[i]! : i);
+      groupsOf.set(g.spec.pattern, list);
+    });
+    sigOf = (v) => [...new Set(groupsOf.get(v) ?? [])].sort((a, b) => a - b).join(',');
+  } else {
+    const cells = cellRepresentatives(globs, domain, options);
+    values = cells.values.filter((v) => v !== '' || !domain);
+    exact = cells.exact;
+  }
+  // One value per cell, preferred values first (a preferred value only stands in for a cell the
+  // enumeration found).
+  const found = new Set(values.map(sigOf));
+  const bySignature = new Map<string, string>();
+  for (const v of [...prefer, ...values]) {
+    const sig = sigOf(v);
+    if (found.has(sig) && !bySignature.has(sig)) bySignature.set(sig, v);
+  }
+  return { values: [...bySignature.values()], exact };
 }
-
-const ACCOUNT_IN_TEXT = /(?<![0-9])[0-9]{12}(?![0-9])/g;
 
 /** The account component of an ARN-like pattern (`arn:aws:iam::<acct>:...`), if it has one. */
 function arnAccountPart(pattern: string): string | undefined {
@@ -140,29 +179,71 @@ function arnAccountPart(pattern: string): string | undefined {
   return parts.length >= 6 ? parts[4] : undefined;
 }
 
-function accountCells(input: DimensionInput, extraPatterns: string[], patternKeys: Set<string>): CellSet {
+/**
+ * Candidate accounts: one per class of accounts that every account test of the policy treats alike.
+ * The tests are the trusted accounts, each condition entry on `keys`, each Principal element's
+ * account entries, the accounts of session and federated principals, and (as observers) every
+ * principal-ARN pattern read over `arn:aws:iam::<account>:` — so an ARN pattern that does not
+ * start with `arn:` (`*3:role/deploy*`) still splits the accounts it depends on.
+ */
+function accountCells(input: DimensionInput, keys: Set<string>, arnObservers: Glob[]): CellSet {
   const globs: Glob[] = [];
-  const literals = new Set<string>(input.trust.accounts);
-  for (const s of input.statements) {
-    for (const m of JSON.stringify(s.raw).matchAll(ACCOUNT_IN_TEXT)) literals.add(m[0]);
-  }
-  for (const c of conditionsOn(input, (k) => patternKeys.has(k))) {
+  const groupOf: number[] = [];
+  let group = 0;
+  const literal = (value: string) =>
+    compileGlob({ pattern: value, wildcards: false, ignoreCase: false, arn: false });
+  const addGroup = (gs: Glob[]) => {
+    if (gs.length === 0) return;
+    for (const g of gs) {
+      globs.push(g);
+      groupOf.push(group);
+    }
+    group++;
+  };
+  addGroup(input.trust.accounts.map(literal));
+  for (const c of conditionsOn(input, (k) => keys.has(k))) {
+    const gs: Glob[] = [];
     for (const g of c.globs) {
       if (c.entry.keyLower.endsWith('arn')) {
         const acct = arnAccountPart(g.spec.pattern);
-        if (acct !== undefined) globs.push(compileGlob({ ...g.spec, pattern: acct, arn: false }));
-      } else globs.push(g);
+        if (acct !== undefined) gs.push(compileGlob({ ...g.spec, pattern: acct, arn: false }));
+      } else gs.push(g);
+    }
+    addGroup(gs);
+  }
+  if (keys.has('aws:principalaccount')) {
+    for (const s of input.statements) {
+      const roots = s.principal.aws.flatMap((a) => {
+        const m = /^arn:[^:]+:iam::(\d{12}):root$/.exec(a);
+        return m ? [literal(m[1]!)] : [];
+      });
+      addGroup(roots);
+      for (const a of s.principal.aws) {
+        const m = /^arn:[^:]+:sts::(\d{12}):/.exec(a);
+        if (m) addGroup([literal(m[1]!)]);
+      }
+      for (const f of s.principal.federated) {
+        const acct = arnAccountPart(f);
+        if (acct && /^\d{12}$/.test(acct)) addGroup([literal(acct)]);
+      }
     }
   }
-  for (const p of extraPatterns) {
-    const acct = arnAccountPart(p);
-    if (acct !== undefined)
-      globs.push(compileGlob({ pattern: acct, wildcards: true, ignoreCase: false, arn: false }));
+  // A literal ARN names one account: a group of its own (cheaper than an observer).
+  const observers: Observer[] = [];
+  for (const glob of arnObservers) {
+    const m =
+      glob.literal !== undefined && !glob.spec.ignoreCase
+        ? /^arn:[^:]+:iam::(\d{12}):/.exec(glob.literal)
+        : null;
+    if (m) addGroup([literal(m[1]!)]);
+    else observers.push({ glob, before: 'arn:aws:iam::', after: ':' });
   }
-  for (const l of literals)
-    globs.push(compileGlob({ pattern: l, wildcards: false, ignoreCase: false, arn: false }));
-  const cells = stringCells(globs, digitsGlob(12), freshAccount);
-  return { values: unique([...input.trust.accounts, ...cells.values]), exact: cells.exact };
+  const cells = stringCells(globs, digitsGlob(12), freshAccount, {
+    groupOf,
+    observers,
+    prefer: [...input.trust.accounts, FRESH_ACCOUNT, SECOND_FRESH_ACCOUNT],
+  });
+  return cells;
 }
 
 export function buildDimensions(input: DimensionInput): Map<string, Dimension> {
@@ -197,58 +278,80 @@ function principalDimension(input: DimensionInput): Dimension {
     }
   };
 
-  const principalArnPatterns = [
-    ...statements.flatMap((s) => s.principal.aws.filter((a) => a.startsWith('arn:'))),
-    ...conditionsOn(input, (k) => k === 'aws:principalarn').flatMap((c) =>
-      c.globs.map((g) => g.spec.pattern),
+  // Every pattern that tests a principal ARN, each compiled as its own operator reads it: a
+  // Principal entry is a literal, a StringLike condition a plain wildcard pattern, an ArnLike
+  // condition and the exempt ARNs of SPEC §2 match ARN part by part.
+  const literalArn = (p: string) =>
+    compileGlob({ pattern: p, wildcards: false, ignoreCase: false, arn: false });
+  const arnGlobs: Glob[] = [
+    ...statements.flatMap((s) => s.principal.aws.filter((a) => a.startsWith('arn:')).map(literalArn)),
+    ...conditionsOn(input, (k) => k === 'aws:principalarn').flatMap((c) => c.globs),
+    ...(cls.exempt?.principalArns ?? []).map((p) =>
+      compileGlob({ pattern: p, wildcards: true, ignoreCase: false, arn: true }),
     ),
-    ...(cls.exempt?.principalArns ?? []),
   ];
   const accounts = accountCells(
     input,
-    principalArnPatterns,
-    new Set(['aws:principalaccount', 'kms:calleraccount', 'aws:principalarn']),
+    // The accounts a service principal may act for are principal candidates too.
+    new Set([
+      'aws:principalaccount',
+      'kms:calleraccount',
+      'aws:principalarn',
+      'aws:sourceaccount',
+      'aws:sourceowner',
+      'aws:sourcearn',
+    ]),
+    arnGlobs,
   );
   note(accounts, 'account values');
 
-  // Organizations: absent (account in no organization), trusted ones, and the policy's cells.
+  // Organizations: absent (account in no organization), trusted ones, and the policy's cells (one
+  // group per condition entry, the trusted organizations one more).
   const orgConds = conditionsOn(input, (k) => k === 'aws:principalorgid' || k === 'aws:principalorgpaths');
   const orgGlobs: Glob[] = [];
-  for (const c of orgConds) {
+  const orgGroups: number[] = [];
+  orgConds.forEach((c, i) => {
     for (const g of c.globs) {
+      orgGroups.push(i);
       if (c.entry.keyLower === 'aws:principalorgpaths') {
         const first = g.spec.pattern.split('/')[0] ?? '';
         orgGlobs.push(compileGlob({ ...g.spec, pattern: first }));
       } else orgGlobs.push(g);
     }
-  }
-  for (const o of trust.organizationIds)
+  });
+  for (const o of trust.organizationIds) {
     orgGlobs.push(compileGlob({ pattern: o, wildcards: false, ignoreCase: false, arn: false }));
+    orgGroups.push(orgConds.length);
+  }
   const orgCells = orgConds.length
     ? stringCells(
         orgGlobs,
         compileGlob({ pattern: 'o-*', wildcards: true, ignoreCase: false, arn: false }),
         (t) => freshValue(FRESH_ORG, t),
+        { groupOf: orgGroups, prefer: [...trust.organizationIds] },
       )
     : { values: [...trust.organizationIds.slice(0, 1), FRESH_ORG], exact: true };
   note(orgCells, 'organization ids');
-  const orgs: (string | undefined)[] = [undefined, ...unique([...trust.organizationIds, ...orgCells.values])];
+  const orgs: (string | undefined)[] = [
+    undefined,
+    ...unique([...trust.organizationIds.slice(0, 1), ...orgCells.values]),
+  ];
 
-  const pathGlobs = conditionsOn(input, (k) => k === 'aws:principalorgpaths').flatMap((c) => c.globs);
+  const pathConds = conditionsOn(input, (k) => k === 'aws:principalorgpaths');
+  const pathGlobs = pathConds.flatMap((c) => c.globs);
+  const pathGroups = pathConds.flatMap((c, i) => c.globs.map(() => i));
   const pathsFor = (org: string): string[] => {
     if (pathGlobs.length === 0) return [`${org}/r-ab12/`];
     const c = stringCells(
       pathGlobs,
       compileGlob({ pattern: `${org}/*`, wildcards: true, ignoreCase: false, arn: false }),
       (t) => freshValue(`${org}/r-ab12/ou-ab12-examples/`, t),
+      { groupOf: pathGroups },
     );
     note(c, 'organization paths');
     return c.values;
   };
 
-  const arnGlobs = principalArnPatterns.map((p) =>
-    compileGlob({ pattern: p, wildcards: true, ignoreCase: false, arn: true }),
-  );
   const sessionEntries = statements.flatMap((s) =>
     s.principal.aws.filter((a) => a.startsWith('arn:aws:sts::')),
   );
@@ -478,7 +581,7 @@ function networkDimension(input: DimensionInput): Dimension {
           'vpc-*',
         );
   const vpceAccounts = mentioned('aws:vpceaccount')
-    ? accountCells(input, [], new Set(['aws:vpceaccount'])).values
+    ? accountCells(input, new Set(['aws:vpceaccount']), []).values
     : [undefined];
   const vpceOrgs = mentioned('aws:vpceorgid')
     ? [...cellsFor('aws:vpceorgid', [...input.trust.organizationIds], FRESH_ORG, 'o-*')]

@@ -1,4 +1,4 @@
-import { compileGlob, type Glob, globMatches } from './glob.js';
+import { compileGlob, foldCase, type Glob, globMatches } from './glob.js';
 import { type IpRange, parseCidr, parseIp } from './ip.js';
 import type { BaseOperator, ConditionEntry } from './types.js';
 
@@ -158,14 +158,30 @@ function numericCmp(base: BaseOperator): (a: number, b: number) => boolean {
   }
 }
 
+/** Operators whose values are compared for equality (exact, or with case folded). */
+const EQUALITY_OPERATORS = new Map<BaseOperator, 'exact' | 'fold'>([
+  ['StringEquals', 'exact'],
+  ['StringNotEquals', 'exact'],
+  ['StringEqualsIgnoreCase', 'fold'],
+  ['StringNotEqualsIgnoreCase', 'fold'],
+]);
+
 const VARIABLE = /\$\{(?!\*\}|\?\}|\$\})[^}]*\}/;
 
 export function compileCondition(entry: ConditionEntry): CompiledCondition {
   const usesVariables = entry.values.some((v) => VARIABLE.test(v));
   const negated = isNegated(entry.base);
   const compiled = entry.values.map((v) => compileValue(entry.base, v));
-  // Positive per-value test: the request value matches some policy value.
-  const matchesAny = (v: string) => compiled.some((c) => c.test(v));
+  // Positive per-value test: the request value matches some policy value. Equality operators test
+  // membership in a set: a list of 1,600 account ids costs one lookup, not 1,600 comparisons.
+  const equality = entry.values.some((v) => v.includes('${'))
+    ? undefined
+    : EQUALITY_OPERATORS.get(entry.base);
+  let matchesAny: (v: string) => boolean;
+  if (equality) {
+    const set = new Set(equality === 'fold' ? entry.values.map(foldCase) : entry.values);
+    matchesAny = equality === 'fold' ? (v) => set.has(foldCase(v)) : (v) => set.has(v);
+  } else matchesAny = (v: string) => compiled.some((c) => c.test(v));
   // Per-value outcome of the operator (negated operators: matches none of the policy values).
   const single = (v: string) => (negated ? !matchesAny(v) : matchesAny(v));
 

@@ -5,6 +5,8 @@
  * `ArnLike` and friends: a request value only matters through which patterns it matches.
  */
 
+import { checkBudget } from './budget.js';
+
 type Token =
   | { t: 'c'; ch: string; ci: boolean }
   | { t: 'one'; noColon: boolean }
@@ -25,26 +27,8 @@ export interface Glob {
   key: string;
   spec: GlobSpec;
   tokens: Token[];
-  regex: RegExp;
-}
-
-function toRegex(tokens: Token[], ignoreCase: boolean): RegExp {
-  const esc = (c: string) => c.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-  const body = tokens
-    .map((t) => {
-      switch (t.t) {
-        case 'c':
-          return esc(t.ch);
-        case 'one':
-          return t.noColon ? '[^:]' : '[\\s\\S]';
-        case 'star':
-          return t.noColon ? '[^:]*' : '[\\s\\S]*';
-        default:
-          return '[0-9]';
-      }
-    })
-    .join('');
-  return new RegExp(`^${body}$`, ignoreCase ? 'iu' : 'u');
+  /** The whole pattern when it has no wildcard (matched by comparison, not by the automaton). */
+  literal?: string;
 }
 
 const compiled = new Map<string, Glob>();
@@ -87,7 +71,9 @@ function compileUncached(spec: GlobSpec): Glob {
     else tokens.push({ t: 'c', ch: spec.ignoreCase ? ch.toLowerCase() : ch, ci: spec.ignoreCase });
     if (ch === ':') colons++;
   }
-  return { key: globKey(spec), spec, tokens, regex: toRegex(tokens, spec.ignoreCase) };
+  const g: Glob = { key: globKey(spec), spec, tokens };
+  if (tokens.every((t) => t.t === 'c')) g.literal = tokens.map((t) => (t.t === 'c' ? t.ch : '')).join('');
+  return g;
 }
 
 /** A glob of exactly `n` decimal digits (account ids). */
@@ -97,48 +83,114 @@ export function digitsGlob(n: number): Glob {
     key: `digits${n}`,
     spec: { pattern: '#'.repeat(n), wildcards: false, ignoreCase: false, arn: false },
     tokens,
-    regex: toRegex(tokens, false),
   };
 }
 
-function closure(g: Glob, states: Set<number>): Set<number> {
-  const out = new Set(states);
-  for (const s of states) {
-    let i = s;
-    while (i < g.tokens.length && g.tokens[i]!.t === 'star') {
-      i++;
-      out.add(i);
+/** Add the states reachable through `*` without reading (a star may match the empty string). */
+function closeStates(g: Glob, states: number[]): number[] {
+  const out: number[] = [];
+  const seen = new Uint8Array(g.tokens.length + 1);
+  for (const s0 of states) {
+    let s = s0;
+    for (;;) {
+      if (seen[s]) break;
+      seen[s] = 1;
+      out.push(s);
+      if (s < g.tokens.length && g.tokens[s]!.t === 'star') s++;
+      else break;
     }
   }
-  return out;
+  return out.sort((a, b) => a - b);
 }
 
-function step(g: Glob, states: Set<number>, ch: string): Set<number> {
-  const next = new Set<number>();
-  const lower = ch.toLowerCase();
+function stepStates(g: Glob, states: number[], ch: string, lower: string): number[] {
+  const next: number[] = [];
   for (const s of states) {
     const tok = g.tokens[s];
     if (!tok) continue;
     switch (tok.t) {
       case 'c':
-        if (tok.ci ? lower === tok.ch : ch === tok.ch) next.add(s + 1);
+        if (tok.ci ? lower === tok.ch : ch === tok.ch) next.push(s + 1);
         break;
       case 'one':
-        if (!(tok.noColon && ch === ':')) next.add(s + 1);
+        if (!(tok.noColon && ch === ':')) next.push(s + 1);
         break;
       case 'star':
-        if (!(tok.noColon && ch === ':')) next.add(s);
+        if (!(tok.noColon && ch === ':')) next.push(s);
         break;
       case 'digit':
-        if (ch >= '0' && ch <= '9') next.add(s + 1);
+        if (ch >= '0' && ch <= '9') next.push(s + 1);
         break;
     }
   }
-  return closure(g, next);
+  return next.length === 0 ? next : closeStates(g, next);
 }
 
+/**
+ * Whole-value match by simulating the pattern's automaton: time O(|pattern| x |value|) whatever the
+ * pattern. (A backtracking regular expression is exponential in the number of `*` on a value that
+ * does not match: `a*a*a*a*a*a*a*a*a*a*b` took seconds per test.)
+ */
 export function globMatches(g: Glob, value: string): boolean {
-  return g.regex.test(value);
+  if (g.literal !== undefined) return g.spec.ignoreCase ? foldCase(value) === g.literal : value === g.literal;
+  const toks = g.tokens;
+  const n = toks.length;
+  let cur = new Uint8Array(n + 1);
+  let next = new Uint8Array(n + 1);
+  cur[0] = 1;
+  closeInPlace(toks, cur);
+  for (const ch of value) {
+    next.fill(0);
+    const lower = ch.toLowerCase();
+    let any = false;
+    for (let s = 0; s < n; s++) {
+      if (!cur[s]) continue;
+      const tok = toks[s]!;
+      switch (tok.t) {
+        case 'c':
+          if (tok.ci ? lower === tok.ch : ch === tok.ch) {
+            next[s + 1] = 1;
+            any = true;
+          }
+          break;
+        case 'one':
+          if (!(tok.noColon && ch === ':')) {
+            next[s + 1] = 1;
+            any = true;
+          }
+          break;
+        case 'star':
+          if (!(tok.noColon && ch === ':')) {
+            next[s] = 1;
+            any = true;
+          }
+          break;
+        case 'digit':
+          if (ch >= '0' && ch <= '9') {
+            next[s + 1] = 1;
+            any = true;
+          }
+          break;
+      }
+    }
+    if (!any) return false;
+    closeInPlace(toks, next);
+    const t = cur;
+    cur = next;
+    next = t;
+  }
+  return cur[n] === 1;
+}
+
+function closeInPlace(toks: Token[], states: Uint8Array): void {
+  for (let s = 0; s < toks.length; s++) if (states[s] && toks[s]!.t === 'star') states[s + 1] = 1;
+}
+
+/** Lower-case code point by code point, as the automaton compares case-insensitive characters. */
+export function foldCase(value: string): string {
+  let out = '';
+  for (const ch of value) out += ch.toLowerCase();
+  return out;
 }
 
 /** `*` alone (or only stars): matches every string, so it splits nothing. */
@@ -186,13 +238,31 @@ export interface CellResult {
   exact: boolean;
 }
 
+/**
+ * An automaton whose *state* (not only acceptance) distinguishes values: the value is read between
+ * `before` and `after`. The account part of a principal ARN is one: two accounts behave alike for
+ * an ARN pattern only when the pattern's automaton is in the same state after `arn:aws:iam::<acct>:`
+ * (so `*3:role/deploy` tells accounts ending in 3 from the others).
+ */
+export interface Observer {
+  glob: Glob;
+  before: string;
+  after: string;
+}
+
+export interface CellOptions {
+  /**
+   * `groupOf[i]`: the group of `globs[i]`. Cells are then the combinations of *groups* matched (a
+   * group matches when one of its globs does): the values of one condition entry are ORed, so a
+   * list of 800 account ids is one group, and the 800 accounts are one cell, not 800.
+   */
+  groupOf?: readonly number[];
+  observers?: readonly Observer[];
+  maxStates?: number;
+}
+
 const FRESH_CHARS = 'zqxjkvw0123456789-_/.ABC';
 
-/**
- * One representative string per non-empty cell of the partition induced by `globs` on the strings
- * accepted by `domain` (or all strings). Breadth-first over the product automaton, so each
- * representative is a shortest member of its cell.
- */
 const cellCache = new Map<string, CellResult>();
 
 /** Drop the memoized globs and cells (bounded anyway; benchmarks use this to tell caches from leaks). */
@@ -201,67 +271,261 @@ export function clearGlobCaches(): void {
   cellCache.clear();
 }
 
-export function cellRepresentatives(globs: Glob[], domain?: Glob, maxStates = 4000): CellResult {
-  const useful = globs.filter((g) => !isUniversal(g));
-  const key = [domain, ...useful].map((g) => (g ? g.key : '-')).join('\u0000');
+/**
+ * One representative string per non-empty cell of the partition induced by `globs` (or their
+ * groups) and the observers on the strings accepted by `domain` (or all strings). Breadth-first
+ * over the product automaton, so each representative is a shortest member of its cell.
+ */
+export function cellRepresentatives(globs: Glob[], domain?: Glob, options: CellOptions = {}): CellResult {
+  const maxStates = options.maxStates ?? 4000;
+  const keep = globs.map((g) => !isUniversal(g));
+  const useful = globs.filter((_, i) => keep[i]);
+  const groupOf = options.groupOf ? options.groupOf.filter((_, i) => keep[i]) : undefined;
+  const observers = options.observers ?? [];
+  const key = [
+    domain ? domain.key : '-',
+    ...useful.map((g, i) => `${groupOf ? groupOf[i] : i}\u0002${g.key}`),
+    ...observers.map((o) => `${o.before}\u0003${o.after}\u0003${o.glob.key}`),
+    String(maxStates),
+  ].join('\u0000');
   const cached = cellCache.get(key);
   if (cached) return cached;
-  const result = computeCells(useful, domain, maxStates);
+  const result = computeCells(useful, domain, groupOf, observers, maxStates);
   if (cellCache.size > 5000) cellCache.clear();
   cellCache.set(key, result);
   return result;
 }
 
-function computeCells(globs: Glob[], domain: Glob | undefined, maxStates: number): CellResult {
+/**
+ * Case-sensitive literals in one trie: a string equals at most one of them, so the product
+ * automaton carries one trie position (or "off the trie") instead of one component per literal.
+ * Its size is the literals' total length, which the policy size bounds.
+ */
+class LiteralTrie {
+  readonly children: Map<string, number>[] = [new Map()];
+  readonly terminal: number[][] = [[]];
+  add(text: string, id: number): void {
+    let node = 0;
+    for (const ch of text) {
+      let next = this.children[node]!.get(ch);
+      if (next === undefined) {
+        next = this.children.length;
+        this.children.push(new Map());
+        this.terminal.push([]);
+        this.children[node]!.set(ch, next);
+      }
+      node = next;
+    }
+    this.terminal[node]!.push(id);
+  }
+  get size(): number {
+    return this.children.length;
+  }
+}
+
+function readInto(g: Glob, states: number[], text: string): number[] {
+  let cur = states;
+  for (const ch of text) {
+    if (cur.length === 0) return cur;
+    cur = stepStates(g, cur, ch, ch.toLowerCase());
+  }
+  return cur;
+}
+
+function computeCells(
+  globs: Glob[],
+  domain: Glob | undefined,
+  groupOf: readonly number[] | undefined,
+  observers: readonly Observer[],
+  maxStates: number,
+): CellResult {
   const domainForm = domain ? prefixForm(domain) : undefined;
   if (
-    !domain ||
-    (domainForm?.star && domain.tokens.every((t, i) => t.t === 'c' || i === domain.tokens.length - 1))
+    observers.length === 0 &&
+    (!domain ||
+      (domainForm?.star && domain.tokens.every((t, i) => t.t === 'c' || i === domain.tokens.length - 1)))
   ) {
     const fast = prefixCells(globs, domainForm?.prefix);
     if (fast) return { values: fast, exact: true };
   }
-  const all = domain ? [domain, ...globs] : globs;
-  const alphabet = new Set<string>();
-  for (const g of all) {
+  const group = (i: number) => (groupOf ? groupOf[i]! : i);
+  const groups = globs.length === 0 ? 0 : Math.max(...globs.map((_, i) => group(i))) + 1;
+  const trie = new LiteralTrie();
+  const patterns: Glob[] = [];
+  const patternGroups: number[] = [];
+  globs.forEach((g, i) => {
+    if (g.literal !== undefined && !g.spec.ignoreCase) trie.add(g.literal, group(i));
+    else {
+      patterns.push(g);
+      patternGroups.push(group(i));
+    }
+  });
+  const automata = [...(domain ? [domain] : []), ...patterns, ...observers.map((o) => o.glob)];
+  const patternOffset = domain ? 1 : 0;
+  const observerOffset = patternOffset + patterns.length;
+
+  // Characters the automata tell apart; every other character behaves alike for them (one digit and
+  // one non-digit stand for all), unless the trie needs it to spell a literal.
+  const significant = new Set<string>();
+  for (const g of automata) {
     for (const tok of g.tokens) {
       if (tok.t === 'c') {
-        alphabet.add(tok.ch);
-        if (tok.ci) alphabet.add(tok.ch.toUpperCase());
+        significant.add(tok.ch);
+        if (tok.ci) significant.add(tok.ch.toUpperCase());
       }
     }
   }
-  if (domain?.tokens.some((t) => t.t === 'digit')) for (const d of '0123456789') alphabet.add(d);
-  // Every character outside the patterns behaves alike; one stands for all of them.
-  const fresh = [...FRESH_CHARS].find((c) => !alphabet.has(c) && !alphabet.has(c.toLowerCase()));
-  if (fresh) alphabet.add(fresh);
-  const letters = [...alphabet];
+  const hasDigitTokens = automata.some((g) => g.tokens.some((t) => t.t === 'digit'));
+  const trieChars = new Set<string>();
+  for (const m of trie.children) for (const ch of m.keys()) trieChars.add(ch);
+  const plainDigits = [...'0123456789'].filter((d) => !significant.has(d));
+  const plainOthers = [...FRESH_CHARS, ...trieChars].filter(
+    (c) => !significant.has(c) && !significant.has(c.toLowerCase()) && !(c >= '0' && c <= '9'),
+  );
+  const base = [...significant];
+  const letterList = (children: Map<string, number> | undefined): string[] => {
+    const out = [...base];
+    if (children) for (const ch of children.keys()) if (!significant.has(ch)) out.push(ch);
+    const free = (c: string) => !children?.has(c);
+    if (hasDigitTokens) {
+      const d = plainDigits.find(free);
+      if (d !== undefined) out.push(d);
+    }
+    const o = plainOthers.find(free);
+    if (o !== undefined) out.push(o);
+    return out;
+  };
+  const offTrieLetters = letterList(undefined);
 
-  const init = all.map((g) => closure(g, new Set([0])));
-  const key = (st: Set<number>[]) => st.map((s) => [...s].sort((a, b) => a - b).join(',')).join('|');
-  const seen = new Set<string>([key(init)]);
+  // The automata's joint states are interned (a lazily built DFA): along a trie of 1,600 account
+  // ids the automata go through a handful of joint states, so each step is one memoized lookup.
+  const tuples: number[][][] = [];
+  const tupleIds = new Map<string, number>();
+  const intern = (sets: number[][]): number => {
+    const k = sets.map((x) => x.join(',')).join('|');
+    let id = tupleIds.get(k);
+    if (id === undefined) {
+      id = tuples.length;
+      tuples.push(sets);
+      tupleIds.set(k, id);
+    }
+    return id;
+  };
+  const transitions: Map<string, number>[] = [];
+  const DEAD = -1;
+  const stepTuple = (id: number, ch: string): number => {
+    let row = transitions[id];
+    if (!row) {
+      row = new Map();
+      transitions[id] = row;
+    }
+    let next = row.get(ch);
+    if (next === undefined) {
+      const lower = ch.toLowerCase();
+      const sets = tuples[id]!.map((x, i) => stepStates(automata[i]!, x, ch, lower));
+      next = domain && sets[0]!.length === 0 ? DEAD : intern(sets);
+      row.set(ch, next);
+    }
+    return next;
+  };
+  const tupleSignature = new Map<number, { bits: Uint8Array; observed: string } | null>();
+  const acceptInfo = (id: number) => {
+    let info = tupleSignature.get(id);
+    if (info === undefined) {
+      const sets = tuples[id]!;
+      if (domain && !sets[0]!.includes(domain.tokens.length)) info = null;
+      else {
+        const bits = new Uint8Array(groups);
+        patterns.forEach((g, j) => {
+          if (sets[j + patternOffset]!.includes(g.tokens.length)) bits[patternGroups[j]!] = 1;
+        });
+        let observed = '';
+        for (let j = 0; j < observers.length; j++) {
+          const o = observers[j]!;
+          observed += `|${readInto(o.glob, sets[observerOffset + j]!, o.after).join(',')}`;
+        }
+        info = { bits, observed };
+      }
+      tupleSignature.set(id, info);
+    }
+    return info;
+  };
+
+  interface State {
+    tuple: number;
+    /** Trie node, or -1 once the string left the trie (it equals no literal). */
+    node: number;
+    str: string;
+  }
+  const init: State = {
+    tuple: intern(
+      automata.map((g, i) =>
+        i >= observerOffset
+          ? readInto(g, closeStates(g, [0]), observers[i - observerOffset]!.before)
+          : closeStates(g, [0]),
+      ),
+    ),
+    node: 0,
+    str: '',
+  };
+  const seen = new Set<string>([`${init.node}:${init.tuple}`]);
   const signatures = new Map<string, string>();
-  const queue: { st: Set<number>[]; str: string }[] = [{ st: init, str: '' }];
+  const queue: State[] = [init];
+  let offTrie = 0;
   let exact = true;
   for (let head = 0; head < queue.length; head++) {
-    const { st, str } = queue[head]!;
-    const domainOk = !domain || st[0]!.has(domain.tokens.length);
-    if (domainOk) {
-      const sig = globs.map((g, i) => (st[i + (domain ? 1 : 0)]!.has(g.tokens.length) ? '1' : '0')).join('');
+    checkBudget();
+    const { tuple, node, str } = queue[head]!;
+    const info = acceptInfo(tuple);
+    if (info) {
+      let sig: string;
+      const terminal = node >= 0 ? trie.terminal[node]! : [];
+      if (terminal.length === 0) sig = info.bits.join('') + info.observed;
+      else {
+        const bits = info.bits.slice();
+        for (const id of terminal) bits[id] = 1;
+        sig = bits.join('') + info.observed;
+      }
       if (!signatures.has(sig)) signatures.set(sig, str);
     }
-    for (const ch of letters) {
-      const next = st.map((s, i) => step(all[i]!, s, ch));
-      if (domain && next[0]!.size === 0) continue;
-      const k = key(next);
+    const children = node >= 0 ? trie.children[node] : undefined;
+    for (const ch of children ? letterList(children) : offTrieLetters) {
+      const next = stepTuple(tuple, ch);
+      if (next === DEAD) continue;
+      const nextNode = children ? (children.get(ch) ?? -1) : -1;
+      const k = `${nextNode}:${next}`;
       if (seen.has(k)) continue;
-      if (seen.size >= maxStates) {
-        exact = false;
-        continue;
+      if (nextNode < 0) {
+        if (offTrie >= maxStates) {
+          exact = false;
+          continue;
+        }
+        offTrie++;
       }
       seen.add(k);
-      queue.push({ st: next, str: str + ch });
+      queue.push({ tuple: next, node: nextNode, str: str + ch });
     }
   }
   return { values: [...signatures.values()], exact };
+}
+
+/**
+ * The cell of one value, in the form `computeCells` uses: which groups it matches and the states of
+ * the observers. Two values with the same signature are interchangeable for every pattern given.
+ */
+export function signatureOf(globs: Glob[], value: string, options: CellOptions = {}): string {
+  const keep = globs.map((g) => !isUniversal(g));
+  const useful = globs.filter((_, i) => keep[i]);
+  const groupOf = options.groupOf ? options.groupOf.filter((_, i) => keep[i]) : undefined;
+  const group = (i: number) => (groupOf ? groupOf[i]! : i);
+  const groups = useful.length === 0 ? 0 : Math.max(...useful.map((_, i) => group(i))) + 1;
+  const bits = new Uint8Array(groups);
+  useful.forEach((g, i) => {
+    if (globMatches(g, value)) bits[group(i)] = 1;
+  });
+  let sig = bits.join('');
+  for (const o of options.observers ?? []) {
+    sig += `|${readInto(o.glob, closeStates(o.glob, [0]), `${o.before}${value}${o.after}`).join(',')}`;
+  }
+  return sig;
 }

@@ -1,10 +1,11 @@
+import { ownGet } from './own.js';
 import type { ConcreteRequest } from './types.js';
 
 const arnAccount = (arn: string) => arn.split(':')[4] ?? '';
 
 function ctx(w: ConcreteRequest, key: string): string | string[] | undefined {
   const k = Object.keys(w.context).find((x) => x.toLowerCase() === key.toLowerCase());
-  return k === undefined ? undefined : w.context[k];
+  return k === undefined ? undefined : ownGet(w.context, k);
 }
 
 /** Who made the request, in words: "principal in account 444455556666", "role arn:... (account ...)". */
