@@ -412,7 +412,8 @@ export async function guardKey(
           for (const d of planned)
             applied.failed.set(d.rule, `the key policy kept changing (${round} rounds); not remediated`);
         } else {
-          const text = JSON.stringify(last.policy, null, 2);
+          // Exactly the bytes the prover checked (size, original statements verbatim).
+          const text = last.policyText;
           try {
             await kms.putKeyPolicy(read.description.keyId, text);
             writes++;
@@ -580,8 +581,7 @@ export async function guardEndpoint(
           for (const d of planned) {
             if (d.plan.kind !== 'modify-vpc-endpoint') continue;
             if (d.plan.privateDnsEnabled !== undefined) privateDnsEnabled = d.plan.privateDnsEnabled;
-            if (d.plan.policyDocument !== undefined)
-              policyDocument = JSON.stringify(d.plan.policyDocument, null, 2);
+            if (d.plan.policyText !== undefined) policyDocument = d.plan.policyText;
           }
           try {
             await ec2.modifyVpcEndpoint({

@@ -64,3 +64,27 @@ export const KMS_ACTIONS = [
 ] as const;
 
 export type KmsAction = (typeof KMS_ACTIONS)[number];
+
+/**
+ * Actions a key policy cannot govern: they act on the account, not on a key ("Policy type: IAM
+ * policy" in the KMS permissions reference,
+ * https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html).
+ */
+export const ACCOUNT_LEVEL_ACTIONS: readonly KmsAction[] = [
+  'kms:ConnectCustomKeyStore',
+  'kms:CreateCustomKeyStore',
+  'kms:CreateKey',
+  'kms:DeleteCustomKeyStore',
+  'kms:DescribeCustomKeyStores',
+  'kms:DisconnectCustomKeyStore',
+  'kms:GenerateRandom',
+  'kms:ListAliases',
+  'kms:ListKeys',
+  'kms:ListRetirableGrants',
+  'kms:UpdateCustomKeyStore',
+];
+
+/** The actions of requests on a key: what a key policy (and a witness on a key) can be about. */
+export const KEY_ACTIONS: readonly KmsAction[] = KMS_ACTIONS.filter(
+  (a) => !ACCOUNT_LEVEL_ACTIONS.includes(a),
+);

@@ -217,7 +217,7 @@ function parseText(text: string, options: ParseOptions | undefined): Result<Poli
     return fail(issues.issues);
   }
   for (const dup of findDuplicateKeys(text)) issues.add(dup.path, dup.message);
-  return parseDocument(doc, sizeBytes, issues);
+  return parseDocument(doc, sizeBytes, text, issues);
 }
 
 function parseValue(input: unknown, options: ParseOptions | undefined): Result<Policy> {
@@ -228,17 +228,18 @@ function parseValue(input: unknown, options: ParseOptions | undefined): Result<P
     return fail(issues.issues);
   }
   let sizeBytes = 0;
+  let text = '';
   try {
-    const text = JSON.stringify(input);
+    text = JSON.stringify(input);
     sizeBytes = utf8ByteLength(text);
     checkSize(sizeBytes, maxBytes, issues);
   } catch (err) {
     issues.add(ROOT_PATH, `policy document cannot be serialized as JSON: ${errorMessage(err)}`);
   }
-  return parseDocument(input, sizeBytes, issues);
+  return parseDocument(input, sizeBytes, text, issues);
 }
 
-function parseDocument(doc: unknown, sizeBytes: number, issues: Collector): Result<Policy> {
+function parseDocument(doc: unknown, sizeBytes: number, text: string, issues: Collector): Result<Policy> {
   if (!isJsonObject(doc)) {
     issues.add(ROOT_PATH, `policy document must be a JSON object, got ${describe(doc)}`);
     return fail(issues.issues);
@@ -283,7 +284,7 @@ function parseDocument(doc: unknown, sizeBytes: number, issues: Collector): Resu
   }
 
   if (issues.count > 0) return fail(issues.issues);
-  const policy: Policy = { statements, raw: doc, sizeBytes };
+  const policy: Policy = { statements, raw: doc, sizeBytes, text };
   if (typeof version === 'string') policy.version = version;
   if (typeof id === 'string') policy.id = id;
   return { ok: true, value: policy };

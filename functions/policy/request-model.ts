@@ -78,7 +78,12 @@ export interface Trust {
   organizationIds: readonly string[];
 }
 
-export type PrincipalScope = 'external' | 'trusted' | 'any';
+/**
+ * `external`: principals outside the trust (SPEC §2); `internal`: every other principal (trusted
+ * IAM principals, and services acting for a trusted account or none); `trusted`: trusted IAM
+ * principals only; `any`: everyone.
+ */
+export type PrincipalScope = 'external' | 'internal' | 'trusted' | 'any';
 
 /** A class of requests: "does the policy allow some request of this class?" */
 export interface RequestClass {

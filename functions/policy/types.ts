@@ -104,6 +104,11 @@ export interface Policy {
   raw: Record<string, unknown>;
   /** Size of the JSON text the document was read from (or of its compact serialization). */
   sizeBytes: number;
+  /**
+   * The JSON text the document was read from (or its compact serialization when it was given as an
+   * object). Remediation appends to this text, so original statements keep their exact bytes.
+   */
+  text: string;
 }
 
 /** A request principal as shown in witnesses and fed to the concrete evaluator. */

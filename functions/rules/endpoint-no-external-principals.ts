@@ -1,13 +1,13 @@
 import { KMS_ACTIONS } from '../policy/kms-actions.js';
-import { parsePolicy } from '../policy/parse.js';
+import { parsePolicyText } from '../policy/parse.js';
 import type { Policy } from '../policy/types.js';
 import { isKmsInterfaceEndpoint } from './applicability.js';
-import { DEFAULT_ENDPOINT_POLICY, denyExternalPrincipals, withGuardStatements } from './guard-statements.js';
+import { DEFAULT_ENDPOINT_POLICY, denyExternalPrincipals, placeGuards } from './guard-statements.js';
 import { semanticCheck } from './semantic.js';
 import type { EndpointResource, Rule } from './types.js';
 
 const defaultPolicy = (() => {
-  const parsed = parsePolicy(DEFAULT_ENDPOINT_POLICY);
+  const parsed = parsePolicyText(JSON.stringify(DEFAULT_ENDPOINT_POLICY, null, 2));
   if (!parsed.ok) throw new Error('default endpoint policy does not parse');
   return parsed.value;
 })();
@@ -49,13 +49,15 @@ export const endpointNoExternalPrincipals: Rule = {
     if (r.type !== 'vpc-endpoint') return { kind: 'none', rule, reason: 'not a VPC endpoint' };
     const guard = denyExternalPrincipals(config, false);
     if (!guard) return { kind: 'none', rule, reason: 'no trusted account or organization is configured' };
+    const placed = placeGuards(effectiveEndpointPolicy(r), [guard]);
     return {
       kind: 'modify-vpc-endpoint',
       rule,
       vpcEndpointId: r.id,
-      policyDocument: withGuardStatements(effectiveEndpointPolicy(r).raw, [guard]),
-      guardSids: [guard.Sid],
-      summary: `add Deny ${guard.Sid} to the endpoint policy of ${r.id}`,
+      policyText: placed.text,
+      policyDocument: placed.document,
+      guardSids: placed.guardSids,
+      summary: `add Deny ${placed.guardSids.join(' and ')} to the endpoint policy of ${r.id}`,
     };
   },
 };

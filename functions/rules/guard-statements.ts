@@ -1,4 +1,6 @@
 import type { GuardConfig } from '../config/schema.js';
+import { appendStatements } from '../policy/json-text.js';
+import type { Policy } from '../policy/types.js';
 
 /** Every statement the guard writes has a Sid with this prefix (SPEC.md §3). */
 export const GUARD_SID_PREFIX = 'KmsPerimeterGuard';
@@ -87,29 +89,80 @@ export function denyOffNetworkCrypto(config: GuardConfig): GuardStatement | unde
 }
 
 /**
- * The document with `guard` statements added: a guard statement with the same Sid is replaced in
- * place, never duplicated; every other statement is kept verbatim and in order.
+ * The guard's own statement is exactly what it would write: a Sid of the guard family (`<base>` or
+ * `<base><n>`) *and* the same content. Anything else with a guard Sid — an Allow an owner named
+ * `KmsPerimeterGuardDenyExternalPrincipals`, a guard Deny from an older configuration — is an
+ * original statement: kept verbatim, never replaced, and the guard writes under another Sid.
  */
-export function withGuardStatements(
-  doc: Record<string, unknown>,
-  guards: GuardStatement[],
-): Record<string, unknown> {
-  const original = doc.Statement;
-  const statements: unknown[] = Array.isArray(original)
-    ? [...original]
-    : original === undefined
-      ? []
-      : [original];
-  for (const g of guards) {
-    const at = statements.findIndex((s) => isObject(s) && s.Sid === g.Sid);
-    if (at >= 0) statements[at] = g;
-    else statements.push(g);
-  }
-  return { ...doc, Statement: statements };
+export function isOwnGuardStatement(raw: unknown, guard: GuardStatement): boolean {
+  if (!isObject(raw) || typeof raw.Sid !== 'string' || !inSidFamily(raw.Sid, guard.Sid)) return false;
+  const { Sid: _a, ...mine } = guard;
+  const { Sid: _b, ...theirs } = raw;
+  return canonicalJson(mine) === canonicalJson(theirs);
 }
 
-export function isGuardStatement(s: unknown): boolean {
-  return isObject(s) && typeof s.Sid === 'string' && s.Sid.startsWith(GUARD_SID_PREFIX);
+/** `KmsPerimeterGuardDenyExternalPrincipals`, `KmsPerimeterGuardDenyExternalPrincipals2`, ... */
+export function inSidFamily(sid: string, base: string): boolean {
+  return sid === base || (sid.startsWith(base) && /^[2-9]\d*$/.test(sid.slice(base.length)));
+}
+
+/**
+ * JSON with object keys sorted and one-element lists read as their element (IAM reads `["x"]` and
+ * `"x"` alike), so a guard statement read back from AWS compares equal to the one written.
+ */
+function canonicalJson(value: unknown): string {
+  const canon = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.length === 1 ? canon(v[0]) : v.map(canon);
+    if (isObject(v)) {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v).sort())
+        Object.defineProperty(out, k, { value: canon(v[k]), enumerable: true });
+      return out;
+    }
+    return v;
+  };
+  return JSON.stringify(canon(value));
+}
+
+export interface GuardPlacement {
+  /** The new policy text: the original text, byte for byte, with the added statements appended. */
+  text: string;
+  /** `text` parsed. */
+  document: Record<string, unknown>;
+  /** Sids of the guard statements the plan relies on (already present, or added). */
+  guardSids: string[];
+  /** The statements added (empty when every guard statement was already there). */
+  added: GuardStatement[];
+}
+
+/**
+ * Place guard statements in a policy: a guard statement already present exactly (Sid family and
+ * content) is reused; otherwise it is appended under the first Sid of its family that no statement
+ * of the policy uses. Every original statement keeps its text and position.
+ */
+export function placeGuards(policy: Policy, guards: readonly GuardStatement[]): GuardPlacement {
+  const used = new Set(policy.statements.flatMap((s) => (s.sid === undefined ? [] : [s.sid])));
+  const guardSids: string[] = [];
+  const added: GuardStatement[] = [];
+  for (const guard of guards) {
+    const own = policy.statements.find((s) => isOwnGuardStatement(s.raw, guard));
+    if (own?.sid !== undefined) {
+      guardSids.push(own.sid);
+      continue;
+    }
+    let sid = guard.Sid;
+    for (let n = 2; used.has(sid); n++) sid = `${guard.Sid}${n}`;
+    used.add(sid);
+    const { Sid: _, ...content } = guard;
+    added.push({ Sid: sid, ...content } as GuardStatement);
+    guardSids.push(sid);
+  }
+  const text = appendStatements(policy.text, added);
+  return { text, document: JSON.parse(text) as Record<string, unknown>, guardSids, added };
+}
+
+export function isGuardSid(sid: unknown): boolean {
+  return typeof sid === 'string' && sid.startsWith(GUARD_SID_PREFIX);
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

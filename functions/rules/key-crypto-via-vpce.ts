@@ -1,7 +1,7 @@
 import { expandActions } from '../policy/analyze.js';
 import { KMS_ACTIONS } from '../policy/kms-actions.js';
 import { isCustomerManagedKey } from './applicability.js';
-import { denyOffNetworkCrypto, withGuardStatements } from './guard-statements.js';
+import { denyOffNetworkCrypto, placeGuards } from './guard-statements.js';
 import { semanticCheck } from './semantic.js';
 import type { Rule } from './types.js';
 
@@ -44,12 +44,14 @@ export const keyCryptoViaVpce: Rule = {
         reason: 'no approved VPC endpoint or VPC is configured (network.vpceIds, network.vpcIds)',
       };
     }
+    const placed = placeGuards(r.policy, [guard]);
     return {
       kind: 'put-key-policy',
       rule,
-      policy: withGuardStatements(r.policy.raw, [guard]),
-      guardSids: [guard.Sid],
-      summary: `add Deny ${guard.Sid} to the key policy of ${r.id}`,
+      policyText: placed.text,
+      policy: placed.document,
+      guardSids: placed.guardSids,
+      summary: `add Deny ${placed.guardSids.join(' and ')} to the key policy of ${r.id}`,
     };
   },
 };

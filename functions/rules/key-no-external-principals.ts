@@ -1,9 +1,9 @@
 import { findAllowedRequest } from '../policy/analyze.js';
 import { KMS_ACTIONS } from '../policy/kms-actions.js';
-import { parsePolicy } from '../policy/parse.js';
+import { parsePolicyText } from '../policy/parse.js';
 import type { RequestClass } from '../policy/request-model.js';
 import { isCustomerManagedKey } from './applicability.js';
-import { denyExternalPrincipals, denyExternalServiceCalls, withGuardStatements } from './guard-statements.js';
+import { denyExternalPrincipals, denyExternalServiceCalls, placeGuards } from './guard-statements.js';
 import { semanticCheck, trustOf } from './semantic.js';
 import type { KeyResource, Rule } from './types.js';
 
@@ -40,11 +40,10 @@ export const keyNoExternalPrincipals: Rule = {
     if (r.type !== 'kms-key') return { kind: 'none', rule, reason: 'not a KMS key' };
     const guard = denyExternalPrincipals(config, true);
     if (!guard) return { kind: 'none', rule, reason: 'no trusted account or organization is configured' };
-    let policy = withGuardStatements(r.policy.raw, [guard]);
-    const guardSids = [guard.Sid];
+    let placed = placeGuards(r.policy, [guard]);
     // Service principals are exempt from the first Deny; add the second only when a service
     // principal acting for an untrusted account is still allowed.
-    const parsed = parsePolicy(policy);
+    const parsed = parsePolicyText(placed.text, { maxBytes: Number.MAX_SAFE_INTEGER });
     if (parsed.ok) {
       const left = findAllowedRequest({
         policy: parsed.value,
@@ -53,16 +52,16 @@ export const keyNoExternalPrincipals: Rule = {
       });
       const service = denyExternalServiceCalls(config);
       if (left.kind !== 'none' && left.witness && 'Service' in left.witness.principal && service) {
-        policy = withGuardStatements(policy, [service]);
-        guardSids.push(service.Sid);
+        placed = placeGuards(r.policy, [guard, service]);
       }
     }
     return {
       kind: 'put-key-policy',
       rule,
-      policy,
-      guardSids,
-      summary: `add Deny ${guardSids.join(' and ')} to the key policy of ${r.id}`,
+      policyText: placed.text,
+      policy: placed.document,
+      guardSids: placed.guardSids,
+      summary: `add Deny ${placed.guardSids.join(' and ')} to the key policy of ${r.id}`,
     };
   },
 };

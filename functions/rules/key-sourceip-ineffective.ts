@@ -26,7 +26,7 @@ function sourceIpFinding(s: Statement, config: Parameters<Rule['check']>[1]['con
     effect: 'Allow',
     conditions: s.conditions.filter((c) => c.keyLower !== 'aws:sourceip'),
   };
-  const probe: Policy = { statements: [rest], raw: {}, sizeBytes: 0 };
+  const probe: Policy = { statements: [rest], raw: {}, sizeBytes: 0, text: '{}' };
   const answer = findAllowedRequest({
     policy: probe,
     requestClass: {

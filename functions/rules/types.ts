@@ -60,7 +60,12 @@ export type RemediationPlan =
   | {
       kind: 'put-key-policy';
       rule: RuleId;
-      /** The complete new policy document (original statements verbatim, guard statements added). */
+      /**
+       * The exact text to write: the current policy's text, byte for byte, with the guard statements
+       * appended. The prover checks these bytes and the pipeline writes these bytes.
+       */
+      policyText: string;
+      /** `policyText` parsed. */
       policy: Record<string, unknown>;
       /** Sids of the guard statements added or replaced. */
       guardSids: string[];
@@ -70,8 +75,11 @@ export type RemediationPlan =
       kind: 'modify-vpc-endpoint';
       rule: RuleId;
       vpcEndpointId: string;
-      /** Exactly one of these is set. */
+      /** Exactly one of `privateDnsEnabled` and `policyText` is set. */
       privateDnsEnabled?: boolean;
+      /** The exact endpoint policy text to write (as for key policies). */
+      policyText?: string;
+      /** `policyText` parsed. */
       policyDocument?: Record<string, unknown>;
       guardSids: string[];
       summary: string;

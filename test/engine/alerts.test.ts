@@ -32,7 +32,7 @@ const validateDocument = ajv.compile(schema);
 const validateSnsMessage = ajv.getSchema(`${schema.$id}#/$defs/snsMessage`)!;
 
 const TIME = '2024-05-01T10:00:00.000Z';
-const POLICY: Policy = { statements: [], raw: {}, sizeBytes: 2 };
+const POLICY: Policy = { statements: [], raw: {}, sizeBytes: 2, text: '{}' };
 
 const KEY: KeyResource = {
   type: 'kms-key',
@@ -82,23 +82,25 @@ const UNPROVEN: Finding = {
 };
 
 const GUARD_SID = 'KmsPerimeterGuardDenyExternal';
+const KEY_POLICY = {
+  Version: '2012-10-17',
+  Statement: [
+    { Sid: 'AllowAll', Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' },
+    {
+      Sid: GUARD_SID,
+      Effect: 'Deny',
+      Principal: '*',
+      Action: 'kms:*',
+      Resource: '*',
+      Condition: { StringNotEqualsIfExists: { 'aws:PrincipalAccount': ['111122223333'] } },
+    },
+  ],
+};
 const KEY_PLAN: RemediationPlan = {
   kind: 'put-key-policy',
   rule: 'key-no-external-principals',
-  policy: {
-    Version: '2012-10-17',
-    Statement: [
-      { Sid: 'AllowAll', Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' },
-      {
-        Sid: GUARD_SID,
-        Effect: 'Deny',
-        Principal: '*',
-        Action: 'kms:*',
-        Resource: '*',
-        Condition: { StringNotEqualsIfExists: { 'aws:PrincipalAccount': ['111122223333'] } },
-      },
-    ],
-  },
+  policyText: JSON.stringify(KEY_POLICY, null, 2),
+  policy: KEY_POLICY,
   guardSids: [GUARD_SID],
   summary: `Add Deny statement ${GUARD_SID} for principals outside 111122223333`,
 };

@@ -225,16 +225,18 @@ describe('the safety prover refuses a plan that breaks an invariant', () => {
     throw new Error('expected a plan');
   const good = decision.plan;
   const statements = good.policy.Statement as Record<string, unknown>[];
-  const mutate = (f: (s: Record<string, unknown>[]) => Record<string, unknown>[]) => ({
-    ...good,
-    policy: { ...good.policy, Statement: f(structuredClone(statements)) },
-  });
+  const mutate = (f: (s: Record<string, unknown>[]) => Record<string, unknown>[]) => {
+    const policy = { ...good.policy, Statement: f(structuredClone(statements)) };
+    return { ...good, policy, policyText: JSON.stringify(policy) };
+  };
 
   it('accepts the planner’s own plan, with every check named', () => {
     const proof = provePlanSafe(key, good, config);
     expect(proof.ok).toBe(true);
     if (proof.ok)
-      expect(proof.checks.join('; ')).toMatch(/verbatim.*holds.*allows nothing.*PutKeyPolicy.*idempotent/);
+      expect(proof.checks.join('; ')).toMatch(
+        /byte for byte.*holds.*allows nothing.*PutKeyPolicy.*idempotent/,
+      );
   });
 
   it.each([
@@ -260,7 +262,7 @@ describe('the safety prover refuses a plan that breaks an invariant', () => {
         ...s,
         { Sid: 'KmsPerimeterGuardAllowAll', Effect: 'Allow', Principal: '*', Action: 'kms:*', Resource: '*' },
       ],
-      /not a guard-owned Deny/,
+      /not one of its guard-owned Deny/,
     ],
     [
       'the guard Deny is missing',
@@ -296,7 +298,7 @@ describe('the safety prover refuses a plan that breaks an invariant', () => {
           },
         },
       ],
-      /over the 32768 limit/,
+      /over the 32768-byte limit/,
     ],
     [
       'a guard statement is duplicated',

@@ -77,6 +77,7 @@ function policyOf(statements: Statement[], version: string | null = '2012-10-17'
     statements: statements.map((s, index) => ({ ...s, index, path: `Statement[${index}]` })),
     raw: {},
     sizeBytes: 0,
+    text: '{}',
   };
 }
 
@@ -137,7 +138,7 @@ describe('SPEC §2: a request is allowed iff some Allow statement matches it and
   });
 
   it('reports Statement.index, the position in the document', () => {
-    const policy: Policy = { statements: [statement({ index: 7 })], raw: {}, sizeBytes: 0 };
+    const policy: Policy = { statements: [statement({ index: 7 })], raw: {}, sizeBytes: 0, text: '{}' };
     expect(evaluate(policy, request()).allowedBy).toEqual([7]);
   });
 });

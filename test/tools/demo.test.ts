@@ -29,7 +29,7 @@ describe('demo', () => {
     expect(text).toMatch(/- \[HIGH\] key-no-external-principals: .* \(remediated\)/);
     expect(text).toMatch(/VPC vpc-05555bb has enableDnsHostnames=false/);
     // A policy the guard cannot fix: the alert says why.
-    expect(text).toMatch(/Outcome: FAILED: the new policy would be \d+ bytes, over the 32768 limit/);
+    expect(text).toMatch(/Outcome: FAILED: the new policy would be \d+ bytes, over the 32768-byte limit/);
     // The whole embedded estate (3 accounts x 2 regions) is swept, every time.
     expect(text.match(/48 resources \(40 keys, 8 endpoints\), 6 skipped, 1 unreadable/g)).toHaveLength(3);
     // Principal "*" shows up as an outside account, not as a near-copy of a trusted one.
