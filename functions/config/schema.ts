@@ -140,6 +140,17 @@ export const guardConfigSchema = z
       z.string().check(z.minLength(1), z.maxLength(128)),
       'kms-perimeter-guard:exempt',
     ),
+    /**
+     * Longest exemption accepted, in days from now: an exemption tag without `until`, or with an
+     * `until` further away, exempts nothing (reported as such).
+     */
+    exemptionMaxDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 90),
+    /**
+     * Time budget for judging and planning one resource, in ms. The Lambdas default to
+     * 2,000 ms when it is not set; `check` has none unless `--budget`. Past it the finding is
+     * `unproven` ("analysis budget exceeded") and the resource is not remediated.
+     */
+    analysisBudgetMs: z.optional(z.number().check(z.int(), z.gte(1), z.lte(600_000))),
     sweep: sweepSchema,
     /** Role the guard assumes in member accounts (event-guard and sweep issues). */
     memberRoleName: z._default(

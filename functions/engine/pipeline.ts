@@ -12,6 +12,7 @@ import type { GuardConfig, RuleId } from '../config/schema.js';
 import { AwsCallError, RoleAssumptionError } from '../errors.js';
 import { parseTrigger } from '../events/triggers.js';
 import type { Trigger, TriggerResult } from '../events/types.js';
+import { withBudget } from '../policy/budget.js';
 import { parsePolicyText } from '../policy/parse.js';
 import type { Policy } from '../policy/types.js';
 import { isKmsInterfaceEndpoint } from '../rules/applicability.js';
@@ -293,6 +294,21 @@ function countApplied(planned: readonly { rule: RuleId }[], applied: Applied, de
   }
 }
 
+/** Lambdas and sweeps judge and plan one resource within this budget unless the config sets one. */
+export const DEFAULT_ANALYSIS_BUDGET_MS = 2_000;
+
+/**
+ * Judge and plan one resource within its analysis budget: a policy that would take longer gets
+ * unproven findings ("analysis budget exceeded") and no remediation, so one hostile policy cannot
+ * hold a handler until its timeout or stall a sweep.
+ */
+function assess(resource: Resource, config: GuardConfig, now: Date) {
+  return withBudget(config.analysisBudgetMs ?? DEFAULT_ANALYSIS_BUDGET_MS, () => {
+    const verdict = judge(resource, config, now);
+    return { verdict, decisions: planRemediations(verdict, config) };
+  });
+}
+
 // --------------------------------------------------------------------------------------------- keys
 
 type KeyRead =
@@ -389,9 +405,8 @@ export async function guardKey(
       if (read.kind === 'unjudgeable') return errorOutcome(base, 'judge', read.reason, deps, ctx);
 
       stage = 'judge';
-      const verdict = judge(read.resource, deps.config, now());
+      const { verdict, decisions } = assess(read.resource, deps.config, now());
       deps.metrics.count('ResourcesJudged');
-      const decisions = planRemediations(verdict, deps.config);
       const planned = decisions.filter((d) => d.status === 'planned');
       const applied: Applied = { remediated: new Set(), failed: new Map() };
       if (read.resource.keyManager === undefined && planned.length > 0) {
@@ -529,9 +544,10 @@ export async function guardEndpoint(
         };
       }
       stage = 'judge';
-      const verdict = judge(resource, deps.config, now());
+      const assessed = assess(resource, deps.config, now());
+      const verdict = assessed.verdict;
+      let decisions = assessed.decisions;
       deps.metrics.count('ResourcesJudged');
-      let decisions = planRemediations(verdict, deps.config);
       const applied: Applied = { remediated: new Set(), failed: new Map() };
 
       // Private DNS needs the VPC's enableDnsSupport and enableDnsHostnames; check before planning

@@ -650,7 +650,13 @@ function keyDimension(input: DimensionInput, key: string): Dimension {
   }
   const numbers = unique(conds.flatMap((c) => c.numbers)).sort((a, b) => a - b);
   if (numbers.length) {
-    singles.push(String(numbers[0]! - 1), String(numbers[numbers.length - 1]! + 1));
+    // Below, above and between the policy's numbers. The step grows with the magnitude: 1e21 - 1
+    // is 1e21 in floating point, and a candidate equal to the bound would hide every smaller value.
+    const step = (n: number) => Math.max(1, Math.abs(n) * 1e-6);
+    singles.push(
+      String(numbers[0]! - step(numbers[0]!)),
+      String(numbers[numbers.length - 1]! + step(numbers[numbers.length - 1]!)),
+    );
     numbers.forEach((n, i) => {
       singles.push(String(n));
       const next = numbers[i + 1];

@@ -40,7 +40,9 @@ export function isNegated(op: BaseOperator): boolean {
 }
 
 function parseNumber(s: string): number | undefined {
-  return /^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(s.trim()) ? Number(s) : undefined;
+  // Integer or decimal, as IAM documents; an exponent is accepted because a JSON number such as
+  // 1e21 reaches the policy as that number (JavaScript spells it "1e+21").
+  return /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/.test(s.trim()) ? Number(s) : undefined;
 }
 
 /** ISO 8601 date/time or epoch seconds, as AWS accepts for Date operators. */

@@ -131,7 +131,8 @@ const stringEqualsIgnoreCase: ValueTest = (v, p) => v.toLowerCase() === plainTex
 const stringLike: ValueTest = (v, p) => wildcardMatch(p, v, false);
 
 // "an integer or decimal value" (IAM User Guide, "Numeric condition operators").
-const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$/;
+// A JSON number in exponent form (1e21, which JavaScript spells "1e+21") is that number.
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
 export function parseNumber(text: string): number | undefined {
   return NUMBER.test(text) ? Number(text) : undefined;

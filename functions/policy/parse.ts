@@ -530,7 +530,7 @@ function parseCondition(value: unknown, path: string, issues: Collector): Condit
       }
       seen.set(keyLower, key);
       const values = parseList(block[key], keyPath, issues, (item, itemPath) =>
-        conditionValue(item, itemPath, issues),
+        conditionValue(item, itemPath, parsed.base, issues),
       );
       if (!values) continue;
       const entry: ConditionEntry = {
@@ -550,10 +550,28 @@ function parseCondition(value: unknown, path: string, issues: Collector): Condit
 }
 
 /** Condition values are compared as strings; AWS reads JSON numbers and booleans as their text. */
-function conditionValue(item: unknown, path: string, issues: Collector): string | undefined {
+function conditionValue(
+  item: unknown,
+  path: string,
+  base: BaseOperator,
+  issues: Collector,
+): string | undefined {
   if (typeof item === 'string') return item;
   if (typeof item === 'boolean') return String(item);
-  if (typeof item === 'number' && Number.isFinite(item)) return String(item);
+  if (typeof item === 'number' && Number.isFinite(item)) {
+    const text = String(item);
+    // JavaScript spells 1e21 as "1e+21" and 1e-7 as "1e-7". Numeric operators read that as the
+    // number it is (condition-ops.ts and the evaluator accept exponents); any other operator would
+    // compare a text AWS never wrote, so the value must be written as a string.
+    if (/e/i.test(text) && !base.startsWith('Numeric')) {
+      issues.add(
+        path,
+        `the number ${text} has no plain decimal form here; write the value as a decimal string (e.g. "${BigInt(Math.trunc(item)).toString()}")`,
+      );
+      return undefined;
+    }
+    return text;
+  }
   issues.add(path, `condition value must be a string, number or boolean, got ${describe(item)}`);
   return undefined;
 }

@@ -1,3 +1,4 @@
+import { AnalysisBudgetError } from '../errors.js';
 import { findAllowedRequest } from '../policy/analyze.js';
 import { compileCondition } from '../policy/condition-ops.js';
 import { ipRepresentatives } from '../policy/ip.js';
@@ -5,7 +6,7 @@ import { KMS_ACTIONS } from '../policy/kms-actions.js';
 import type { Policy, Statement } from '../policy/types.js';
 import { describeWitness } from '../policy/witness-text.js';
 import { isCustomerManagedKey } from './applicability.js';
-import { trustOf } from './semantic.js';
+import { budgetFinding, trustOf } from './semantic.js';
 import { statementLabel } from './statements.js';
 import type { Finding, Rule } from './types.js';
 
@@ -73,7 +74,19 @@ export const keySourceIpIneffective: Rule = {
   applies: isCustomerManagedKey,
   check(r, { config }) {
     if (r.type !== 'kms-key') return [];
-    return r.policy.statements.flatMap((s) => sourceIpFinding(s, config) ?? []);
+    try {
+      return r.policy.statements.flatMap((s) => sourceIpFinding(s, config) ?? []);
+    } catch (err) {
+      if (!(err instanceof AnalysisBudgetError)) throw err;
+      return [
+        budgetFinding(
+          'key-sourceip-ineffective',
+          'low',
+          'whether a statement relies on aws:SourceIp is unknown',
+          err,
+        ),
+      ];
+    }
   },
   plan: () => ({
     kind: 'none',

@@ -1,4 +1,5 @@
 import type { GuardConfig, RuleId } from '../config/schema.js';
+import { AnalysisBudgetError } from '../errors.js';
 import { type Answer, findAllowedRequest } from '../policy/analyze.js';
 import type { RequestClass } from '../policy/request-model.js';
 import type { Policy } from '../policy/types.js';
@@ -19,7 +20,13 @@ export function semanticCheck(
   config: GuardConfig,
   headline: string,
 ): Finding[] {
-  const answer: Answer = findAllowedRequest({ policy, requestClass, trust: trustOf(config) });
+  let answer: Answer;
+  try {
+    answer = findAllowedRequest({ policy, requestClass, trust: trustOf(config) });
+  } catch (err) {
+    if (!(err instanceof AnalysisBudgetError)) throw err;
+    return [budgetFinding(rule, severity, headline, err)];
+  }
   if (answer.kind === 'none') return [];
   if (answer.kind === 'witness') {
     return [
@@ -44,4 +51,24 @@ export function semanticCheck(
       ...(answer.witness ? { witness: answer.witness } : {}),
     },
   ];
+}
+
+/**
+ * The analysis did not finish within its budget: the verdict is unknown, so it is reported as an
+ * unproven finding (detection fails closed) and the planner refuses to remediate it.
+ */
+export function budgetFinding(
+  rule: RuleId,
+  severity: Severity,
+  headline: string,
+  err: AnalysisBudgetError,
+): Finding {
+  return {
+    rule,
+    severity,
+    message: `${headline} (not proven: ${err.message}; the policy could not be analysed in time)`,
+    statements: [],
+    proof: 'unproven',
+    reason: err.message,
+  };
 }

@@ -471,11 +471,14 @@ describe('SPEC §2 conditions: Bool, Arn*, String*, Numeric*, Date*, IpAddress a
     expect(holds(condition('StringEquals', 'k', ['a*']), { k: 'a*' })).toBe(true);
   });
 
-  it('Numeric: integers and decimals; anything else fails the positive test', () => {
+  it('Numeric: integers and decimals (and JSON exponent numbers); anything else fails the positive test', () => {
     expect(parseNumber('10')).toBe(10);
     expect(parseNumber('-1.5')).toBe(-1.5);
     expect(parseNumber('.5')).toBe(0.5);
-    for (const bad of ['', 'ten', '1e3', '0x10', ' 1', 'Infinity']) expect(parseNumber(bad)).toBeUndefined();
+    // A JSON number 1e21 reaches the policy as the text "1e+21": still that number.
+    expect(parseNumber('1e+21')).toBe(1e21);
+    expect(parseNumber('1e3')).toBe(1000);
+    for (const bad of ['', 'ten', '0x10', ' 1', 'Infinity', '1e']) expect(parseNumber(bad)).toBeUndefined();
     expect(holds(condition('NumericEquals', 'k', ['10']), { k: '10.00' })).toBe(true);
     expect(holds(condition('NumericLessThan', 'k', ['10']), { k: '9' })).toBe(true);
     expect(holds(condition('NumericLessThan', 'k', ['ten']), { k: '9' })).toBe(false);
