@@ -130,3 +130,17 @@ export class AnalysisBudgetError extends Error {
     this.budgetMs = budgetMs;
   }
 }
+
+/**
+ * Alerts could be neither published (SNS, after its retries) nor kept in the undelivered-alerts
+ * queue. Thrown so the invocation fails (Lambda retries it; the errors alarm fires) rather than
+ * reporting success with alerts lost.
+ */
+export class AlertDeliveryError extends Error {
+  override name = 'AlertDeliveryError';
+  readonly count: number;
+  constructor(count: number, reason: string, options?: { cause?: unknown }) {
+    super(`${count} alerts could not be delivered: ${reason}`, options);
+    this.count = count;
+  }
+}

@@ -5,6 +5,19 @@ module.exports = async ({ resolveVariable }) => {
   const guard = await resolveVariable('file(./infra/stage-config.cjs)');
   const service = 'kms-perimeter-guard';
   const stage = await resolveVariable('sls:stage');
+  const organizationId = await resolveVariable('param:organizationId');
+  const config = JSON.parse(guard.guardConfig);
+  // Without an organization, the member role may be assumed only in the accounts the
+  // configuration names (trusted accounts and swept accounts).
+  const memberAccounts = [
+    ...new Set([
+      ...config.trust.accounts,
+      ...(Array.isArray(config.sweep.accounts) ? config.sweep.accounts : []),
+    ]),
+  ];
+  const memberRole = (account) => ({
+    'Fn::Sub': `arn:\${AWS::Partition}:iam::${account}:role/${guard.memberRoleName}`,
+  });
   const logs = (fn) => ({
     Effect: 'Allow',
     Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -42,12 +55,29 @@ module.exports = async ({ resolveVariable }) => {
       sweepWorker: logs('sweepWorker'),
     },
     publishAlerts: { Effect: 'Allow', Action: 'sns:Publish', Resource: { Ref: 'AlertTopic' } },
-    // Only the member role of the configuration, in any account (the member role's own trust
-    // policy names the guard's roles and the organization).
-    assumeMemberRole: {
+    // Only the member role of the configuration, and only in the organization's accounts
+    // (aws:ResourceOrgID: the organization of the role being assumed, IAM User Guide, "AWS global
+    // condition context keys"); without an organization, only in the accounts the configuration
+    // names. The member role's own trust policy names the guard's roles and the organization too.
+    assumeMemberRole: organizationId
+      ? {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: memberRole('*'),
+          Condition: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+        }
+      : {
+          Effect: 'Allow',
+          Action: 'sts:AssumeRole',
+          Resource: memberAccounts.length
+            ? memberAccounts.map(memberRole)
+            : [memberRole('${AWS::AccountId}')],
+        },
+    // Alerts SNS would not take are kept here (alarmed): a remediation is reported at least once.
+    keepUndeliveredAlerts: {
       Effect: 'Allow',
-      Action: 'sts:AssumeRole',
-      Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:iam::*:role/${guard.memberRoleName}` },
+      Action: 'sqs:SendMessage',
+      Resource: { 'Fn::GetAtt': ['UndeliveredAlertsQueue', 'Arn'] },
     },
     errorsAlarm: {
       EndpointEventsLambdaFunction: errorsAlarm('EndpointEventsLambdaFunction'),

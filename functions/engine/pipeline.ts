@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { retryNotFound } from '../adapters/retry.js';
 import type { Ec2Port, KeyDescription, KmsPort, VpcEndpointRecord } from '../adapters/types.js';
 import type { GuardConfig, RuleId } from '../config/schema.js';
-import { AwsCallError, RoleAssumptionError } from '../errors.js';
+import { AlertDeliveryError, AwsCallError, RoleAssumptionError } from '../errors.js';
 import { parseTrigger } from '../events/triggers.js';
 import type { Trigger, TriggerResult } from '../events/types.js';
 import { withBudget } from '../policy/budget.js';
@@ -68,13 +68,26 @@ export interface GuardMetrics {
   count(name: MetricName, value?: number, rule?: RuleId): void;
 }
 
-/** Publishes alert entries (SNS PublishBatch in production); returns how many could not be sent. */
-export type Notify = (entries: AlertEntry[]) => Promise<{ failed: number; errors: string[] }>;
+/**
+ * Publishes alert entries (SNS PublishBatch in production, which retries what SNS did not take);
+ * returns how many could not be sent and, when known, which (entry `Id`s).
+ */
+export type Notify = (
+  entries: AlertEntry[],
+) => Promise<{ failed: number; errors: string[]; failedIds?: string[] }>;
+
+/**
+ * Where alerts go that SNS would not take after its retries (a queue in production, watched by an
+ * alarm): a remediation is reported at least once even when the topic is unusable.
+ */
+export type KeepUndelivered = (entries: AlertEntry[], reason: string) => Promise<void>;
 
 export interface PipelineDeps {
   config: GuardConfig;
   ports: GuardPorts;
   notify: Notify;
+  /** Absent in the CLI (it publishes nothing) and in tests that do not exercise delivery failures. */
+  keepUndelivered?: KeepUndelivered;
   log: GuardLog;
   metrics: GuardMetrics;
   now?: () => Date;
@@ -653,24 +666,50 @@ export interface EventOutcome {
   alertsFailed: number;
 }
 
-/** Publish every alert of a run in PublishBatch calls; a failed publish is logged and counted, never thrown. */
+/**
+ * Publish alerts in PublishBatch calls. What SNS does not take after its retries is counted
+ * (`AlertsFailed`, which an alarm watches), logged in full, and handed to `keepUndelivered` (a
+ * queue): an alert is lost only if both fail, and then `AlertDeliveryError` is thrown so the
+ * invocation fails visibly (Lambda's retry and error alarm) instead of returning success.
+ */
 export async function publishAlerts(
   alerts: AlertEntry[],
   deps: PipelineDeps,
-): Promise<{ published: number; failed: number }> {
-  if (alerts.length === 0) return { published: 0, failed: 0 };
+): Promise<{ published: number; failed: number; kept: number }> {
+  if (alerts.length === 0) return { published: 0, failed: 0, kept: 0 };
+  let undelivered: AlertEntry[];
+  let reason: string;
   try {
-    const { failed, errors } = await deps.notify(alerts);
-    deps.metrics.count('AlertsPublished', alerts.length - failed);
-    if (failed > 0) {
-      deps.metrics.count('AlertsFailed', failed);
-      deps.log.error('alerts could not be published', { failed, errors });
+    const { failed, errors, failedIds } = await deps.notify(alerts);
+    if (failed === 0) {
+      deps.metrics.count('AlertsPublished', alerts.length);
+      return { published: alerts.length, failed: 0, kept: 0 };
     }
-    return { published: alerts.length - failed, failed };
+    // Without ids, every entry counts as undelivered: a duplicate beats a lost alert.
+    const ids = failedIds ? new Set(failedIds) : undefined;
+    undelivered = ids ? alerts.filter((a) => ids.has(a.Id)) : alerts;
+    reason = errors.join('; ') || `${failed} alerts refused`;
   } catch (err) {
-    deps.metrics.count('AlertsFailed', alerts.length);
-    deps.log.error('alerts could not be published', { failed: alerts.length, error: String(err) });
-    return { published: 0, failed: alerts.length };
+    undelivered = alerts;
+    reason = err instanceof Error ? err.message : String(err);
+  }
+  const published = alerts.length - undelivered.length;
+  if (published > 0) deps.metrics.count('AlertsPublished', published);
+  deps.metrics.count('AlertsFailed', undelivered.length);
+  deps.log.error('alerts could not be published', {
+    failed: undelivered.length,
+    reason,
+    alerts: undelivered.map((a) => ({ id: a.Id, subject: a.Subject, attributes: a.MessageAttributes })),
+  });
+  if (!deps.keepUndelivered) return { published, failed: undelivered.length, kept: 0 };
+  try {
+    await deps.keepUndelivered(undelivered, reason);
+    deps.log.warn('undelivered alerts kept in the undelivered-alerts queue', { count: undelivered.length });
+    return { published, failed: undelivered.length, kept: undelivered.length };
+  } catch (err) {
+    throw new AlertDeliveryError(undelivered.length, `${reason}; keeping them failed too: ${String(err)}`, {
+      cause: err,
+    });
   }
 }
 

@@ -61,6 +61,8 @@ export interface ScopeResult {
   endpoints: { listed: number };
   /** Set when the whole account-region could not be swept (role not assumable, listing denied). */
   error?: string;
+  /** Resources not judged because the sweep stopped early (`shouldStop`); the sweep is incomplete. */
+  notStarted?: number;
 }
 
 export interface SweepProgress {
@@ -79,6 +81,17 @@ export interface SweepOptions {
   retryPasses?: number;
   /** Wait before a retry pass (ms; default 2000, doubled each pass). */
   retryDelayMs?: number;
+  /**
+   * Publish each resource's alerts as soon as it is settled (the worker) instead of collecting
+   * them: a worker that dies later has already reported every change it made, and memory does not
+   * grow with findings.
+   */
+  publish?: (alerts: AlertEntry[]) => Promise<unknown>;
+  /**
+   * Checked before each resource is started: true stops the sweep (a Lambda near its timeout must
+   * not begin a write it may not live to report). Resources not started are reported as not judged.
+   */
+  shouldStop?: () => boolean;
 }
 
 export interface ScopeSweep {
@@ -229,9 +242,12 @@ export async function sweepAccountRegion(
   // 2. Judge with a bounded pool; retryable failures are set aside and tried again later.
   let judged = 0;
   const total = items.length;
-  const done = (r: ReportResource, outcome?: ResourceOutcome) => {
+  const done = async (r: ReportResource, outcome?: ResourceOutcome) => {
     resources.push(r);
-    if (outcome) alerts.push(...outcome.alerts);
+    if (outcome && outcome.alerts.length > 0) {
+      if (options.publish) await options.publish(outcome.alerts);
+      else alerts.push(...outcome.alerts);
+    }
     if (r.status === 'skipped' && r.reason === 'AWS-managed key') scope.keys.awsManaged++;
     judged++;
     options.onProgress?.({ account, region, judged, total });
@@ -242,26 +258,37 @@ export async function sweepAccountRegion(
       : guardEndpoint(ec2 as Ec2Port, item.id, ctx, deps, item.known);
 
   let pending = items;
+  let notStarted = 0;
   for (let pass = 0; pending.length > 0; pass++) {
     const retry: { item: Item; err: unknown }[] = [];
     await forEachBounded(pending, options.concurrency, async (item) => {
+      if (options.shouldStop?.()) {
+        notStarted++;
+        await done(
+          unreadable(item.type, item.id, ctx, 'not judged: the sweep stopped before its time ran out'),
+        );
+        return;
+      }
+      let outcome: ResourceOutcome;
       try {
-        const outcome = await judgeOne({ ...item, ...(pass > 0 ? { known: undefined } : {}) });
-        done(toReportResource(outcome), outcome);
+        outcome = await judgeOne({ ...item, ...(pass > 0 ? { known: undefined } : {}) });
       } catch (err) {
         // Retryable AWS errors (still failing after the adapters' budget) escape the pipeline:
         // keep the resource for a later pass. Anything else is reported at once, never retried blind.
         if (err instanceof AwsCallError && err.retryable) retry.push({ item, err });
         else {
           deps.log.error('resource not judged', { account, region, id: item.id, error: describeError(err) });
-          done(unreadable(item.type, item.id, ctx, `not judged: ${describeError(err)}`));
+          await done(unreadable(item.type, item.id, ctx, `not judged: ${describeError(err)}`));
         }
+        return;
       }
+      // Outside the try: an alert that cannot be delivered stops the sweep (AlertDeliveryError).
+      await done(toReportResource(outcome), outcome);
     });
     if (retry.length === 0) break;
     if (pass >= passes) {
       for (const { item, err } of retry) {
-        done(
+        await done(
           unreadable(
             item.type,
             item.id,
@@ -281,6 +308,10 @@ export async function sweepAccountRegion(
     await sleep(delay);
     delay *= 2;
     pending = retry.map((r) => r.item);
+  }
+  if (notStarted > 0) {
+    scope.notStarted = notStarted;
+    scope.error = `the sweep stopped before its time ran out: ${notStarted} resources not judged`;
   }
   return finish();
 }

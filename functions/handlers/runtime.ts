@@ -11,7 +11,7 @@ import type { SnsPort, StsPort } from '../adapters/types.js';
 import { loadConfigFromEnv } from '../config/load.js';
 import type { GuardConfig } from '../config/schema.js';
 import type { AlertEntry } from '../engine/alert-types.js';
-import type { GuardLog, GuardMetrics, Notify, PipelineDeps } from '../engine/pipeline.js';
+import type { GuardLog, GuardMetrics, KeepUndelivered, Notify, PipelineDeps } from '../engine/pipeline.js';
 import { ConfigError } from '../errors.js';
 
 export const SERVICE_NAME = 'kms-perimeter-guard';
@@ -102,8 +102,29 @@ export function createRuntime(env: Record<string, string | undefined> = process.
     return {
       failed: failures.length,
       errors: failures.map((f) => (f.ok ? '' : `${f.id}: ${f.code}: ${f.message}`)),
+      failedIds: failures.map((f) => f.id),
     };
   };
+  // Alerts SNS would not take go to the undelivered-alerts queue (alarmed), one message each.
+  const undeliveredQueue = env.UNDELIVERED_ALERTS_QUEUE_URL;
+  let sqs: Promise<{ send: (bodies: { id: string; body: string }[]) => Promise<number> }> | undefined;
+  const keepUndelivered: KeepUndelivered | undefined = undeliveredQueue
+    ? async (entries, reason) => {
+        sqs ??= Promise.all([import('../adapters/sqs-client.js'), import('../adapters/queue.js')]).then(
+          ([client, queue]) => {
+            const c = client.createSqsClient(clientOptions);
+            return { send: (bodies) => queue.sendMessages(c, undeliveredQueue, bodies, { counter }) };
+          },
+        );
+        const time = new Date().toISOString();
+        await (await sqs).send(
+          entries.map((e, i) => ({
+            id: `a${i}`,
+            body: JSON.stringify({ kind: 'undelivered-alert', topicArn, reason, time, alert: e }),
+          })),
+        );
+      }
+    : undefined;
 
   return {
     config,
@@ -123,7 +144,14 @@ export function createRuntime(env: Record<string, string | undefined> = process.
       return ownAccount;
     },
     deps(ports) {
-      return { config, ports, notify, log, metrics: guardMetrics };
+      return {
+        config,
+        ports,
+        notify,
+        log,
+        metrics: guardMetrics,
+        ...(keepUndelivered ? { keepUndelivered } : {}),
+      };
     },
   };
 }

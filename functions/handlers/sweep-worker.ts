@@ -12,10 +12,17 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { putJson } from '../adapters/queue.js';
 import { createS3Client } from '../adapters/s3-client.js';
 import { createSweepPorts } from '../adapters/sweep-ports.js';
+import { publishAlerts } from '../engine/pipeline.js';
 import { RateLimiter } from '../engine/rate-limit.js';
 import { buildReport, publishSweepAlerts, sweepAccountRegion } from '../engine/sweep.js';
 import { createRuntime, memberPortOptions } from './runtime.js';
 import { parseSweepMessage } from './sweep-message.js';
+
+/**
+ * Stop starting resources when less than this is left of the function's time: the longest a
+ * resource takes (analysis budget, read-compare-write, read-back, publishing) with room to spare.
+ */
+export const STOP_MARGIN_MS = 60_000;
 
 const runtime = createRuntime();
 const { config } = runtime;
@@ -64,6 +71,11 @@ export async function handleSweepBatch(event: SQSEvent, context: Context): Promi
       runtime.counter.reset();
       const sweep = await sweepAccountRegion(message.account, message.region, deps, {
         concurrency: config.sweep.concurrency,
+        // Published as each resource settles: a worker that times out later has reported every
+        // change it made (its redelivery finds those resources compliant and would say nothing).
+        publish: (alerts) => publishAlerts(alerts, deps),
+        // Never start a resource (and a write) the function may not live to report.
+        shouldStop: () => context.getRemainingTimeInMillis() < STOP_MARGIN_MS,
       });
       const report = buildReport({
         runId: message.runId,
@@ -86,6 +98,15 @@ export async function handleSweepBatch(event: SQSEvent, context: Context): Promi
             counter: runtime.counter,
           },
         );
+      }
+      if (sweep.scope.notStarted) {
+        // Incomplete: the message goes back to the queue and the account-region is swept again.
+        runtime.logger.warn('sweep stopped before the function timeout; message returned to the queue', {
+          account: message.account,
+          region: message.region,
+          notStarted: sweep.scope.notStarted,
+        });
+        failures.push({ itemIdentifier: record.messageId });
       }
       runtime.logger.info('account-region swept', {
         account: message.account,

@@ -28,6 +28,7 @@ const context = {
   invokedFunctionArn: `arn:aws:lambda:us-east-1:${OWN}:function:sweep`,
   functionName: 'sweep',
   awsRequestId: 'r',
+  getRemainingTimeInMillis: () => 900_000,
 } as Context;
 const validateReport = new Ajv2020({ strict: true }).compile(
   JSON.parse(readFileSync(new URL('../../schema/sweep-report.v1.schema.json', import.meta.url), 'utf8')),
@@ -181,6 +182,21 @@ describe('sweep worker', () => {
       .flatMap((c) => c.args[0].input.PublishBatchRequestEntries!.map((e) => e.Subject));
     expect(subjects.some((s) => /sweep summary/.test(s ?? ''))).toBe(true);
     expect(subjects.some((s) => /key-no-external-principals/.test(s ?? ''))).toBe(true);
+  });
+
+  it('near its timeout the worker starts no resource, reports it, and leaves the message for retry', async () => {
+    env({ trust: { accounts: [OWN] }, rules: { 'key-crypto-via-vpce': 'off' } });
+    mockAccount();
+    const { handleSweepBatch, STOP_MARGIN_MS } = await import('../../functions/handlers/sweep-worker.js');
+    const late = { ...context, getRemainingTimeInMillis: () => STOP_MARGIN_MS - 1 } as Context;
+    const out = await handleSweepBatch({ Records: [record('m-3', valid)] } as unknown as SQSEvent, late);
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm-3' }]);
+    expect(kms).toHaveReceivedCommandTimes(GetKeyPolicyCommand, 0);
+    const summary = sns
+      .commandCalls(PublishBatchCommand)
+      .flatMap((c) => c.args[0].input.PublishBatchRequestEntries!)
+      .find((e) => /sweep summary/.test(e.Subject ?? ''));
+    expect(summary?.Message).toMatch(/stopped before its time ran out/);
   });
 
   it('a crash while finishing an account-region leaves the message for retry', async () => {

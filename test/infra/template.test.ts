@@ -88,6 +88,7 @@ describe('packaged template', () => {
         'sns:Publish',
         'sts:AssumeRole',
         'sqs:SendMessage',
+        'sqs:SendMessage',
       ],
       KeyEventsRole: [
         ...logs,
@@ -98,6 +99,7 @@ describe('packaged template', () => {
         'sns:Publish',
         'sts:AssumeRole',
         'sqs:SendMessage',
+        'sqs:SendMessage',
       ],
       SweepPlannerRole: [
         ...logs,
@@ -105,6 +107,7 @@ describe('packaged template', () => {
         'organizations:ListAccounts',
         'sqs:SendMessage',
         'sns:Publish',
+        'sqs:SendMessage',
       ],
       SweepWorkerRole: [
         ...logs,
@@ -120,6 +123,7 @@ describe('packaged template', () => {
         'sqs:DeleteMessage',
         'sqs:GetQueueAttributes',
         'sns:Publish',
+        'sqs:SendMessage',
         'sts:AssumeRole',
       ],
     };
@@ -178,7 +182,7 @@ describe('packaged template', () => {
   it('alarms notify their own topic, encrypted with a key CloudWatch may use', () => {
     for (const [id, a] of resources('AWS::CloudWatch::Alarm'))
       expect(a.Properties.AlarmActions, id).toEqual([{ Ref: 'AlarmTopic' }]);
-    expect(resources('AWS::CloudWatch::Alarm')).toHaveLength(7);
+    expect(resources('AWS::CloudWatch::Alarm')).toHaveLength(9);
     expect((template.Resources.AlarmTopic as Resource).Properties.KmsMasterKeyId).toEqual({
       Ref: 'AlarmTopicKey',
     });
