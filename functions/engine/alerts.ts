@@ -561,7 +561,19 @@ function findingText(doc: FindingAlertDocument): string {
     }
     const guards = guardStatements(rem);
     if (guards.length > 0) {
-      lines.push(`Guard statements (${rem.guardSids.join(', ')}):`, JSON.stringify(guards, null, 2));
+      // Only the guard's own statements, never the whole planned policy (up to 32 KB, and the
+      // owner's statements are not news to an email reader); long ones are clipped.
+      const shown = JSON.stringify(guards, null, 2);
+      lines.push(
+        `Guard statements (${rem.guardSids.join(', ')}):`,
+        shown.length <= EMAIL_GUARD_TEXT_MAX
+          ? shown
+          : `${shown.slice(0, EMAIL_GUARD_TEXT_MAX)}\n... (${shown.length - EMAIL_GUARD_TEXT_MAX} more characters; the JSON document carries the planned policy)`,
+      );
+      if (rem.plannedPolicyBytes !== undefined)
+        lines.push(
+          `Planned policy: ${rem.plannedPolicyBytes} bytes (in the JSON document, not in this text).`,
+        );
     } else if (rem.guardSids.length > 0) {
       lines.push(`Guard statements: ${rem.guardSids.join(', ')}`);
     }
@@ -581,6 +593,9 @@ function findingText(doc: FindingAlertDocument): string {
   );
   return lines.join('\n');
 }
+
+/** Longest rendering of the guard statements in the email text. */
+const EMAIL_GUARD_TEXT_MAX = 4_000;
 
 /** The guard's own statements in the planned policy: the exact change, for the reader. */
 function guardStatements(rem: AlertRemediationDoc): unknown[] {

@@ -1,7 +1,7 @@
 import type { GuardConfig, RuleId } from '../config/schema.js';
 import { RULES } from '../rules/index.js';
 import type { Finding, Resource } from '../rules/types.js';
-import { readExemption } from './exemptions.js';
+import { type Exemption, readExemption } from './exemptions.js';
 
 export type JudgeStatus = 'compliant' | 'finding' | 'exempt' | 'off' | 'not-applicable';
 
@@ -10,7 +10,7 @@ export interface RuleResult {
   status: JudgeStatus;
   findings: Finding[];
   /** Set when an exemption tag was read for this rule (also when expired and ignored). */
-  exemption?: { until?: string; expired: boolean };
+  exemption?: Exemption;
 }
 
 export interface Verdict {
@@ -34,9 +34,15 @@ export function judge(resource: Resource, config: GuardConfig, now: Date = new D
       continue;
     }
     const findings = rule.check(resource, ctx);
-    const exemption = readExemption(resource.tags, config.exemptionTagKey, rule.id, now);
-    const status: JudgeStatus =
-      findings.length === 0 ? 'compliant' : exemption && !exemption.expired ? 'exempt' : 'finding';
+    const exemption = readExemption(
+      resource.tags,
+      config.exemptionTagKey,
+      rule.id,
+      now,
+      config.exemptionMaxDays,
+    );
+    const exempts = exemption !== undefined && !exemption.expired && exemption.ignored === undefined;
+    const status: JudgeStatus = findings.length === 0 ? 'compliant' : exempts ? 'exempt' : 'finding';
     results.push({ rule: rule.id, status, findings, ...(exemption ? { exemption } : {}) });
   }
   return { resource, results };

@@ -92,6 +92,8 @@ export interface PipelineDeps {
   metrics: GuardMetrics;
   now?: () => Date;
   sleep?: (ms: number) => Promise<void>;
+  /** Uniform in [0, 1); Math.random by default (tests inject a seeded one). */
+  random?: () => number;
 }
 
 // ---------------------------------------------------------------------------------------- outcomes
@@ -139,6 +141,23 @@ export const READ_BACK_ATTEMPTS = 3;
 export const READ_BACK_DELAY_MS = 1_000;
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Upper bound of the random wait before an event-triggered write's final re-read. */
+export const REPLAY_JITTER_MS = 400;
+
+/**
+ * EventBridge may deliver one event several times, and Lambda may run the copies at once. KMS and
+ * EC2 have no conditional write, so copies that all re-read before any of them writes all write the
+ * same change. A random wait before the final re-read spreads them out: the copy that comes later
+ * sees the change already made, judges the resource compliant and writes nothing. It makes
+ * duplicate writes rare, not impossible (they write identical content; only a lock could exclude
+ * them). Sweeps do not wait: one run never judges a resource twice at once.
+ */
+async function spreadReplays(ctx: ResourceContext, deps: PipelineDeps): Promise<void> {
+  if (!ctx.trigger) return;
+  const wait = Math.floor((deps.random ?? Math.random)() * REPLAY_JITTER_MS);
+  await (deps.sleep ?? defaultSleep)(wait);
+}
 
 function alertTrigger(trigger: Trigger | undefined): AlertTrigger | undefined {
   if (!trigger) return undefined;
@@ -433,6 +452,7 @@ export async function guardKey(
         // Read-compare-write: KMS has no conditional PutKeyPolicy, so re-read right before writing
         // and start over if anyone changed the policy since it was judged (never overwrite a change
         // we did not judge). https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html
+        await spreadReplays(ctx, deps);
         const current = await kms.getKeyPolicy(read.description.keyId);
         if (!samePolicy(current, read.policyText)) {
           deps.log.warn('key policy changed since it was judged; judging again', { keyId: base.id, round });
@@ -594,6 +614,7 @@ export async function guardEndpoint(
       );
       if (planned.length > 0 && !deps.config.dryRun) {
         stage = 'remediate';
+        await spreadReplays(ctx, deps);
         const current = await ec2.describeVpcEndpoint(endpointId);
         if (!sameEndpointState(current, record)) {
           deps.log.warn('endpoint changed since it was judged; judging again', { endpointId, round });
@@ -713,6 +734,31 @@ export async function publishAlerts(
   }
 }
 
+/** Endpoints judged per event at most (a real record names one). */
+export const MAX_ENDPOINTS_PER_EVENT = 25;
+
+/**
+ * Read several endpoints in one DescribeVpcEndpoints call. EC2 fails the whole call when one id
+ * does not exist (InvalidVpcEndpointId.NotFound), and any other failure is left to the per-endpoint
+ * reads: an empty map means "read each one", never "gone".
+ */
+async function readEndpointsAtOnce(
+  ec2: Ec2Port,
+  ids: string[],
+  deps: PipelineDeps,
+): Promise<Map<string, VpcEndpointRecord>> {
+  const out = new Map<string, VpcEndpointRecord>();
+  if (ids.length < 2) return out;
+  try {
+    for await (const e of ec2.describeVpcEndpoints({ ids })) out.set(e.id, e);
+  } catch (err) {
+    if (isRetryable(err)) throw err;
+    deps.log.debug('batched endpoint read failed; reading one by one', { error: String(err) });
+    out.clear();
+  }
+  return out;
+}
+
 /** Process one trigger (already parsed): every resource it names, one PublishBatch for all alerts. */
 export async function processTrigger(trigger: Trigger, deps: PipelineDeps): Promise<EventOutcome> {
   const ctx: ResourceContext = { account: trigger.account, region: trigger.region, trigger };
@@ -748,8 +794,28 @@ export async function processTrigger(trigger: Trigger, deps: PipelineDeps): Prom
       );
     }
     if (ec2) {
-      // Sequential: a ModifyVpcEndpoint names one endpoint; CreateVpcEndpoint creates one.
-      for (const id of trigger.resourceIds) resources.push(await guardEndpoint(ec2, id, ctx, deps));
+      // A real CreateVpcEndpoint or ModifyVpcEndpoint names one endpoint. A record naming thousands
+      // is malformed or hostile: judge the first few, read them in one call, report the rest.
+      const ids = trigger.resourceIds.slice(0, MAX_ENDPOINTS_PER_EVENT);
+      if (trigger.resourceIds.length > ids.length) {
+        const message = `event ${trigger.eventId} names ${trigger.resourceIds.length} VPC endpoints; the first ${ids.length} were judged, the next sweep judges the others`;
+        resources.push(
+          errorOutcome(
+            {
+              type: 'vpc-endpoint',
+              id: `${trigger.resourceIds.length} endpoints`,
+              account: ctx.account,
+              region: ctx.region,
+            },
+            'event',
+            message,
+            deps,
+            ctx,
+          ),
+        );
+      }
+      const known = await readEndpointsAtOnce(ec2, ids, deps);
+      for (const id of ids) resources.push(await guardEndpoint(ec2, id, ctx, deps, known.get(id)));
     }
   }
   const alerts = resources.flatMap((r) => r.alerts);

@@ -164,14 +164,38 @@ describe('key events: rule × mode × dryRun', () => {
     h.aws.addKey(
       policyText(ROOT, PARTNER),
       {},
-      { 'kms-perimeter-guard:exempt': 'key-no-external-principals;until=2999-01-01' },
+      { 'kms-perimeter-guard:exempt': `key-no-external-principals;until=${inDays(30)}` },
     );
     const out = await processTrigger(keyTrigger(), h.deps);
     expect(out.resources[0]?.rules).toContainEqual({ rule: 'key-no-external-principals', status: 'exempt' });
     expect(h.aws.writes).toEqual([]);
     expect(h.alerts).toEqual([]);
   });
+
+  it.each([
+    ['no end date', 'key-no-external-principals', /no end date; exemptions last at most 90 days/],
+    [
+      'an end beyond the maximum',
+      `key-no-external-principals;until=${inDays(400)}`,
+      /more than 90 days from now/,
+    ],
+  ])('an exemption with %s exempts nothing: the key is remediated', async (_name, tag, why) => {
+    const h = harness(externalOnly('remediate'));
+    h.aws.addKey(policyText(ROOT, PARTNER), {}, { 'kms-perimeter-guard:exempt': tag });
+    const out = await processTrigger(keyTrigger(), h.deps);
+    expect(out.resources[0]?.rules).toContainEqual({
+      rule: 'key-no-external-principals',
+      status: 'remediated',
+    });
+    expect(h.aws.writes).toHaveLength(1);
+    const result = out.resources[0]?.verdict?.results.find((r) => r.rule === 'key-no-external-principals');
+    expect(result?.exemption?.ignored).toMatch(why);
+  });
 });
+
+function inDays(days: number): string {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
 
 describe('loops, replays and races', () => {
   it('the guard’s own PutKeyPolicy event finds the key compliant and writes nothing', async () => {
