@@ -234,4 +234,45 @@ export interface SummaryAlertDocument {
   truncated?: AlertTruncation;
 }
 
-export type AlertDocument = FindingAlertDocument | SummaryAlertDocument | ErrorAlertDocument;
+/**
+ * Something subscribers must hear about that is neither a finding nor an error: a policy change
+ * that is no longer in force because a later write replaced it, an exemption granted or refused.
+ */
+export type NoticeKind = 'policy-change-overwritten' | 'exemption-granted' | 'exemption-ignored';
+
+export interface NoticeAlertInput {
+  notice: NoticeKind;
+  message: string;
+  severity: Severity;
+  account: string;
+  region: string;
+  resource: AlertResourceDoc;
+  /** The rules concerned (exemptions). */
+  rules?: RuleId[];
+  trigger?: AlertTrigger;
+  /** Statement labels or texts that matter (the overwritten change's missing statements). */
+  details?: string[];
+  time?: Date | string;
+}
+
+export interface NoticeAlertDocument {
+  schemaVersion: '1';
+  kind: 'notice';
+  product: 'kms-perimeter-guard';
+  time: string;
+  severity: Severity;
+  notice: NoticeKind;
+  message: string;
+  account: string;
+  region: string;
+  resource: AlertResourceDoc;
+  rules?: RuleId[];
+  trigger?: AlertTrigger;
+  details?: string[];
+}
+
+export type AlertDocument =
+  | FindingAlertDocument
+  | SummaryAlertDocument
+  | ErrorAlertDocument
+  | NoticeAlertDocument;

@@ -18,6 +18,9 @@ import type {
   ErrorAlertInput,
   FindingAlertDocument,
   FindingAlertInput,
+  NoticeAlertDocument,
+  NoticeAlertInput,
+  NoticeKind,
   RemediationOutcome,
   StringAttribute,
   SummaryAlertDocument,
@@ -192,6 +195,67 @@ function errorText(doc: ErrorAlertDocument): string {
     if (doc.trigger.actorArn) lines.push(`Changed by: ${doc.trigger.actorArn}`);
   }
   lines.push('', 'Until this is fixed the guard cannot vouch for this resource; check it by hand.');
+  return lines.join('\n');
+}
+
+const NOTICE_TEXT: Record<NoticeKind, string> = {
+  'policy-change-overwritten': 'a policy change is no longer in force',
+  'exemption-granted': 'exemption granted',
+  'exemption-ignored': 'exemption tag ignored',
+};
+
+/** A notice: a change overwritten, an exemption granted or refused (alerted once, by its event). */
+export function noticeAlert(input: NoticeAlertInput, options: AlertOptions = {}): AlertEntry {
+  const limit = options.maxMessageBytes ?? SNS_MESSAGE_MAX_BYTES;
+  const clip = Math.min(8_192, Math.floor(limit / 8));
+  const doc: NoticeAlertDocument = {
+    schemaVersion: ALERT_SCHEMA_VERSION,
+    kind: 'notice',
+    product: 'kms-perimeter-guard',
+    time: isoTime(input.time),
+    severity: input.severity,
+    notice: input.notice,
+    message: clipText(input.message, clip),
+    account: input.account,
+    region: input.region,
+    resource: input.resource,
+    ...(input.rules ? { rules: [...input.rules] } : {}),
+    ...(input.trigger ? { trigger: input.trigger } : {}),
+    ...(input.details ? { details: input.details.slice(0, 50).map((d) => clipText(d, 2_000)) } : {}),
+  };
+  const what = doc.resource.id;
+  return renderEntry(
+    {
+      Id: entryId(
+        `notice_${doc.notice}_${what}`,
+        `notice|${doc.notice}|${what}|${doc.trigger?.eventId ?? doc.time}`,
+      ),
+      Subject: subject(`[${doc.severity.toUpperCase()}] `, what, `: ${NOTICE_TEXT[doc.notice]}`),
+      MessageAttributes: attributes({
+        kind: 'notice',
+        severity: doc.severity,
+        rule: doc.rules?.length === 1 ? doc.rules[0] : 'none',
+        account: doc.account,
+        region: doc.region,
+        resourceType: doc.resource.type,
+        status: 'notice',
+      }),
+    },
+    doc,
+  );
+}
+
+function noticeText(doc: NoticeAlertDocument): string {
+  const lines = [`KMS perimeter guard: ${NOTICE_TEXT[doc.notice]}`, '', doc.message];
+  lines.push(`Resource: ${doc.resource.type} ${doc.resource.arn ?? doc.resource.id}`);
+  lines.push(`Account/region: ${doc.account} / ${doc.region}`);
+  if (doc.rules?.length) lines.push(`Rules: ${doc.rules.join(', ')}`);
+  if (doc.trigger) {
+    lines.push(`Event: ${doc.trigger.eventName} (CloudTrail eventID ${doc.trigger.eventId})`);
+    if (doc.trigger.actorArn) lines.push(`By: ${doc.trigger.actorArn}`);
+  }
+  if (doc.details?.length) lines.push('', ...doc.details.map((d) => `- ${d}`));
+  lines.push('', `Time: ${doc.time}`);
   return lines.join('\n');
 }
 
@@ -515,7 +579,13 @@ function largestFitting(total: number, min: number, fits: (n: number) => boolean
 
 function renderEntry(base: EntryBase, doc: AlertDocument): AlertEntry {
   const text =
-    doc.kind === 'finding' ? findingText(doc) : doc.kind === 'summary' ? summaryText(doc) : errorText(doc);
+    doc.kind === 'finding'
+      ? findingText(doc)
+      : doc.kind === 'summary'
+        ? summaryText(doc)
+        : doc.kind === 'notice'
+          ? noticeText(doc)
+          : errorText(doc);
   const json = JSON.stringify(doc);
   // With MessageStructure json, `default` (a string) is required and goes to every protocol without
   // its own key; per-protocol keys override it (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html).

@@ -16,6 +16,7 @@ import { withBudget } from '../policy/budget.js';
 import { parsePolicyText } from '../policy/parse.js';
 import type { Policy } from '../policy/types.js';
 import { isKmsInterfaceEndpoint } from '../rules/applicability.js';
+import { canonicalJson, isGuardWritten } from '../rules/guard-statements.js';
 import type { EndpointResource, KeyResource, RemediationPlan, Resource } from '../rules/types.js';
 import type {
   AlertEntry,
@@ -25,7 +26,7 @@ import type {
   ErrorAlertInput,
   FindingAlertInput,
 } from './alert-types.js';
-import { errorAlert, findingAlerts } from './alerts.js';
+import { errorAlert, findingAlerts, noticeAlert } from './alerts.js';
 import { type JudgeStatus, judge, type Verdict } from './judge.js';
 import { planRemediations, type RemediationDecision } from './remediation.js';
 
@@ -439,6 +440,10 @@ export async function guardKey(
       stage = 'judge';
       const { verdict, decisions } = assess(read.resource, deps.config, now());
       deps.metrics.count('ResourcesJudged');
+      const overwritten =
+        round === 1 && ctx.trigger
+          ? overwrittenChange(ctx.trigger, read.resource.policy, deps.config)
+          : undefined;
       const planned = decisions.filter((d) => d.status === 'planned');
       const applied: Applied = { remediated: new Set(), failed: new Map() };
       if (read.resource.keyManager === undefined && planned.length > 0) {
@@ -482,11 +487,64 @@ export async function guardKey(
         countApplied(planned, applied, deps);
       }
       const { rules, alerts } = settle(verdict, decisions, applied, deps, ctx);
+      if (overwritten && ctx.trigger) {
+        const trigger = alertTrigger(ctx.trigger);
+        alerts.push(
+          noticeAlert({
+            notice: 'policy-change-overwritten',
+            severity: 'medium',
+            message: `The key policy ${ctx.trigger.actorArn ?? 'someone'} wrote at ${ctx.trigger.eventTime} is not the live policy: a later write replaced it, possibly the guard's remediation started from an earlier read (KMS has no conditional write). Re-apply the change if it is still wanted.`,
+            account: base.account,
+            region: base.region,
+            resource: {
+              type: 'kms-key',
+              id: base.id,
+              account: base.account,
+              region: base.region,
+              ...(base.arn ? { arn: base.arn } : {}),
+            },
+            details: overwritten,
+            ...(trigger ? { trigger } : {}),
+            time: now(),
+          }),
+        );
+      }
       return { ...base, status: 'judged', rules, verdict, writes, rounds: round, alerts };
     }
   } catch (err) {
     return handleResourceError(err, base, deps, ctx, stage);
   }
+}
+
+/**
+ * The guard's own writes: member-role sessions are named `kms-perimeter-guard-<function>`
+ * (handlers/runtime.ts) and the Lambdas' own sessions carry the function name, which starts with
+ * the service name.
+ */
+function isGuardActor(trigger: Trigger): boolean {
+  return /:assumed-role\/[^/]+\/kms-perimeter-guard/.test(trigger.actorArn ?? '');
+}
+
+/**
+ * A PutKeyPolicy whose policy is no longer the live one although the live one carries a guard
+ * statement: a later write replaced it, and the guard's remediation (which started from an earlier
+ * read: KMS has no conditional write) may be that write. Returns what the change had that the
+ * live policy lacks, or undefined when the change is in force (the guard statements aside).
+ */
+function overwrittenChange(trigger: Trigger, live: Policy, config: GuardConfig): string[] | undefined {
+  if (trigger.eventName !== 'PutKeyPolicy' || trigger.policyText === undefined || isGuardActor(trigger))
+    return undefined;
+  const written = parsePolicyText(trigger.policyText, { maxBytes: Number.MAX_SAFE_INTEGER });
+  if (!written.ok) return undefined;
+  const own = (s: { raw: unknown }) => isGuardWritten(s.raw, config);
+  if (!live.statements.some(own)) return undefined;
+  const liveTexts = new Set(live.statements.filter((s) => !own(s)).map((s) => canonicalJson(s.raw)));
+  const theirs = written.value.statements.filter((s) => !own(s));
+  const missing = theirs.filter((s) => !liveTexts.has(canonicalJson(s.raw)));
+  if (missing.length === 0 && theirs.length === liveTexts.size) return undefined;
+  return missing.length > 0
+    ? missing.map((s) => `${s.sid ?? s.path} is not in the live policy: ${JSON.stringify(s.raw)}`)
+    : ['the live policy has statements this change did not write'];
 }
 
 /** Read the key policy back after a write: `true`, or why the write is not confirmed. */

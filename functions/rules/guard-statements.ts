@@ -110,7 +110,7 @@ export function inSidFamily(sid: string, base: string): boolean {
  * JSON with object keys sorted and one-element lists read as their element (IAM reads `["x"]` and
  * `"x"` alike), so a guard statement read back from AWS compares equal to the one written.
  */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   const canon = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.length === 1 ? canon(v[0]) : v.map(canon);
     if (isObject(v)) {
@@ -159,6 +159,21 @@ export function placeGuards(policy: Policy, guards: readonly GuardStatement[]): 
   }
   const text = appendStatements(policy.text, added);
   return { text, document: JSON.parse(text) as Record<string, unknown>, guardSids, added };
+}
+
+/** Every statement the guard may write under `config` (keys and endpoints). */
+export function guardStatementsFor(config: GuardConfig): GuardStatement[] {
+  return [
+    denyExternalPrincipals(config, true),
+    denyExternalPrincipals(config, false),
+    denyExternalServiceCalls(config),
+    denyOffNetworkCrypto(config),
+  ].filter((g): g is GuardStatement => g !== undefined);
+}
+
+/** Whether a statement is one the guard writes under `config` (Sid family and exact content). */
+export function isGuardWritten(raw: unknown, config: GuardConfig): boolean {
+  return guardStatementsFor(config).some((g) => isOwnGuardStatement(raw, g));
 }
 
 export function isGuardSid(sid: unknown): boolean {
