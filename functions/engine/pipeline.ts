@@ -11,7 +11,7 @@ import type { Ec2Port, KeyDescription, KmsPort, VpcEndpointRecord } from '../ada
 import type { GuardConfig, RuleId } from '../config/schema.js';
 import { AlertDeliveryError, AwsCallError, RoleAssumptionError } from '../errors.js';
 import { parseTrigger } from '../events/triggers.js';
-import type { Trigger, TriggerResult } from '../events/types.js';
+import { TAGGING_EVENTS, type Trigger, type TriggerResult } from '../events/types.js';
 import { withBudget } from '../policy/budget.js';
 import { parsePolicyText } from '../policy/parse.js';
 import type { Policy } from '../policy/types.js';
@@ -509,6 +509,7 @@ export async function guardKey(
           }),
         );
       }
+      alerts.push(...exemptionNotices(ctx, verdict, deps.config, now()));
       return { ...base, status: 'judged', rules, verdict, writes, rounds: round, alerts };
     }
   } catch (err) {
@@ -545,6 +546,76 @@ function overwrittenChange(trigger: Trigger, live: Policy, config: GuardConfig):
   return missing.length > 0
     ? missing.map((s) => `${s.sid ?? s.path} is not in the live policy: ${JSON.stringify(s.raw)}`)
     : ['the live policy has statements this change did not write'];
+}
+
+function setsExemption(trigger: Trigger, config: GuardConfig): boolean {
+  return (trigger.tags ?? []).some((t) => t.key === config.exemptionTagKey);
+}
+
+/**
+ * The event that sets an exemption tag is the one moment the exemption is new: it is alerted then,
+ * once (granted, or ignored with the reason: malformed, no end date, too long, expired).
+ */
+function exemptionNotices(
+  ctx: ResourceContext,
+  verdict: Verdict,
+  config: GuardConfig,
+  time: Date,
+): AlertEntry[] {
+  const trigger = ctx.trigger;
+  if (!trigger || !setsExemption(trigger, config)) return [];
+  const value = trigger.tags?.find((t) => t.key === config.exemptionTagKey)?.value ?? '';
+  const r = verdict.resource;
+  const resource: AlertResourceDoc = {
+    type: r.type,
+    id: r.id,
+    account: r.account ?? ctx.account,
+    region: r.region ?? ctx.region,
+    ...(r.type === 'kms-key' && r.arn ? { arn: r.arn } : {}),
+  };
+  const judged = verdict.results.filter((x) => x.status !== 'off' && x.status !== 'not-applicable');
+  const covered = judged.filter((x) => x.exemption);
+  const ignored = covered.filter((x) => x.exemption?.expired || x.exemption?.ignored);
+  const granted = covered.filter((x) => !x.exemption?.expired && !x.exemption?.ignored);
+  const who = trigger.actorArn ?? 'someone';
+  const common = {
+    account: resource.account ?? ctx.account,
+    region: resource.region ?? ctx.region,
+    resource,
+    ...(alertTrigger(trigger) ? { trigger: alertTrigger(trigger)! } : {}),
+    time,
+  };
+  const out: AlertEntry[] = [];
+  if (granted.length > 0) {
+    const until = granted[0]?.exemption?.until;
+    out.push(
+      noticeAlert({
+        ...common,
+        notice: 'exemption-granted',
+        severity: 'medium',
+        rules: granted.map((x) => x.rule),
+        message: `${who} exempted ${r.type} ${r.id} from ${granted.map((x) => x.rule).join(', ')}${until ? ` until ${until}` : ''} (tag ${config.exemptionTagKey}=${JSON.stringify(value)}): its findings are reported as exempt and neither alerted nor remediated.`,
+        details: granted.map(
+          (x) => `${x.rule}: ${x.status === 'exempt' ? 'has findings, now exempt' : 'compliant today'}`,
+        ),
+      }),
+    );
+  }
+  if (ignored.length > 0 || covered.length === 0) {
+    const why =
+      ignored.map((x) => `${x.rule}: ${x.exemption?.ignored ?? `expired ${x.exemption?.until}`}`) ?? [];
+    out.push(
+      noticeAlert({
+        ...common,
+        notice: 'exemption-ignored',
+        severity: 'medium',
+        ...(ignored.length ? { rules: ignored.map((x) => x.rule) } : {}),
+        message: `${who} set ${config.exemptionTagKey}=${JSON.stringify(value)} on ${r.type} ${r.id}, which exempts nothing: ${covered.length === 0 ? 'the value names no rule of this resource in the form <rule-id>[,<rule-id>...]|*;until=YYYY-MM-DD' : 'see the reasons'}. Findings stay alerted and remediated.`,
+        ...(why.length ? { details: why } : {}),
+      }),
+    );
+  }
+  return out;
 }
 
 /** Read the key policy back after a write: `true`, or why the write is not confirmed. */
@@ -727,6 +798,7 @@ export async function guardEndpoint(
         countApplied(planned, applied, deps);
       }
       const { rules, alerts } = settle(verdict, decisions, applied, deps, ctx);
+      alerts.push(...exemptionNotices(ctx, verdict, deps.config, now()));
       return { ...base, status: 'judged', rules, verdict, writes, rounds: round, alerts };
     }
   } catch (err) {
@@ -928,6 +1000,17 @@ export async function processEvent(
     };
   }
   const { trigger } = parsed;
+  if (TAGGING_EVENTS.includes(trigger.eventName) && !setsExemption(trigger, deps.config)) {
+    deps.metrics.count('EventsIgnored');
+    return {
+      eventId: trigger.eventId,
+      kind: 'ignored',
+      reason: `${trigger.eventName} does not set the exemption tag ${deps.config.exemptionTagKey}`,
+      resources: [],
+      alertsPublished: 0,
+      alertsFailed: 0,
+    };
+  }
   if (trigger.family !== family) {
     // The EventBridge rules route each family to its own function; a stray event is a wiring error.
     deps.log.warn('event for the other handler ignored', {

@@ -44,6 +44,9 @@ export const TRIGGER_EVENTS: { readonly [N in TriggerEventName]: TriggerEventSpe
   ModifyVpcEndpoint: { family: 'endpoint', eventSource: 'ec2.amazonaws.com', source: 'aws.ec2' },
   PutKeyPolicy: { family: 'key', eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
   CreateKey: { family: 'key', eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
+  // Tagging: the exemption tag is set this way; each new exemption is alerted once, by its event.
+  TagResource: { family: 'key', eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
+  CreateTags: { family: 'endpoint', eventSource: 'ec2.amazonaws.com', source: 'aws.ec2' },
 };
 
 export const TRIGGER_EVENT_NAMES = Object.keys(TRIGGER_EVENTS) as TriggerEventName[];
@@ -162,8 +165,16 @@ function parse(event: unknown): TriggerResult {
   if (parsedRecord.awsRegion)
     claims.regions.push({ value: parsedRecord.awsRegion, path: `${base}.awsRegion` });
 
+  if (eventName === 'CreateTags' && !tagsVpcEndpoint(parsedRecord)) {
+    // CreateTags tags any EC2 resource; only VPC endpoints concern the guard.
+    return ignored('other-event', 'CreateTags names no VPC endpoint', eventId);
+  }
   const resource =
-    spec.family === 'endpoint' ? readEndpointIds(parsedRecord, base) : readKeyRef(parsedRecord, base);
+    spec.family === 'endpoint'
+      ? eventName === 'CreateTags'
+        ? readTaggedEndpoints(parsedRecord, base)
+        : readEndpointIds(parsedRecord, base)
+      : readKeyRef(parsedRecord, base);
   issues.push(...resource.issues);
   claims.accounts.push(...resource.accounts);
   claims.regions.push(...resource.regions);
@@ -188,6 +199,7 @@ function parse(event: unknown): TriggerResult {
     ...optional('invokedBy', identity?.invokedBy),
     ...optional('sessionIssuerArn', identity?.sessionContext?.sessionIssuer?.arn),
     ...optional('policyText', resource.policyText),
+    ...(resource.tags ? { tags: resource.tags } : {}),
   };
   let trigger: Trigger;
   if (resource.kind === 'endpoint') {
@@ -225,6 +237,7 @@ interface ResourceClaims {
   accounts: Claim[];
   regions: Claim[];
   policyText?: string;
+  tags?: { key: string; value: string }[];
 }
 
 type EndpointIds = ResourceClaims & { kind: 'endpoint'; ids: string[]; serviceName?: string };
@@ -293,6 +306,69 @@ function readEndpointIds(record: CloudTrailRecord, base: string): EndpointIds {
   return out;
 }
 
+function tagsVpcEndpoint(record: CloudTrailRecord): boolean {
+  return taggedResourceIds(record, '$').ids.some((c) => c.value.startsWith('vpce-'));
+}
+
+/** `resourcesSet.items[].resourceId` of a CreateTags record (EC2 sets, see ec2Members). */
+function taggedResourceIds(record: CloudTrailRecord, base: string): { ids: Claim[]; issues: Issue[] } {
+  const ids: Claim[] = [];
+  const issues: Issue[] = [];
+  const path = `${base}.requestParameters`;
+  const set = record.requestParameters ? member(record.requestParameters, 'resourcesSet') : undefined;
+  if (!set) return { ids, issues };
+  for (const item of ec2Members(set.value, jsonPath([set.key], path))) {
+    if (!isJsonObject(item.value)) continue;
+    const id = stringMember(item.value, 'resourceId', item.path, issues);
+    if (id !== undefined) ids.push({ value: id, path: jsonPath(['resourceId'], item.path) });
+  }
+  return { ids, issues };
+}
+
+/**
+ * A CreateTags record: the VPC endpoints among the tagged resources, and the tags
+ * (`requestParameters.tagSet.items[].key/value`).
+ */
+function readTaggedEndpoints(record: CloudTrailRecord, base: string): EndpointIds {
+  const out: EndpointIds = { kind: 'endpoint', ids: [], issues: [], accounts: [], regions: [] };
+  const found = taggedResourceIds(record, base);
+  out.issues.push(...found.issues);
+  for (const claim of found.ids) {
+    if (!claim.value.startsWith('vpce-')) continue;
+    if (!VPCE_ID.test(claim.value))
+      out.issues.push({ path: claim.path, message: `"${claim.value}" is not a VPC endpoint id (vpce-...)` });
+    else if (!out.ids.includes(claim.value)) out.ids.push(claim.value);
+  }
+  const path = `${base}.requestParameters`;
+  const tagSet = record.requestParameters ? member(record.requestParameters, 'tagSet') : undefined;
+  if (tagSet) {
+    const tags: { key: string; value: string }[] = [];
+    for (const item of ec2Members(tagSet.value, jsonPath([tagSet.key], path))) {
+      if (!isJsonObject(item.value)) continue;
+      const key = stringMember(item.value, 'key', item.path, out.issues);
+      const value = member(item.value, 'value');
+      if (key !== undefined) tags.push({ key, value: typeof value?.value === 'string' ? value.value : '' });
+    }
+    out.tags = tags;
+  }
+  return out;
+}
+
+/** KMS `tags: [{tagKey, tagValue}]` (TagResource, CreateKey). */
+function readKmsTags(params: Record<string, unknown>, path: string, issues: Issue[]) {
+  const tags = member(params, 'tags');
+  if (!tags || !Array.isArray(tags.value)) return undefined;
+  const out: { key: string; value: string }[] = [];
+  tags.value.forEach((t, i) => {
+    if (!isJsonObject(t)) return;
+    const at = jsonPath([tags.key, i], path);
+    const key = stringMember(t, 'tagKey', at, issues);
+    const value = member(t, 'tagValue');
+    if (key !== undefined) out.push({ key, value: typeof value?.value === 'string' ? value.value : '' });
+  });
+  return out.length > 0 ? out : undefined;
+}
+
 /**
  * The key a PutKeyPolicy/CreateKey record names. A key ARN is preferred when the record has one
  * (request `keyId`, CreateKey `keyMetadata.arn`, PutKeyPolicy `responseElements.keyId`, or
@@ -305,12 +381,14 @@ function readKeyRef(record: CloudTrailRecord, base: string): KeyIds {
   const ids: Claim[] = [];
   let requested: Claim | undefined;
   let policyText: string | undefined;
+  let tags: { key: string; value: string }[] | undefined;
 
   const reqPath = `${base}.requestParameters`;
   if (record.requestParameters) {
     const keyId = stringMember(record.requestParameters, 'keyId', reqPath, issues);
     if (keyId !== undefined) requested = { value: keyId, path: jsonPath(['keyId'], reqPath) };
     policyText = stringMember(record.requestParameters, 'policy', reqPath, issues);
+    tags = readKmsTags(record.requestParameters, reqPath, issues);
   }
   const resPath = `${base}.responseElements`;
   if (record.responseElements) {
@@ -397,7 +475,13 @@ function readKeyRef(record: CloudTrailRecord, base: string): KeyIds {
     });
     keyRef = { kind: 'id', value: '' };
   }
-  return { kind: 'key', keyRef, ...out, ...(policyText !== undefined ? { policyText } : {}) };
+  return {
+    kind: 'key',
+    keyRef,
+    ...out,
+    ...(policyText !== undefined ? { policyText } : {}),
+    ...(tags !== undefined ? { tags } : {}),
+  };
 }
 
 /** `id`, `arn` (key ARN) or `alias` (alias name or alias ARN); undefined when it is none of them. */

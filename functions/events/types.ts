@@ -5,8 +5,11 @@ export type { Issue };
 /** Which handler a trigger belongs to (SPEC.md §5: one handler per trigger family). */
 export type TriggerFamily = 'endpoint' | 'key';
 
-export type EndpointEventName = 'CreateVpcEndpoint' | 'ModifyVpcEndpoint';
-export type KeyEventName = 'PutKeyPolicy' | 'CreateKey';
+export type EndpointEventName = 'CreateVpcEndpoint' | 'ModifyVpcEndpoint' | 'CreateTags';
+export type KeyEventName = 'PutKeyPolicy' | 'CreateKey' | 'TagResource';
+
+/** Events that only add tags: a trigger only when they set the exemption tag (alerted once). */
+export const TAGGING_EVENTS: readonly TriggerEventName[] = ['CreateTags', 'TagResource'];
 export type TriggerEventName = EndpointEventName | KeyEventName;
 
 /**
@@ -42,6 +45,8 @@ interface TriggerBase {
    * the record carries it. Informative only: the handler re-reads the live policy.
    */
   policyText?: string;
+  /** Tags the request set (TagResource, CreateTags, CreateKey `tags`). */
+  tags?: { key: string; value: string }[];
 }
 
 export interface EndpointTrigger extends TriggerBase {
