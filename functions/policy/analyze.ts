@@ -10,6 +10,7 @@ import {
 import { type CompiledCondition, compileCondition, type Truth } from './condition-ops.js';
 import { evaluate, statementMatches } from './evaluate.js';
 import { clearGlobCaches, compileGlob, globMatches } from './glob.js';
+import { WITNESS_ACTION_PREFERENCE } from './kms-actions.js';
 import { ownGet, ownSet } from './own.js';
 import { KEY_SPELLING, type RequestClass, type Trust } from './request-model.js';
 import type { ConcreteRequest, Policy, PrincipalElement, Statement } from './types.js';
@@ -157,6 +158,13 @@ export function findAllowedRequest(query: AnalysisQuery): Answer {
     };
   }
   return { kind: 'witness', witness, statements: involved };
+}
+
+const ACTION_RANK = new Map<string, number>(WITNESS_ACTION_PREFERENCE.map((a, i) => [a.toLowerCase(), i]));
+
+/** Lower is preferred: the witness names the action that says the most (Decrypt before DescribeKey). */
+function actionRank(action: string): number {
+  return ACTION_RANK.get(action.toLowerCase()) ?? ACTION_RANK.size + 1;
 }
 
 /** Restrict dimensions so that no Deny can match; undefined when impossible. */
@@ -395,15 +403,8 @@ function buildWitness(
     return idx.reduce((best, i) => (prefer(cands[i]!) < prefer(cands[best]!) ? i : best), idx[0]!);
   };
   const request: ConcreteRequest = { principal: { AWS: '' }, action: '', resource: '*', context: {} };
-  const literalActions = allow.action.negated ? [] : allow.action.patterns.map((a) => a.toLowerCase());
   dims.forEach((d, i) => {
-    const prefer =
-      d.name === 'action'
-        ? (c: Candidate) => {
-            const k = literalActions.indexOf(c.action!.toLowerCase());
-            return k === -1 ? 1000 : k;
-          }
-        : undefined;
+    const prefer = d.name === 'action' ? (c: Candidate) => actionRank(c.action!) : undefined;
     const c = d.candidates[pickIndex(masks[i]!, prefer, d.candidates)]!;
     if (c.principal) request.principal = c.principal;
     if (c.action) request.action = c.action;

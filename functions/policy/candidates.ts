@@ -5,15 +5,18 @@ import {
   digitsGlob,
   type Glob,
   globMatches,
+  isUniversal,
   type Observer,
   signatureOf,
 } from './glob.js';
 import { ipRepresentatives } from './ip.js';
+import { COMMERCIAL_REGIONS, PREFERRED_REGIONS } from './regions.js';
 import {
   ALWAYS_PRESENT_BOOLEAN_KEYS,
   MULTIVALUED_KEYS,
   NETWORK_KEYS,
   PRINCIPAL_KEYS,
+  RESOURCE_KEYS,
   type RequestClass,
   type Trust,
 } from './request-model.js';
@@ -71,9 +74,73 @@ const FRESH_ORG = 'o-exampleorg1';
 const FRESH_ROLE = 'example-role';
 const FRESH_SERVICE = 'example-service.amazonaws.com';
 
+// ------------------------------------------------------------------------------------- id shapes
+// Witnesses name ids that can exist: endpoint and VPC ids are the prefix and 17 lowercase hex
+// digits, organization ids `o-` and 10 to 32 lowercase letters or digits (Organizations API
+// reference, Organization.Id), key ids UUIDs (KMS concepts, "Key ID"). The domains accept any
+// value with the prefix, so a policy's own literal (even a placeholder such as vpce-0unknown) is
+// still a request it may match; the values the analyzer makes up are given AWS's shapes.
+const glob = (pattern: string, arn = false) =>
+  compileGlob({ pattern, wildcards: true, ignoreCase: false, arn });
+const VPCE_DOMAIN = glob('vpce-*');
+const VPC_DOMAIN = glob('vpc-*');
+const ORG_DOMAIN = glob('o-*');
+/** A key id: one or more characters, no colon (ARN semantics keep wildcards out of `:`). */
+const KEY_ID_DOMAIN = glob('?*', true);
+const FRESH_VPCE = 'vpce-0e5c1d2a3b4f60718';
+const FRESH_VPC = 'vpc-0c4b3a29180f7e6d5';
+/** The key id AWS's own documentation uses. */
+const DOC_KEY_ID = '1234abcd-12ab-34cd-56ef-1234567890ab';
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** A key id of UUID shape in the same cell as `value`: the value written over the documentation's id. */
+function keyIdVariants(value: string): string[] {
+  if (UUID.test(value) || /^mrk-[0-9a-f]{32}$/.test(value)) return [];
+  const over = (template: string, v: string) => v + template.slice(v.length);
+  const under = (template: string, v: string) => template.slice(0, template.length - v.length) + v;
+  return [over(DOC_KEY_ID, value), under(DOC_KEY_ID, value), DOC_KEY_ID].filter((v) => UUID.test(v));
+}
+
+/** An organization id shorter than 10 characters, padded. */
+function orgIdVariants(value: string): string[] {
+  if (/^o-[a-z0-9]{10,32}$/.test(value) || !value.startsWith('o-')) return [];
+  const body = value.slice(2);
+  if (!/^[a-z0-9]*$/.test(body) || body.length >= 10) return [];
+  const pad = '0'.repeat(10 - body.length);
+  return [`o-${body}${pad}`, `o-${pad}${body}`];
+}
+
+/** A hex id shorter than 17 digits, padded the ways that keep a pattern's prefix or suffix. */
+function hexIdVariants(prefix: string): (value: string) => string[] {
+  const full = new RegExp(`^${prefix}[0-9a-f]{17}$`);
+  return (value) => {
+    if (full.test(value) || !value.startsWith(prefix)) return [];
+    const digits = value.slice(prefix.length);
+    if (digits.length >= 17) return [];
+    const pad = '0'.repeat(17 - digits.length);
+    return [
+      `${prefix}${digits}${pad}`,
+      `${prefix}${pad}${digits}`,
+      `${prefix}${digits.slice(0, 1)}${pad}${digits.slice(1)}`,
+    ];
+  };
+}
+
+function freshHexId(base: string): (taken: (v: string) => boolean) => string {
+  return (taken) => {
+    if (!taken(base)) return base;
+    for (let i = 1; i < 64; i++) {
+      const v = base.slice(0, -2) + i.toString(16).padStart(2, '0');
+      if (!taken(v)) return v;
+    }
+    return base;
+  };
+}
+
 export function dimensionOf(keyLower: string): string {
   if (PRINCIPAL_KEYS.has(keyLower)) return 'principal';
   if (NETWORK_KEYS.has(keyLower)) return 'network';
+  if (RESOURCE_KEYS.has(keyLower)) return 'resource';
   return `key:${keyLower}`;
 }
 
@@ -123,6 +190,11 @@ interface CellQuery {
   observers?: Observer[];
   /** Values to show instead of the enumeration's own when they stand for the same cell (readable, trusted). */
   prefer?: string[];
+  /**
+   * Ids have AWS's shapes (vpce- and 17 hex digits, ...), the enumeration finds shortest strings:
+   * `realify(v)` proposes values of the proper shape, the first in the same cell replaces `v`.
+   */
+  realify?: (value: string) => string[];
 }
 
 /**
@@ -163,12 +235,14 @@ function stringCells(
     exact = cells.exact;
   }
   // One value per cell, preferred values first (a preferred value only stands in for a cell the
-  // enumeration found).
+  // enumeration found), then values given AWS's shape where one in the same cell exists.
   const found = new Set(values.map(sigOf));
   const bySignature = new Map<string, string>();
   for (const v of [...prefer, ...values]) {
     const sig = sigOf(v);
-    if (found.has(sig) && !bySignature.has(sig)) bySignature.set(sig, v);
+    if (!found.has(sig) || bySignature.has(sig)) continue;
+    const shaped = query.realify?.(v).find((r) => inDomain(r) && sigOf(r) === sig);
+    bySignature.set(sig, shaped ?? v);
   }
   return { values: [...bySignature.values()], exact };
 }
@@ -324,12 +398,11 @@ function principalDimension(input: DimensionInput): Dimension {
     orgGroups.push(orgConds.length);
   }
   const orgCells = orgConds.length
-    ? stringCells(
-        orgGlobs,
-        compileGlob({ pattern: 'o-*', wildcards: true, ignoreCase: false, arn: false }),
-        (t) => freshValue(FRESH_ORG, t),
-        { groupOf: orgGroups, prefer: [...trust.organizationIds] },
-      )
+    ? stringCells(orgGlobs, ORG_DOMAIN, (t) => freshValue(FRESH_ORG, t), {
+        groupOf: orgGroups,
+        prefer: [...trust.organizationIds],
+        realify: orgIdVariants,
+      })
     : { values: [...trust.organizationIds.slice(0, 1), FRESH_ORG], exact: true };
   note(orgCells, 'organization ids');
   const orgs: (string | undefined)[] = [
@@ -551,13 +624,21 @@ function networkDimension(input: DimensionInput): Dimension {
     for (const ip of ipCands('aws:sourceip'))
       candidates.push({ values: { 'aws:sourceip': ip }, network: 'public' });
   }
-  const cellsFor = (key: string, extra: readonly string[], fresh: string, domain: string): string[] => {
-    const globs = [...conds(key).flatMap((c) => c.globs), ...extra.map(literal)];
-    const c = stringCells(
-      globs,
-      compileGlob({ pattern: domain, wildcards: true, ignoreCase: false, arn: false }),
-      (t) => freshValue(fresh, t),
-    );
+  const cellsFor = (
+    key: string,
+    extra: readonly string[],
+    domain: Glob,
+    fresh: (taken: (v: string) => boolean) => string,
+    realify?: (v: string) => string[],
+  ): string[] => {
+    const entries = conds(key);
+    const globs = [...entries.flatMap((c) => c.globs), ...extra.map(literal)];
+    const groupOf = [...entries.flatMap((c, i) => c.globs.map(() => i)), ...extra.map(() => entries.length)];
+    const c = stringCells(globs, domain, fresh, {
+      groupOf,
+      prefer: [...extra],
+      ...(realify ? { realify } : {}),
+    });
     if (!c.exact) exact = false;
     return c.values;
   };
@@ -568,8 +649,9 @@ function networkDimension(input: DimensionInput): Dimension {
       : cellsFor(
           'aws:sourcevpce',
           net.kind === 'off-network' ? net.vpceIds : [],
-          'vpce-0example0000000a',
-          'vpce-*',
+          VPCE_DOMAIN,
+          freshHexId(FRESH_VPCE),
+          hexIdVariants('vpce-'),
         );
   const vpcs =
     net.kind === 'endpoint' && net.vpcId
@@ -577,14 +659,21 @@ function networkDimension(input: DimensionInput): Dimension {
       : cellsFor(
           'aws:sourcevpc',
           net.kind === 'off-network' ? net.vpcIds : [],
-          'vpc-0example00000000',
-          'vpc-*',
+          VPC_DOMAIN,
+          freshHexId(FRESH_VPC),
+          hexIdVariants('vpc-'),
         );
   const vpceAccounts = mentioned('aws:vpceaccount')
     ? accountCells(input, new Set(['aws:vpceaccount']), []).values
     : [undefined];
   const vpceOrgs = mentioned('aws:vpceorgid')
-    ? [...cellsFor('aws:vpceorgid', [...input.trust.organizationIds], FRESH_ORG, 'o-*')]
+    ? cellsFor(
+        'aws:vpceorgid',
+        [...input.trust.organizationIds],
+        ORG_DOMAIN,
+        (t) => freshValue(FRESH_ORG, t),
+        orgIdVariants,
+      )
     : [undefined];
   const vpcIps = mentioned('aws:vpcsourceip') ? ipCands('aws:vpcsourceip') : [undefined];
   for (const vpce of vpces)
@@ -611,30 +700,71 @@ function networkDimension(input: DimensionInput): Dimension {
   };
 }
 
+/**
+ * Candidate resources: concrete key ARNs `arn:aws:kms:<region>:<account>:key/<key id>`, one per
+ * combination that the policy's Resource patterns and aws:ResourceAccount conditions tell apart,
+ * enumerated part by part (a real region; an account, split by what the patterns read after the
+ * region; a key id of AWS's shape), so `arn:aws:kms:*:*:key/*` covers every candidate and a witness
+ * never names "*" or a prefix. aws:ResourceAccount is the ARN's account.
+ */
 function resourceDimension(input: DimensionInput): Dimension {
   const cls = input.requestClass;
+  const arnOf = /^arn:[^:]+:kms:([^:]*):(\d{12}):key\//;
   if (cls.resource.kind === 'key' && cls.resource.arn) {
-    return { name: 'resource', exact: true, candidates: [{ values: {}, resource: cls.resource.arn }] };
+    const account = arnOf.exec(cls.resource.arn)?.[2];
+    return {
+      name: 'resource',
+      exact: true,
+      candidates: [{ values: account ? { 'aws:resourceaccount': account } : {}, resource: cls.resource.arn }],
+    };
   }
-  const patterns = unique(input.statements.flatMap((s) => s.resource.patterns));
-  if (patterns.every((p) => p === '*')) {
-    return { name: 'resource', exact: true, candidates: [{ values: {}, resource: '*' }] };
-  }
-  // The key's ARN is unknown (offline check) or any KMS resource is possible (endpoint policy):
-  // every cell of the Resource patterns within KMS ARNs is a possible resource.
-  const globs = patterns.map((p) =>
+  let exact = true;
+  const patterns = unique(input.statements.flatMap((s) => s.resource.patterns)).map((p) =>
     compileGlob({ pattern: p, wildcards: true, ignoreCase: false, arn: false }),
   );
-  const domain = compileGlob({ pattern: 'arn:aws:kms:*', wildcards: true, ignoreCase: false, arn: false });
-  const c = stringCells(globs, domain, (t) =>
-    freshValue('arn:aws:kms:us-east-1:444455556666:key/1234abcd-12ab-34cd-56ef-1234567890ab', t),
-  );
-  const values = cls.resource.kind === 'any' ? unique(['*', ...c.values]) : c.values;
+  const observe = (before: string, after: string): Observer[] =>
+    patterns.filter((g) => !isUniversal(g)).map((glob) => ({ glob, before, after }));
+  // Regions: the partition's real ones, one per class the patterns tell apart.
+  const regionClasses = new Map<string, string>();
+  for (const region of [...PREFERRED_REGIONS, ...COMMERCIAL_REGIONS]) {
+    const sig = signatureOf([], region, { observers: observe('arn:aws:kms:', ':') });
+    if (!regionClasses.has(sig)) regionClasses.set(sig, region);
+  }
+  const literal = (v: string) => compileGlob({ pattern: v, wildcards: false, ignoreCase: false, arn: false });
+  const accountConds = conditionsOn(input, (k) => k === 'aws:resourceaccount');
+  const accountGlobs = [...accountConds.flatMap((c) => c.globs), ...input.trust.accounts.map(literal)];
+  const accountGroups = [
+    ...accountConds.flatMap((c, i) => c.globs.map(() => i)),
+    ...input.trust.accounts.map(() => accountConds.length),
+  ];
+  const candidates: Candidate[] = [];
+  for (const region of regionClasses.values()) {
+    const accounts = stringCells(accountGlobs, digitsGlob(12), freshAccount, {
+      groupOf: accountGroups,
+      observers: observe(`arn:aws:kms:${region}:`, ':'),
+      prefer: [...input.trust.accounts, FRESH_ACCOUNT, SECOND_FRESH_ACCOUNT],
+    });
+    exact &&= accounts.exact;
+    for (const account of accounts.values) {
+      const keys = stringCells([], KEY_ID_DOMAIN, () => DOC_KEY_ID, {
+        observers: observe(`arn:aws:kms:${region}:${account}:key/`, ''),
+        prefer: [DOC_KEY_ID],
+        realify: keyIdVariants,
+      });
+      exact &&= keys.exact;
+      for (const key of keys.values) {
+        candidates.push({
+          values: { 'aws:resourceaccount': account },
+          resource: `arn:aws:kms:${region}:${account}:key/${key}`,
+        });
+      }
+    }
+  }
   return {
     name: 'resource',
-    exact: c.exact,
-    candidates: values.map((resource) => ({ values: {}, resource })),
-    ...(c.exact ? {} : { inexactReason: 'too many wildcard Resource patterns to enumerate exactly' }),
+    exact,
+    candidates,
+    ...(exact ? {} : { inexactReason: 'too many wildcard Resource patterns to enumerate exactly' }),
   };
 }
 

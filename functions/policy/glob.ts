@@ -7,11 +7,30 @@
 
 import { checkBudget } from './budget.js';
 
+/** Character classes of the domains ids live in (account ids, endpoint ids, organization ids). */
+export type CharClass = 'digit' | 'hex' | 'alnum';
+
 type Token =
   | { t: 'c'; ch: string; ci: boolean }
   | { t: 'one'; noColon: boolean }
   | { t: 'star'; noColon: boolean }
-  | { t: 'digit' };
+  /** One character of the class, or (`star`) any run of them. */
+  | { t: 'class'; cls: CharClass; star: boolean };
+
+const CLASS_CHARS: Record<CharClass, string> = {
+  digit: '0123456789',
+  hex: '0123456789abcdef',
+  alnum: '0123456789abcdefghijklmnopqrstuvwxyz',
+};
+
+function inClass(cls: CharClass, ch: string): boolean {
+  return ch.length === 1 && CLASS_CHARS[cls].includes(ch);
+}
+
+/** A token the automaton may pass without reading: `*`, or a class run. */
+function skippable(tok: Token | undefined): boolean {
+  return tok !== undefined && (tok.t === 'star' || (tok.t === 'class' && tok.star));
+}
 
 export interface GlobSpec {
   pattern: string;
@@ -78,10 +97,31 @@ function compileUncached(spec: GlobSpec): Glob {
 
 /** A glob of exactly `n` decimal digits (account ids). */
 export function digitsGlob(n: number): Glob {
-  const tokens = Array.from({ length: n }, () => ({ t: 'digit' }) as Token);
+  return shapeGlob([{ cls: 'digit', count: n }]);
+}
+
+export type ShapePart = string | { cls: CharClass; count: number; more?: boolean };
+
+/**
+ * The domain of an id of a known shape, e.g. `vpce-` and 17 lowercase hex digits:
+ * literal text, and runs of a character class (`more`: any number of further ones).
+ */
+export function shapeGlob(parts: readonly ShapePart[]): Glob {
+  const tokens: Token[] = [];
+  let pattern = '';
+  for (const part of parts) {
+    if (typeof part === 'string') {
+      for (const ch of part) tokens.push({ t: 'c', ch, ci: false });
+      pattern += part;
+      continue;
+    }
+    for (let i = 0; i < part.count; i++) tokens.push({ t: 'class', cls: part.cls, star: false });
+    if (part.more) tokens.push({ t: 'class', cls: part.cls, star: true });
+    pattern += `<${part.cls}${part.count}${part.more ? '+' : ''}>`;
+  }
   return {
-    key: `digits${n}`,
-    spec: { pattern: '#'.repeat(n), wildcards: false, ignoreCase: false, arn: false },
+    key: `shape:${pattern}`,
+    spec: { pattern, wildcards: false, ignoreCase: false, arn: false },
     tokens,
   };
 }
@@ -96,7 +136,7 @@ function closeStates(g: Glob, states: number[]): number[] {
       if (seen[s]) break;
       seen[s] = 1;
       out.push(s);
-      if (s < g.tokens.length && g.tokens[s]!.t === 'star') s++;
+      if (s < g.tokens.length && skippable(g.tokens[s])) s++;
       else break;
     }
   }
@@ -118,8 +158,8 @@ function stepStates(g: Glob, states: number[], ch: string, lower: string): numbe
       case 'star':
         if (!(tok.noColon && ch === ':')) next.push(s);
         break;
-      case 'digit':
-        if (ch >= '0' && ch <= '9') next.push(s + 1);
+      case 'class':
+        if (inClass(tok.cls, ch)) next.push(tok.star ? s : s + 1);
         break;
     }
   }
@@ -165,9 +205,9 @@ export function globMatches(g: Glob, value: string): boolean {
             any = true;
           }
           break;
-        case 'digit':
-          if (ch >= '0' && ch <= '9') {
-            next[s + 1] = 1;
+        case 'class':
+          if (inClass(tok.cls, ch)) {
+            next[tok.star ? s : s + 1] = 1;
             any = true;
           }
           break;
@@ -183,7 +223,7 @@ export function globMatches(g: Glob, value: string): boolean {
 }
 
 function closeInPlace(toks: Token[], states: Uint8Array): void {
-  for (let s = 0; s < toks.length; s++) if (states[s] && toks[s]!.t === 'star') states[s + 1] = 1;
+  for (let s = 0; s < toks.length; s++) if (states[s] && skippable(toks[s])) states[s + 1] = 1;
 }
 
 /** Lower-case code point by code point, as the automaton compares case-insensitive characters. */
@@ -375,7 +415,11 @@ function computeCells(
       }
     }
   }
-  const hasDigitTokens = automata.some((g) => g.tokens.some((t) => t.t === 'digit'));
+  // Digits act alike for a digit class (one stands for all, as any other character does); the
+  // hex and alphanumeric classes of id domains are small, so their characters are all tried.
+  const classes = new Set(automata.flatMap((g) => g.tokens.flatMap((t) => (t.t === 'class' ? [t.cls] : []))));
+  const hasDigitTokens = classes.has('digit');
+  for (const cls of classes) if (cls !== 'digit') for (const ch of CLASS_CHARS[cls]) significant.add(ch);
   const trieChars = new Set<string>();
   for (const m of trie.children) for (const ch of m.keys()) trieChars.add(ch);
   const plainDigits = [...'0123456789'].filter((d) => !significant.has(d));

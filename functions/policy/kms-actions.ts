@@ -84,6 +84,40 @@ export const ACCOUNT_LEVEL_ACTIONS: readonly KmsAction[] = [
   'kms:UpdateCustomKeyStore',
 ];
 
+/**
+ * Which action a witness names when several are allowed: the one that says the most about the
+ * exposure. Using the key's material first, then taking control of the key, then reading about it.
+ * Actions not listed come after, in KMS_ACTIONS order.
+ */
+export const WITNESS_ACTION_PREFERENCE: readonly KmsAction[] = [
+  'kms:Decrypt',
+  'kms:Encrypt',
+  'kms:GenerateDataKey',
+  'kms:ReEncryptFrom',
+  'kms:ReEncryptTo',
+  'kms:GenerateDataKeyWithoutPlaintext',
+  'kms:GenerateDataKeyPair',
+  'kms:GenerateDataKeyPairWithoutPlaintext',
+  'kms:Sign',
+  'kms:Verify',
+  'kms:GenerateMac',
+  'kms:VerifyMac',
+  'kms:DeriveSharedSecret',
+  'kms:PutKeyPolicy',
+  'kms:CreateGrant',
+  'kms:ScheduleKeyDeletion',
+  'kms:DisableKey',
+  'kms:ImportKeyMaterial',
+  'kms:DeleteImportedKeyMaterial',
+  'kms:ReplicateKey',
+  'kms:UpdatePrimaryRegion',
+  'kms:RetireGrant',
+  'kms:RevokeGrant',
+  'kms:GetPublicKey',
+  'kms:GetKeyPolicy',
+  'kms:DescribeKey',
+];
+
 /** The actions of requests on a key: what a key policy (and a witness on a key) can be about. */
 export const KEY_ACTIONS: readonly KmsAction[] = KMS_ACTIONS.filter(
   (a) => !ACCOUNT_LEVEL_ACTIONS.includes(a),

@@ -33,6 +33,9 @@ export const NETWORK_KEYS = new Set([
   'aws:vpcsourceip',
 ]);
 
+/** Keys fixed by the resource: a key's account is in its ARN (IAM global keys, aws:ResourceAccount). */
+export const RESOURCE_KEYS = new Set(['aws:resourceaccount']);
+
 /** Multivalued context keys (tested with ForAnyValue/ForAllValues). */
 export const MULTIVALUED_KEYS = new Set([
   'aws:principalorgpaths',
@@ -71,6 +74,7 @@ export const KEY_SPELLING: Record<string, string> = {
   'aws:sourceip': 'aws:SourceIp',
   'aws:vpcsourceip': 'aws:VpcSourceIp',
   'aws:viaawsservice': 'aws:ViaAWSService',
+  'aws:resourceaccount': 'aws:ResourceAccount',
 };
 
 export interface Trust {

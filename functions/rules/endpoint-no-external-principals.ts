@@ -1,4 +1,4 @@
-import { KMS_ACTIONS } from '../policy/kms-actions.js';
+import { KEY_ACTIONS } from '../policy/kms-actions.js';
 import { parsePolicyText } from '../policy/parse.js';
 import type { Policy } from '../policy/types.js';
 import { isKmsInterfaceEndpoint } from './applicability.js';
@@ -32,7 +32,7 @@ export const endpointNoExternalPrincipals: Rule = {
       effectiveEndpointPolicy(r),
       {
         principals: 'external',
-        actions: KMS_ACTIONS,
+        actions: KEY_ACTIONS,
         resource: { kind: 'any' },
         network: {
           kind: 'endpoint',

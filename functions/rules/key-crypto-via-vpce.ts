@@ -1,5 +1,5 @@
 import { expandActions } from '../policy/analyze.js';
-import { KMS_ACTIONS } from '../policy/kms-actions.js';
+import { KEY_ACTIONS } from '../policy/kms-actions.js';
 import { isCustomerManagedKey } from './applicability.js';
 import { denyOffNetworkCrypto, placeGuards } from './guard-statements.js';
 import { semanticCheck } from './semantic.js';
@@ -24,7 +24,7 @@ export const keyCryptoViaVpce: Rule = {
       r.policy,
       {
         principals: 'any',
-        actions: expandActions(n.cryptoActions, KMS_ACTIONS),
+        actions: expandActions(n.cryptoActions, KEY_ACTIONS),
         resource: { kind: 'key', ...(r.arn ? { arn: r.arn } : {}) },
         network: { kind: 'off-network', vpceIds: n.vpceIds, vpcIds: n.vpcIds },
         exempt: { awsServiceCalls: n.allowAwsServiceCalls, principalArns: n.exemptPrincipalArns },

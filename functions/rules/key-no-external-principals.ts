@@ -1,5 +1,5 @@
 import { findAllowedRequest } from '../policy/analyze.js';
-import { KMS_ACTIONS } from '../policy/kms-actions.js';
+import { KEY_ACTIONS } from '../policy/kms-actions.js';
 import { parsePolicyText } from '../policy/parse.js';
 import type { RequestClass } from '../policy/request-model.js';
 import { isCustomerManagedKey } from './applicability.js';
@@ -9,7 +9,7 @@ import type { KeyResource, Rule } from './types.js';
 
 export const externalKeyRequests = (r: KeyResource): RequestClass => ({
   principals: 'external',
-  actions: KMS_ACTIONS,
+  actions: KEY_ACTIONS,
   resource: { kind: 'key', ...(r.arn ? { arn: r.arn } : {}) },
   network: { kind: 'any' },
 });

@@ -2,7 +2,7 @@ import { AnalysisBudgetError } from '../errors.js';
 import { findAllowedRequest } from '../policy/analyze.js';
 import { compileCondition } from '../policy/condition-ops.js';
 import { ipRepresentatives } from '../policy/ip.js';
-import { KMS_ACTIONS } from '../policy/kms-actions.js';
+import { KEY_ACTIONS } from '../policy/kms-actions.js';
 import type { Policy, Statement } from '../policy/types.js';
 import { describeWitness } from '../policy/witness-text.js';
 import { isCustomerManagedKey } from './applicability.js';
@@ -32,7 +32,7 @@ function sourceIpFinding(s: Statement, config: Parameters<Rule['check']>[1]['con
     policy: probe,
     requestClass: {
       principals: 'any',
-      actions: KMS_ACTIONS,
+      actions: KEY_ACTIONS,
       resource: { kind: 'key' },
       network: { kind: 'endpoint' },
     },
