@@ -1,6 +1,8 @@
 import type { GuardConfig } from '../config/schema.js';
 import { judge, type Verdict } from '../engine/judge.js';
-import type { Finding, Resource } from '../rules/types.js';
+import { withBudget } from '../policy/budget.js';
+import type { Finding, Resource, Severity } from '../rules/types.js';
+import { type ExitCode, exitStatus, failsAt } from './exit-codes.js';
 import { type InputKind, type InputProblem, readInputText } from './inputs.js';
 
 export interface CheckedResource {
@@ -41,6 +43,8 @@ export function runCheck(options: {
   config: GuardConfig;
   kind?: InputKind;
   now?: Date;
+  /** Analysis budget per resource in ms (`--budget`); none by default offline. */
+  budgetMs?: number;
 }): CheckReport {
   const results: CheckedResource[] = [];
   const problems: InputProblem[] = [];
@@ -49,7 +53,9 @@ export function runCheck(options: {
     problems.push(...input.problems);
     const notes = new Map(input.notes.map((n) => [n.id, n.note]));
     for (const resource of input.resources) {
-      const verdict = judge(resource, options.config, options.now);
+      const verdict = withBudget(options.budgetMs ?? options.config.analysisBudgetMs, () =>
+        judge(resource, options.config, options.now),
+      );
       const checked: CheckedResource = { file: f.name, shape: input.shape, resource, verdict };
       const note =
         notes.get(resource.id) ??
@@ -88,8 +94,14 @@ function summarize(files: number, results: CheckedResource[], problems: InputPro
   };
 }
 
-/** SPEC §5: 0 no findings, 1 findings, 2 bad usage, config or input. */
-export function exitCodeOf(report: CheckReport): 0 | 1 | 2 {
-  if (report.problems.length > 0) return 2;
-  return report.summary.findings > 0 ? 1 : 0;
+/**
+ * SPEC §5: 2 input errors (nothing in those files was judged), else 1 when a finding is at or above
+ * `failOn` (default low: any finding), else 0. Offline, every resource read is judged, so `check`
+ * never answers 3.
+ */
+export function exitCodeOf(report: CheckReport, failOn: Severity = 'low'): ExitCode {
+  return exitStatus({
+    errors: report.problems.length > 0,
+    failing: report.results.some((r) => findingsOf(r).some((f) => failsAt(f.severity, failOn))),
+  });
 }

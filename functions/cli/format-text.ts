@@ -1,5 +1,8 @@
 import type { JudgeStatus } from '../engine/judge.js';
+import type { Severity } from '../rules/types.js';
 import { type CheckReport, findingsOf } from './check.js';
+import { failsAt } from './exit-codes.js';
+import { printableLines } from './printable.js';
 
 const STATUS_WORD: Record<JudgeStatus, string> = {
   compliant: 'ok',
@@ -11,8 +14,11 @@ const STATUS_WORD: Record<JudgeStatus, string> = {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-/** Human-readable report: one block per resource, one sentence per finding, errors last. */
-export function formatText(report: CheckReport): string {
+/**
+ * Human-readable report: one block per resource, one sentence per finding, errors last. Every line
+ * is made printable: Sids, ids and messages come from the input and may hold control characters.
+ */
+export function formatText(report: CheckReport, options: { failOn?: Severity } = {}): string {
   const lines: string[] = [];
   for (const r of report.results) {
     const findings = findingsOf(r);
@@ -46,5 +52,8 @@ export function formatText(report: CheckReport): string {
     `${plural(s.resources, 'resource')} in ${plural(s.files, 'file')}: ${plural(s.findings, 'finding')} on ${plural(s.resourcesWithFindings, 'resource')}` +
       `${s.exempt > 0 ? `, ${s.exempt} exempt` : ''}${s.inputErrors > 0 ? `, ${plural(s.inputErrors, 'input error')} (nothing in them was judged)` : ''}`,
   );
-  return `${lines.join('\n')}\n`;
+  const failOn = options.failOn ?? 'low';
+  const below = report.results.flatMap(findingsOf).filter((f) => !failsAt(f.severity, failOn)).length;
+  if (below > 0) lines.push(`${plural(below, 'finding')} below --fail-on ${failOn}: printed, not failing`);
+  return printableLines(lines);
 }

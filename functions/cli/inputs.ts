@@ -1,7 +1,8 @@
 import { ownSet } from '../policy/own.js';
 import { parsePolicy, parsePolicyText } from '../policy/parse.js';
-import type { Issue, Policy } from '../policy/types.js';
+import type { Issue, Policy, Result } from '../policy/types.js';
 import type { EndpointResource, KeyResource, Resource } from '../rules/types.js';
+import { binaryReason, scanJson, withoutBom } from './json-text.js';
 
 /** `--kind`: what a bare policy document is; also forces the reading of self-describing inputs. */
 export const INPUT_KINDS = ['key-policy', 'endpoint-policy', 'endpoint'] as const;
@@ -45,6 +46,19 @@ function within(prefix: string, issue: Issue, textual: boolean): string {
 
 function problemsOf(file: string, prefix: string, issues: Issue[], textual: boolean): InputProblem[] {
   return issues.map((i) => ({ file, path: within(prefix, i, textual), message: i.message }));
+}
+
+/**
+ * A policy held as JSON text inside the input (`Policy`, `PolicyDocument`): syntax errors are
+ * explained without quoting the text back (it may be anything), then the parser reads it, reporting
+ * duplicate keys with their paths.
+ */
+function parseInnerPolicyText(text: string): Result<Policy> {
+  const binary = binaryReason(text);
+  if (binary) return { ok: false, issues: [{ path: '$', message: binary }] };
+  const scan = scanJson(text);
+  if (!scan.ok) return { ok: false, issues: [{ path: '$', message: scan.message }] };
+  return parsePolicyText(text);
 }
 
 function baseName(file: string): string {
@@ -131,7 +145,7 @@ function readEndpoint(file: string, value: unknown, path: string, out: LoadedInp
   const doc = value.PolicyDocument;
   if (doc !== undefined && doc !== null && doc !== '') {
     // EC2 returns PolicyDocument as JSON text; accept an object too (hand-written inputs).
-    const parsed = typeof doc === 'string' ? parsePolicyText(doc) : parsePolicy(doc);
+    const parsed = typeof doc === 'string' ? parseInnerPolicyText(doc) : parsePolicy(doc);
     if (!parsed.ok) {
       out.problems.push(...problemsOf(file, field('PolicyDocument'), parsed.issues, typeof doc === 'string'));
     } else {
@@ -146,12 +160,20 @@ function readEndpoint(file: string, value: unknown, path: string, out: LoadedInp
   out.resources.push(r);
 }
 
+/** The text an input was parsed from, when it was: bare policies are parsed from it. */
+export interface InputSource {
+  text: string;
+  /** Duplicate member names anywhere in the text, with their JSON paths. */
+  duplicates: Issue[];
+}
+
 /**
  * Read one parsed JSON input into resources. Shapes (SPEC §5): a policy document (needs `kind`),
  * a GetKeyPolicy response `{"Policy": "<json text>"}`, an EC2 VpcEndpoint, `{"VpcEndpoint": {...}}`,
- * `{"VpcEndpoints": [...]}`. Never throws.
+ * `{"VpcEndpoints": [...]}`. With `source`, a bare policy is parsed from its text and duplicate keys
+ * in a response are problems (the part of the response they are in is not judged). Never throws.
  */
-export function readInput(file: string, value: unknown, kind?: InputKind): LoadedInput {
+export function readInput(file: string, value: unknown, kind?: InputKind, source?: InputSource): LoadedInput {
   const out: LoadedInput = { file, shape: 'unknown', resources: [], problems: [], notes: [] };
   if (!isObject(value)) {
     out.problems.push({
@@ -167,17 +189,31 @@ export function readInput(file: string, value: unknown, kind?: InputKind): Loade
     typeof value.VpcEndpointId === 'string';
   const looksLikeGetKeyPolicy = typeof value.Policy === 'string' && !('Statement' in value);
   const looksLikePolicy = 'Statement' in value;
+  // Duplicate keys in a response: JSON.parse kept the last of each, so what was read may not be
+  // what the file says. Reported; the endpoint they are in (or the whole response) is not judged.
+  const duplicates = source?.duplicates ?? [];
+  const reportDuplicates = () =>
+    out.problems.push(...duplicates.map((d) => ({ file, path: d.path, message: d.message })));
 
   if (kind === 'endpoint' || (kind === undefined && looksLikeEndpoint)) {
     if (Array.isArray(value.VpcEndpoints)) {
       out.shape = 'DescribeVpcEndpoints response';
-      for (const [i, e] of value.VpcEndpoints.entries()) readEndpoint(file, e, `VpcEndpoints[${i}]`, out);
+      const spoilt = new Set<number>();
+      let whole = false;
+      for (const d of duplicates) {
+        const m = /^VpcEndpoints\[(\d+)\]/.exec(d.path);
+        if (m) spoilt.add(Number(m[1]));
+        else whole = true;
+      }
+      for (const [i, e] of value.VpcEndpoints.entries()) {
+        if (!whole && !spoilt.has(i)) readEndpoint(file, e, `VpcEndpoints[${i}]`, out);
+      }
     } else if (isObject(value.VpcEndpoint)) {
       out.shape = 'CreateVpcEndpoint response';
-      readEndpoint(file, value.VpcEndpoint, 'VpcEndpoint', out);
+      if (duplicates.length === 0) readEndpoint(file, value.VpcEndpoint, 'VpcEndpoint', out);
     } else if (typeof value.VpcEndpointId === 'string') {
       out.shape = 'VpcEndpoint';
-      readEndpoint(file, value, '', out);
+      if (duplicates.length === 0) readEndpoint(file, value, '', out);
     } else {
       out.problems.push({
         file,
@@ -186,12 +222,17 @@ export function readInput(file: string, value: unknown, kind?: InputKind): Loade
           'with --kind endpoint, expected a VpcEndpoint object, {"VpcEndpoint": {...}} or {"VpcEndpoints": [...]}',
       });
     }
+    reportDuplicates();
     return out;
   }
 
   if (looksLikeGetKeyPolicy && (kind === undefined || kind === 'key-policy')) {
     out.shape = 'GetKeyPolicy response';
-    const parsed = parsePolicyText(value.Policy as string);
+    if (duplicates.length > 0) {
+      reportDuplicates();
+      return out;
+    }
+    const parsed = parseInnerPolicyText(value.Policy as string);
     if (!parsed.ok) out.problems.push(...problemsOf(file, 'Policy', parsed.issues, true));
     else out.resources.push(keyResource(file, parsed.value));
     return out;
@@ -208,7 +249,9 @@ export function readInput(file: string, value: unknown, kind?: InputKind): Loade
     return out;
   }
 
-  const parsed = parsePolicy(value);
+  // A bare policy is read from its own text when there is one: the parser then reports duplicate
+  // keys with their paths, and the size is that of the text as written.
+  const parsed = source ? parsePolicyText(source.text) : parsePolicy(value);
   if (!parsed.ok) {
     out.problems.push(...problemsOf(file, '', parsed.issues, false));
     return out;
@@ -223,27 +266,23 @@ export function readInput(file: string, value: unknown, kind?: InputKind): Loade
   return out;
 }
 
-/** Read and judge-ready one file's text. JSON syntax errors name the line and column when Node gives a position. */
+/**
+ * Read one file's text. A UTF-8 byte-order mark is skipped; binary data is named as such and never
+ * echoed; syntax errors name the line and column (a trailing comma is called one); duplicate keys
+ * are reported with their JSON path, in the policy and in the response around it.
+ */
 export function readInputText(file: string, text: string, kind?: InputKind): LoadedInput {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    const message = (err as Error).message;
-    const pos = /position (\d+)/.exec(message);
-    let where = '';
-    const offset = pos ? Number(pos[1]) : /end of JSON input/.test(message) ? text.length : undefined;
-    if (offset !== undefined) {
-      const lines = text.slice(0, offset).split('\n');
-      where = ` at line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1}`;
-    }
-    return {
-      file,
-      shape: 'unknown',
-      resources: [],
-      problems: [{ file, path: '$', message: `not valid JSON${where}: ${message}` }],
-      notes: [],
-    };
-  }
-  return readInput(file, value, kind);
+  const failed = (message: string): LoadedInput => ({
+    file,
+    shape: 'unknown',
+    resources: [],
+    problems: [{ file, path: '$', message }],
+    notes: [],
+  });
+  const body = withoutBom(text);
+  const binary = binaryReason(body);
+  if (binary) return failed(`${binary}; nothing in it was read`);
+  const scan = scanJson(body);
+  if (!scan.ok) return failed(scan.message);
+  return readInput(file, JSON.parse(body), kind, { text: body, duplicates: scan.duplicates });
 }

@@ -2,7 +2,8 @@
  * `kms-perimeter-guard sweep`: the scheduled sweep, run from a workstation or CI with the standard
  * AWS credential chain. Dry-run unless `--remediate`. Reports; never publishes alerts.
  */
-import { writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { createCallCounter } from '../adapters/counter.js';
 import { createEc2Client } from '../adapters/ec2-client.js';
 import { createOrganizationsClient } from '../adapters/organizations-client.js';
@@ -15,6 +16,8 @@ import type { GuardLog, PipelineDeps } from '../engine/pipeline.js';
 import { RateLimiter } from '../engine/rate-limit.js';
 import {
   buildReport,
+  type ReportResource,
+  type ReportRuleResult,
   type ScopeSweep,
   type SweepProgress,
   type SweepReport,
@@ -23,6 +26,11 @@ import {
 import { UsageError } from '../errors.js';
 import type { ConcreteRequest } from '../policy/types.js';
 import { describeWitness } from '../policy/witness-text.js';
+import { ruleById } from '../rules/index.js';
+import type { RuleId, Severity } from '../rules/types.js';
+import { type ExitCode, exitStatus, failsAt } from './exit-codes.js';
+import { printableLines } from './printable.js';
+import { AWS_REGIONS, isAwsRegion } from './regions.js';
 
 export interface SweepCliOptions {
   config: GuardConfig;
@@ -34,6 +42,8 @@ export interface SweepCliOptions {
   remediate: boolean;
   format: 'text' | 'json';
   output?: string;
+  /** Lowest severity that makes the exit status 1 (default low). */
+  failOn?: Severity;
   /** Where progress goes (stderr); `isTTY` switches between a bar and plain lines. */
   progress: { write(text: string): void; isTTY: boolean };
   stdout: (text: string) => void;
@@ -42,17 +52,70 @@ export interface SweepCliOptions {
   homeRegion?: string;
 }
 
-const REGION = /^[a-z]{2,}(-[a-z0-9]+)+-\d+$/;
+/** Edit distance, for "did you mean" on a mistyped Region. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0] as number;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j] as number;
+      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length] as number;
+}
 
+/** `--regions a,b`: every name must be an AWS Region (regions.ts), else it is a usage error. */
 export function parseRegions(value: string): string[] {
   const regions = value
     .split(',')
     .map((r) => r.trim())
     .filter(Boolean);
   if (regions.length === 0) throw new UsageError('--regions needs at least one region');
-  for (const r of regions)
-    if (!REGION.test(r)) throw new UsageError(`--regions: "${r}" is not an AWS region`);
-  return regions;
+  for (const r of regions) {
+    if (isAwsRegion(r)) continue;
+    const best = Math.min(...AWS_REGIONS.map((known) => distance(r, known)));
+    const near = best <= 2 ? AWS_REGIONS.filter((known) => distance(r, known) === best) : [];
+    throw new UsageError(
+      `--regions: ${JSON.stringify(r)} is not an AWS region${near.length > 0 ? ` (did you mean ${near.join(' or ')}?)` : ' (names like us-east-1, eu-west-1)'}`,
+    );
+  }
+  return [...new Set(regions)];
+}
+
+/**
+ * `--output FILE` must be writable before the sweep starts: finding out after an hour of AWS calls
+ * would lose the report. Checks access only; the file is written at the end.
+ */
+export function assertWritable(file: string): void {
+  const path = resolve(file);
+  const why = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
+  let exists = true;
+  try {
+    if (statSync(path).isDirectory()) throw new UsageError(`--output ${file}: is a directory`);
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      throw new UsageError(`--output ${file}: cannot be written (${why(err)})`);
+    }
+    exists = false;
+  }
+  try {
+    if (exists) accessSync(path, constants.W_OK);
+    else {
+      const dir = dirname(path);
+      if (!statSync(dir).isDirectory()) throw new UsageError(`--output ${file}: ${dir} is not a directory`);
+      accessSync(dir, constants.W_OK);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    const code = why(err);
+    throw new UsageError(
+      `--output ${file}: cannot be written (${code === 'ENOENT' ? `no directory ${dirname(path)}` : code})`,
+    );
+  }
 }
 
 /** The CLI's logger: warnings and errors to the progress stream, nothing else (the report says the rest). */
@@ -87,8 +150,11 @@ class ProgressView {
   }
 }
 
-export async function runSweep(options: SweepCliOptions): Promise<{ report: SweepReport; code: 0 | 1 | 2 }> {
+export async function runSweep(options: SweepCliOptions): Promise<{ report: SweepReport; code: ExitCode }> {
   const { config } = options;
+  if (options.remediate && config.dryRun) {
+    options.progress.write('warning: the configuration sets dryRun: true, so --remediate changes nothing\n');
+  }
   if (options.profile) {
     // The SDK's default chain reads the profile from AWS_PROFILE.
     // https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html
@@ -166,7 +232,10 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
     startedAt: started,
     finishedAt: new Date(),
     dryRun: deps.config.dryRun,
-    sweeps,
+    sweeps: sweeps.map((s) => ({
+      ...s,
+      resources: s.resources.map((r) => asReported(r, deps.config.dryRun)),
+    })),
     apiCalls: counter.snapshot(),
     rateLimitWaitsMs: waits,
   });
@@ -174,18 +243,91 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
   options.stdout(
     options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatSweepText(report),
   );
-  return { report, code: sweepExitCode(report) };
+  return { report, code: sweepExitCode(report, options.failOn) };
 }
 
-/** 0 all compliant, 1 findings, 2 errors (unreadable resources, account-regions not swept). */
-export function sweepExitCode(report: SweepReport): 0 | 1 | 2 {
-  if (report.totals.unreadable > 0 || report.scopes.some((s) => s.error)) return 2;
-  const open = report.resources.some((r) =>
-    Object.values(r.results).some((x) => x?.status === 'finding' || x?.status === 'remediation-failed'),
+/** Detail of a finding the CLI reported without remediating, because its rule's mode is `alert`. */
+export const REPORT_ONLY = 'report-only';
+/** Detail prefix of a finding a dry run could not have remediated either. */
+export const CANNOT_REMEDIATE = 'cannot remediate: ';
+
+/**
+ * What the CLI says happened, which is not what a Lambda says: the CLI publishes nothing, so no
+ * finding was `alerted`; and in a dry run nothing was attempted, so no remediation `failed` — the
+ * guard would not have been able to make it (`cannot remediate: <why>`).
+ */
+function asReported(r: ReportResource, dryRun: boolean): ReportResource {
+  const results: Partial<Record<RuleId, ReportRuleResult>> = {};
+  for (const [rule, x] of Object.entries(r.results) as [RuleId, ReportRuleResult][]) {
+    if (x.status === 'finding' && x.detail === 'alerted') results[rule] = { ...x, detail: REPORT_ONLY };
+    else if (x.status === 'remediation-failed' && dryRun) {
+      results[rule] = {
+        ...x,
+        status: 'finding',
+        detail: `${CANNOT_REMEDIATE}${x.detail ?? 'no reason given'}`,
+      };
+    } else results[rule] = x;
+  }
+  return { ...r, results };
+}
+
+const isOpen = (x: ReportRuleResult | undefined) =>
+  x?.status === 'finding' || x?.status === 'remediation-failed';
+
+/** Is the sweep's coverage incomplete: a resource unreadable, or an account-region not swept? */
+export const coverageIncomplete = (report: SweepReport): boolean =>
+  report.totals.unreadable > 0 || report.scopes.some((s) => s.error);
+
+/**
+ * 3 when coverage is incomplete (the findings made are still reported), else 1 when an open finding
+ * (`finding`, `remediation-failed`) is at or above `failOn`, else 0.
+ */
+export function sweepExitCode(report: SweepReport, failOn: Severity = 'low'): ExitCode {
+  const failing = report.resources.some((r) =>
+    (Object.entries(r.results) as [RuleId, ReportRuleResult][]).some(
+      ([rule, x]) => isOpen(x) && failsAt(ruleById(rule).severity, failOn),
+    ),
   );
-  return open ? 1 : 0;
+  return exitStatus({ incomplete: coverageIncomplete(report), failing });
 }
 
+type ResourceState = 'compliant' | 'findings' | 'remediated';
+
+/** One state per judged resource: any open finding, else anything remediated, else compliant. */
+function stateOf(r: ReportResource): ResourceState {
+  const results = Object.values(r.results);
+  if (results.some(isOpen)) return 'findings';
+  return results.some((x) => x?.status === 'remediated') ? 'remediated' : 'compliant';
+}
+
+/** One line per rule result that is not compliant, saying what the run did or would do about it. */
+function resultLine(r: ReportResource, rule: string, x: ReportRuleResult): string {
+  const witness = x.witness ? `: ${describeWitness(x.witness as ConcreteRequest)}` : '';
+  const what = `${rule} ${r.type} ${r.arn ?? r.id}`;
+  if (x.status === 'remediated') return `REMEDIATED ${what}${witness}`;
+  if (x.status === 'remediation-failed')
+    return `REMEDIATION-FAILED ${what} (${x.detail ?? 'no reason given'})${witness}`;
+  if (x.detail?.startsWith(CANNOT_REMEDIATE)) {
+    return `CANNOT-REMEDIATE ${what} (${x.detail.slice(CANNOT_REMEDIATE.length)})${witness}`;
+  }
+  const note =
+    x.detail === 'dry-run'
+      ? ' (would remediate)'
+      : x.detail === REPORT_ONLY
+        ? ' (rule mode alert: reported, not remediated)'
+        : x.detail
+          ? ` (${x.detail})`
+          : '';
+  return `FINDING ${what}${note}${witness}`;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The text report: a table of resources per account-region (every resource in exactly one of the
+ * columns AWS-managed, compliant, findings, remediated, unreadable, or skipped otherwise), then one
+ * line per finding with its witness. Every line is made printable (ids and reasons come from AWS).
+ */
 export function formatSweepText(report: SweepReport): string {
   const lines: string[] = [];
   const header = [
@@ -197,50 +339,71 @@ export function formatSweepText(report: SweepReport): string {
     'compliant',
     'findings',
     'remediated',
-    'failed',
     'unreadable',
     'seconds',
   ];
   const rows = report.scopes.map((s) => {
     const rs = report.resources.filter((r) => r.account === s.account && r.region === s.region);
-    const count = (status: string) =>
-      rs.reduce((n, r) => n + Object.values(r.results).filter((x) => x?.status === status).length, 0);
+    const judged = rs.filter((r) => r.status === 'judged');
+    const count = (state: ResourceState) => String(judged.filter((r) => stateOf(r) === state).length);
     return [
       s.account,
       s.region,
       String(s.keys.listed),
       String(s.keys.awsManaged),
       String(s.endpoints.listed),
-      String(count('compliant')),
-      String(count('finding')),
-      String(count('remediated')),
-      String(count('remediation-failed')),
+      count('compliant'),
+      count('findings'),
+      count('remediated'),
       String(rs.filter((r) => r.status === 'unreadable').length),
       (s.durationMs / 1000).toFixed(1),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ');
+  const fmt = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   lines.push(fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt));
   for (const s of report.scopes) if (s.error) lines.push(`error: ${s.account}/${s.region}: ${s.error}`);
   const findings = report.resources.flatMap((r) =>
-    Object.entries(r.results)
-      .filter(([, x]) => x && x.status !== 'compliant' && x.status !== 'exempt')
-      .map(([rule, x]) => {
-        const witness = x?.witness ? `: ${describeWitness(x.witness as ConcreteRequest)}` : '';
-        const detail = x?.detail ? ` (${x.detail})` : '';
-        return `${x?.status.toUpperCase()} ${rule} ${r.type} ${r.arn ?? r.id}${detail}${witness}`;
-      }),
+    (Object.entries(r.results) as [RuleId, ReportRuleResult][])
+      .filter(([, x]) => x.status !== 'compliant' && x.status !== 'exempt')
+      .map(([rule, x]) => resultLine(r, rule, x)),
   );
   if (findings.length) lines.push('', ...findings);
   for (const r of report.resources.filter((x) => x.status === 'unreadable')) {
     lines.push(`UNREADABLE ${r.type} ${r.arn ?? r.id}: ${r.reason ?? ''}`);
   }
+  const results = report.resources
+    .flatMap((r) => Object.values(r.results))
+    .filter(
+      (x): x is ReportRuleResult => x !== undefined && x.status !== 'compliant' && x.status !== 'exempt',
+    );
+  const outcome: [string, (x: ReportRuleResult) => boolean][] = [
+    ['remediated', (x) => x.status === 'remediated'],
+    ['would be remediated', (x) => x.detail === 'dry-run'],
+    ['cannot be remediated', (x) => x.detail?.startsWith(CANNOT_REMEDIATE) === true],
+    ['remediation failed', (x) => x.status === 'remediation-failed'],
+    ['alert only', (x) => x.detail === REPORT_ONLY],
+  ];
+  const counts = outcome
+    .map(([label, test]) => [label, results.filter(test).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([label, n]) => `${n} ${label}`);
+  const notSwept = report.scopes.filter((s) => s.error).length;
   lines.push(
     '',
     `${report.totals.resources} resources (${report.totals.byType['kms-key']} keys, ${report.totals.byType['vpc-endpoint']} endpoints), ` +
       `${report.totals.skipped} skipped, ${report.totals.unreadable} unreadable; ${report.dryRun ? 'dry run: nothing was changed' : 'remediation on'}; ` +
       `${Object.values(report.apiCalls).reduce((a, b) => a + b, 0)} AWS calls in ${(report.durationMs / 1000).toFixed(1)} s`,
+    `${plural(results.length, 'finding')}${counts.length > 0 ? `: ${counts.join(', ')}` : ''}`,
   );
-  return `${lines.join('\n')}\n`;
+  if (coverageIncomplete(report)) {
+    lines.push(
+      `coverage incomplete: ${plural(report.totals.unreadable, 'resource')} not judged${notSwept > 0 ? `, ${plural(notSwept, 'account-region')} not swept` : ''} (exit status 3)`,
+    );
+  }
+  return printableLines(lines);
 }

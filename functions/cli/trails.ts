@@ -7,6 +7,17 @@ import { createCloudTrailClient } from '../adapters/cloudtrail-client.js';
 import { createEc2Client } from '../adapters/ec2-client.js';
 import { enabledRegions } from '../adapters/scope.js';
 import { type TrailCoverage, trailCoverage } from '../adapters/trails.js';
+import { endpointFailure, missingCredentials, NO_CREDENTIALS } from './endpoint-errors.js';
+import { type ExitCode, exitStatus } from './exit-codes.js';
+import { printableLines } from './printable.js';
+
+/**
+ * The run cannot work at all (no credentials; the endpoint answers nothing an AWS API would): stop
+ * at once, with one sentence (exit 2).
+ */
+export class EndpointError extends Error {
+  override name = 'EndpointError';
+}
 
 export async function runTrails(options: {
   regions?: string[];
@@ -15,16 +26,33 @@ export async function runTrails(options: {
   format: 'text' | 'json';
   stdout: (t: string) => void;
   env: Record<string, string | undefined>;
-}): Promise<0 | 1 | 2> {
+}): Promise<ExitCode> {
   if (options.profile) process.env.AWS_PROFILE = options.profile;
   const endpoint = options.endpointUrl ? { endpoint: options.endpointUrl } : {};
   const home = options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  const regions = options.regions ?? (await enabledRegions(createEc2Client({ region: home, ...endpoint })));
+  const unreachable = (err: unknown) => {
+    const sentence = missingCredentials(err)
+      ? NO_CREDENTIALS
+      : options.endpointUrl
+        ? endpointFailure(err, options.endpointUrl)
+        : undefined;
+    return sentence ? new EndpointError(sentence, { cause: err }) : err;
+  };
+  let regions: string[];
+  try {
+    regions = options.regions ?? (await enabledRegions(createEc2Client({ region: home, ...endpoint })));
+  } catch (err) {
+    throw unreachable(err);
+  }
   const results: (TrailCoverage | { region: string; error: string })[] = [];
   for (const region of regions) {
     try {
       results.push(await trailCoverage(createCloudTrailClient({ region, ...endpoint }), region));
     } catch (err) {
+      // A region that cannot be read is reported and the others are still checked (exit 3), unless
+      // the endpoint itself is wrong: then every region would fail the same way.
+      const e = unreachable(err);
+      if (e instanceof EndpointError) throw e;
       results.push({ region, error: (err as Error).message });
     }
   }
@@ -41,8 +69,11 @@ export async function runTrails(options: {
                 : ''
             }`,
     );
-    options.stdout(`${lines.join('\n')}\n`);
+    options.stdout(printableLines(lines));
   }
-  if (results.some((r) => 'error' in r)) return 2;
-  return results.some((r) => !('error' in r) && r.covering.length === 0) ? 1 : 0;
+  // A region that could not be checked is incomplete coverage (3), not a verdict about it.
+  return exitStatus({
+    incomplete: results.some((r) => 'error' in r),
+    failing: results.some((r) => !('error' in r) && r.covering.length === 0),
+  });
 }

@@ -118,8 +118,8 @@ describe('text output', () => {
       files({ 'key.json': JSON.stringify(policy) }),
     );
     expect(code).toBe(1);
-    expect(stdout).toContain(
-      'principal in account 444455556666 can call kms:Decrypt through VPC endpoint vpce-0a1b2c3d4e5f6a7b8',
+    expect(stdout).toMatch(
+      /principal in account 444455556666 can call kms:Decrypt (on \S+ )?through VPC endpoint vpce-0a1b2c3d4e5f6a7b8/,
     );
     expect(stdout).not.toContain('via an AWS service');
   });
@@ -286,10 +286,17 @@ describe('usage and configuration errors exit 2 with a message', () => {
     [['check', '--config', 'cfg.json'], /at least one FILE/],
     [
       ['check', '--config', 'cfg.json', '--format', 'xml', 'a.json'],
-      /--format must be one of text, json, sarif/,
+      /--format must be one of text\|json\|sarif, got "xml"/,
     ],
-    [['check', '--config', 'cfg.json', '--kind', 'key', 'a.json'], /--kind must be one of key-policy/],
-    [['check', '--bogus'], /Unknown option '--bogus'/],
+    [
+      ['check', '--config', 'cfg.json', '--kind', 'key', 'a.json'],
+      /--kind must be one of key-policy\|endpoint-policy\|endpoint/,
+    ],
+    [
+      ['check', '--config', 'cfg.json', '--fail-on', 'critical', 'a.json'],
+      /--fail-on must be one of low\|medium\|high/,
+    ],
+    [['check', '--bogus'], /unknown option '--bogus'/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [
       ['check', '--config', 'bad.json', 'a.json'],
@@ -354,5 +361,135 @@ describe('--format json and sarif', () => {
     expect(result.properties.witness.action).toMatch(/^kms:/);
     expect(sarifRun.invocations[0].executionSuccessful).toBe(false);
     expect(sarifRun.invocations[0].toolExecutionNotifications[0].message.text).toMatch(/not valid JSON/);
+  });
+});
+
+describe('reading inputs a user actually has', () => {
+  const getKeyPolicy = (statements: unknown[]) =>
+    JSON.stringify({ Policy: JSON.stringify(keyPolicy(statements)) });
+
+  it('check - reads standard input', async () => {
+    const run = await runCli(withConfig('-'), files(), {}, getKeyPolicy([ROOT, EXTERNAL]));
+    expect(run.stdout).toContain('<stdin>: kms-key <stdin> (GetKeyPolicy response): 2 findings');
+    expect(run.code).toBe(1);
+  });
+
+  it('a UTF-8 byte-order mark is accepted (bare policies and responses)', async () => {
+    const bare = await runCli(
+      withConfig('--kind', 'key-policy', 'p.json'),
+      files({ 'p.json': `\ufeff${JSON.stringify(keyPolicy([ROOT]))}` }),
+    );
+    expect(bare.stdout).toContain('p.json: kms-key p (key policy)');
+    const response = await runCli(withConfig('k.json'), files({ 'k.json': `\ufeff${getKeyPolicy([ROOT])}` }));
+    expect(response.stdout).toContain('k.json: kms-key k (GetKeyPolicy response)');
+    expect([bare.code, response.code]).toEqual([1, 1]); // key-crypto-via-vpce: no endpoint restriction
+  });
+
+  it('a trailing comma is named with its line and column, in the file and in the policy text inside it', async () => {
+    const file = '{\n  "Version": "2012-10-17",\n  "Statement": [],\n}\n';
+    const outer = await runCli(withConfig('--kind', 'key-policy', 'p.json'), files({ 'p.json': file }));
+    expect(outer.code).toBe(2);
+    expect(outer.stdout).toContain('error: p.json: $: trailing comma at line 3, column 18');
+    const inner = await runCli(withConfig('k.json'), files({ 'k.json': JSON.stringify({ Policy: file }) }));
+    expect(inner.code).toBe(2);
+    expect(inner.stdout).toContain('error: k.json: Policy: trailing comma at line 3, column 18');
+  });
+
+  it('binary data is said to be binary and never echoed back', async () => {
+    const garbage = '\u0000\u0001PK\u0003\u0004\u001b[31mred\u0007\ufffd';
+    const run = await runCli(withConfig('blob.json'), files({ 'blob.json': garbage }));
+    expect(run.code).toBe(2);
+    expect(run.stdout).toContain('error: blob.json: $: not JSON text (binary data); nothing in it was read');
+    for (const echoed of ['PK', 'red', '\u001b', '\u0000']) expect(run.stdout).not.toContain(echoed);
+  });
+
+  it('a syntax error names the line and column without quoting the text', async () => {
+    const run = await runCli(withConfig('x.json'), files({ 'x.json': '{\n  "Policy": secret-value\n}' }));
+    expect(run.stdout).toContain("error: x.json: $: not valid JSON at line 2, column 13: unexpected 's'");
+    expect(run.stdout).not.toContain('secret-value');
+  });
+
+  it.each([
+    [
+      'a bare policy',
+      ['--kind', 'key-policy', 'p.json'],
+      `{"Version": "2012-10-17", "Statement": [${JSON.stringify(ROOT).replace('"Effect":"Allow"', '"Effect":"Deny","Effect":"Allow"')}]}`,
+      'p.json: Statement[0].Effect: duplicate key "Effect"',
+    ],
+    [
+      'the policy text of a GetKeyPolicy response',
+      ['k.json'],
+      JSON.stringify({ Policy: '{"Statement": [], "Statement": []}' }),
+      'k.json: Policy → Statement: duplicate key "Statement"',
+    ],
+    [
+      'a GetKeyPolicy response itself',
+      ['k.json'],
+      `{"Policy": ${JSON.stringify(JSON.stringify(keyPolicy([ROOT, EXTERNAL])))}, "Policy": ${JSON.stringify(JSON.stringify(keyPolicy([ROOT])))}}`,
+      'k.json: Policy: duplicate key "Policy"',
+    ],
+  ])(
+    'duplicate keys in %s are reported with their JSON path, and nothing there is judged',
+    async (_, args, text, error) => {
+      const name = args.at(-1) as string;
+      const run = await runCli(withConfig(...args), files({ [name]: text }));
+      expect(run.code).toBe(2);
+      expect(run.stdout).toContain(`error: ${error}`);
+      expect(run.stdout).not.toMatch(/kms-key .* \(/);
+    },
+  );
+
+  it('a duplicate key inside one endpoint of a DescribeVpcEndpoints response spoils that endpoint only', async () => {
+    const endpoint = (id: string) =>
+      `{"VpcEndpointId": "${id}", "ServiceName": "com.amazonaws.eu-west-1.kms", "PrivateDnsEnabled": true, "PolicyDocument": ${JSON.stringify(JSON.stringify({ Statement: [{ Effect: 'Allow', Principal: '*', Action: '*', Resource: '*', Condition: { StringEquals: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } } }] }))}}`;
+    const text = `{"VpcEndpoints": [${endpoint('vpce-0aaaaaaaaaaaaaaa1')}, ${endpoint('vpce-0aaaaaaaaaaaaaaa2').replace('"PrivateDnsEnabled": true', '"PrivateDnsEnabled": true, "PrivateDnsEnabled": false')}]}`;
+    const { code, report } = await json(['d.json'], { 'd.json': text });
+    expect(code).toBe(2);
+    expect(report.errors.map((e) => e.path)).toEqual(['VpcEndpoints[1].PrivateDnsEnabled']);
+    expect(report.results.map((r) => r.resource.id)).toEqual(['vpce-0aaaaaaaaaaaaaaa1']);
+  });
+});
+
+describe('--fail-on', () => {
+  const sourceIp = `${EX}/key-sourceip-restriction.json`; // one low finding
+
+  it.each([
+    ['low', 1],
+    ['medium', 0],
+    ['high', 0],
+  ])('a low finding with --fail-on %s exits %i and is printed either way', async (failOn, code) => {
+    const run = await runCli(withConfig('--fail-on', failOn, sourceIp), files());
+    expect(run.stdout).toContain('FINDING [low] key-sourceip-ineffective');
+    if (code === 0) expect(run.stdout).toContain(`1 finding below --fail-on ${failOn}: printed, not failing`);
+    expect(run.code).toBe(code);
+  });
+
+  it('a high finding fails at every threshold; input errors stay 2', async () => {
+    const high = await runCli(withConfig('--fail-on', 'high', `${EX}/key-external-account.json`), files());
+    expect(high.code).toBe(1);
+    const bad = await runCli(withConfig('--fail-on', 'high', 'x.json'), files({ 'x.json': '{' }));
+    expect(bad.code).toBe(2);
+  });
+});
+
+describe('text output never prints control characters raw', () => {
+  it('a Sid with an ANSI escape and a newline is shown escaped', async () => {
+    const sid = 'Partner\u001b[31m\nFINDING forged line';
+    const run = await runCli(
+      withConfig('k.json'),
+      files({
+        'k.json': JSON.stringify({ Policy: JSON.stringify(keyPolicy([ROOT, { ...EXTERNAL, Sid: sid }])) }),
+      }),
+    );
+    expect(run.stdout).toContain('statements: Partner\\u001b[31m\\nFINDING forged line');
+    expect(run.stdout).not.toContain('\u001b');
+    expect(run.stdout.split('\n').filter((l) => l.startsWith('FINDING forged'))).toEqual([]);
+  });
+
+  it('so is a file name and an input error message', async () => {
+    const name = 'evil\u001b]0;title\u0007.json';
+    const run = await runCli(withConfig(name), files());
+    expect(run.stdout).toContain('error: evil\\u001b]0;title\\u0007.json: $: cannot read file (ENOENT)');
+    expect([...run.stdout].filter((c) => c < ' ' && c !== '\n')).toEqual([]);
   });
 });

@@ -18,6 +18,8 @@ import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organi
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { formatSweepText } from '../../functions/cli/sweep.js';
+import { buildReport } from '../../functions/engine/sweep.js';
 import { runCli } from './helpers.js';
 
 const OWN = '111122223333';
@@ -157,8 +159,12 @@ describe('sweep', () => {
       status: 'finding',
       detail: 'dry-run',
     });
-    // Pending deletion: judged, not remediated.
-    expect(byId[keyId(2)].results['key-no-external-principals'].status).toBe('remediation-failed');
+    // Pending deletion: judged; a dry run does not fail a remediation it never tried, it says the
+    // guard could not make it.
+    expect(byId[keyId(2)].results['key-no-external-principals']).toMatchObject({
+      status: 'finding',
+      detail: expect.stringMatching(/^cannot remediate: .*pending deletion/i),
+    });
     expect(report.apiCalls['kms:ListKeys']).toBe(3);
     expect(run.stderr).toMatch(/111122223333\/us-east-1: 9\/9 resources judged/);
   });
@@ -227,11 +233,20 @@ describe('sweep', () => {
     [['sweep', '--dry-run', '--remediate'], /exclude each other/],
     [['sweep', '--regions', 'moon-1'], /is not an AWS region/],
     [['sweep', '--endpoint-url', 'localhost'], /must be an http\(s\) URL/],
-    [['sweep', '--format', 'sarif'], /--format must be one of text, json/],
-  ])('%j is a usage error (exit 2)', async (argv, message) => {
+    [['sweep', '--format', 'sarif'], /--format must be one of text\|json, got "sarif"/],
+    [['sweep', '--regions', 'us-east1'], /"us-east1" is not an AWS region \(did you mean us-east-1\?\)/],
+    [['sweep', '--regions', 'eu-west-9'], /"eu-west-9" is not an AWS region/],
+    [['sweep', '--fail-on', 'severe'], /--fail-on must be one of low\|medium\|high/],
+    [['sweep', 'extra'], /sweep takes no FILE arguments/],
+  ])('%j is a usage error (exit 2), said in one line, before any AWS call', async (argv, message) => {
     const run = await runCli([...argv, '--config', 'cfg.json'], { 'cfg.json': CONFIG }, env);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(message);
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^kms-perimeter-guard sweep: /),
+      'see `kms-perimeter-guard sweep --help`',
+    ]);
+    expect(sts).not.toHaveReceivedAnyCommand();
   });
 
   it('no credentials: exit 2 with a message, before anything is judged', async () => {
@@ -243,5 +258,178 @@ describe('sweep', () => {
     const run = await runCli(['sweep', '--config', 'cfg.json'], { 'cfg.json': CONFIG }, env);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/no AWS credentials found/);
+  });
+});
+
+describe('the exit contract', () => {
+  it('a key that cannot be read makes coverage incomplete: exit 3, and the findings are still reported', async () => {
+    mockEstate();
+    kms.on(GetKeyPolicyCommand).callsFake((input: { KeyId: string }) => {
+      if (input.KeyId === keyId(4))
+        throw Object.assign(new Error('User is not authorized to perform: kms:GetKeyPolicy'), {
+          name: 'AccessDeniedException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      return { Policy: policy(['00000002', '00000003'].includes(input.KeyId.slice(0, 8))) };
+    });
+    const run = await runCli(['sweep', '--config', 'cfg.json'], { 'cfg.json': CONFIG }, env);
+    expect(run.stdout).toMatch(
+      /FINDING key-no-external-principals kms-key \S+00000003\S* \(would remediate\)/,
+    );
+    expect(run.stdout).toMatch(/UNREADABLE kms-key \S*00000004.*AccessDeniedException/);
+    expect(run.stdout).toContain('coverage incomplete: 1 resource not judged (exit status 3)');
+    expect(run.code).toBe(3);
+  });
+
+  it('an account-region that cannot be swept (role not assumable) is incomplete coverage too', async () => {
+    mockEstate();
+    const config = JSON.stringify({
+      trust: { accounts: [OWN] },
+      sweep: { regions: ['us-east-1'], accounts: [OWN, '999988887777'] },
+    });
+    const run = await runCli(
+      ['sweep', '--config', 'cfg.json', '--format', 'json'],
+      { 'cfg.json': config },
+      env,
+    );
+    const report = JSON.parse(run.stdout);
+    expect(report.scopes.find((s: { account: string }) => s.account === '999988887777').error).toBeDefined();
+    expect(run.code).toBe(3);
+  });
+
+  it('--fail-on: findings below it are printed and leave the status 0', async () => {
+    mockEstate(2);
+    ec2.on(DescribeVpcEndpointsCommand).resolves({
+      VpcEndpoints: [
+        {
+          VpcEndpointId: 'vpce-0100000000000001',
+          VpcEndpointType: 'Interface',
+          VpcId: 'vpc-0a1b2c3d',
+          ServiceName: 'com.amazonaws.us-east-1.kms',
+          PrivateDnsEnabled: false,
+          OwnerId: OWN,
+          PolicyDocument: JSON.stringify({
+            Statement: [
+              {
+                Effect: 'Allow',
+                Principal: '*',
+                Action: '*',
+                Resource: '*',
+                Condition: { StringEquals: { 'aws:PrincipalAccount': OWN } },
+              },
+            ],
+          }),
+        },
+      ],
+    });
+    // Only the medium rule is on.
+    const config = JSON.stringify({
+      trust: { accounts: [OWN] },
+      rules: {
+        'endpoint-private-dns': 'alert',
+        'endpoint-no-external-principals': 'off',
+        'key-no-external-principals': 'off',
+        'key-crypto-via-vpce': 'off',
+        'key-sourceip-ineffective': 'off',
+      },
+      sweep: { regions: ['us-east-1'] },
+    });
+    const at = async (failOn: string) =>
+      runCli(['sweep', '--config', 'cfg.json', '--fail-on', failOn], { 'cfg.json': config }, env);
+    const high = await at('high');
+    expect(high.stdout).toMatch(/FINDING endpoint-private-dns vpc-endpoint vpce-0100000000000001/);
+    expect(high.code).toBe(0);
+    expect((await at('medium')).code).toBe(1);
+    expect((await at('low')).code).toBe(1);
+  });
+});
+
+it('a Region of the configuration that is not an AWS region is a configuration error, before any AWS call', async () => {
+  const config = JSON.stringify({
+    trust: { accounts: [OWN] },
+    sweep: { regions: ['us-east-1', 'eu-wset-1'] },
+  });
+  const run = await runCli(['sweep', '--config', 'cfg.json'], { 'cfg.json': config }, env);
+  expect(run.code).toBe(2);
+  expect(run.stderr).toContain(
+    'invalid configuration in cfg.json:\n  sweep.regions[1]: "eu-wset-1" is not an AWS region',
+  );
+  expect(sts).not.toHaveReceivedAnyCommand();
+});
+
+describe('--output is checked before any AWS call', () => {
+  it.each([
+    ['a missing directory', () => path.join(tmpdir(), 'kpg-no-such-dir', 'report.json'), /no directory/],
+    ['a directory', () => tmpdir(), /is a directory/],
+  ])('%s is a usage error (exit 2)', async (_, out, message) => {
+    mockEstate();
+    const run = await runCli(
+      ['sweep', '--config', 'cfg.json', '--output', out()],
+      { 'cfg.json': CONFIG },
+      env,
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(sts).not.toHaveReceivedAnyCommand();
+    expect(kms).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('the text report of a dry run says what would happen', () => {
+  it('would remediate / cannot remediate, never alerted or REMEDIATION-FAILED; compliant counts resources', async () => {
+    mockEstate();
+    const run = await runCli(['sweep', '--config', 'cfg.json'], { 'cfg.json': CONFIG }, env);
+    expect(run.stdout).toMatch(
+      /FINDING key-no-external-principals kms-key \S+00000003\S* \(would remediate\): principal in account 444455556666/,
+    );
+    expect(run.stdout).toMatch(
+      /CANNOT-REMEDIATE key-no-external-principals kms-key \S+00000002\S* \(.*pending deletion/i,
+    );
+    // endpoint-no-external-principals is in alert mode: the CLI publishes nothing, so it is not "alerted".
+    expect(run.stdout).toMatch(
+      /FINDING endpoint-no-external-principals vpc-endpoint \S+ \(rule mode alert: reported, not remediated\)/,
+    );
+    expect(run.stdout).not.toMatch(/alerted|REMEDIATION-FAILED/);
+    // 7 keys (1 AWS-managed) + 2 endpoints: 6 judged keys, 2 with findings; both endpoints have one.
+    expect(run.stdout).toMatch(/111122223333\s+us-east-1\s+7\s+1\s+2\s+4\s+4\s+0\s+0/);
+    expect(run.stdout).toContain('4 findings: 1 would be remediated, 1 cannot be remediated, 2 alert only');
+    expect(run.code).toBe(1);
+  });
+
+  it('ids and reasons from AWS are printed escaped', () => {
+    const report = buildReport({
+      runId: 'r',
+      startedAt: new Date(0),
+      finishedAt: new Date(1000),
+      dryRun: true,
+      apiCalls: {},
+      sweeps: [
+        {
+          scope: {
+            account: OWN,
+            region: 'us-east-1',
+            startedAt: '',
+            durationMs: 1,
+            keys: { listed: 1, awsManaged: 0 },
+            endpoints: { listed: 0 },
+          },
+          alerts: [],
+          resources: [
+            {
+              type: 'kms-key',
+              id: 'k\u001b[2J',
+              account: OWN,
+              region: 'us-east-1',
+              status: 'unreadable',
+              reason: 'denied\nUNREADABLE forged',
+              results: {},
+            },
+          ],
+        },
+      ],
+    });
+    const text = formatSweepText(report);
+    expect(text).toContain('UNREADABLE kms-key k\\u001b[2J: denied\\nUNREADABLE forged');
+    expect(text).not.toContain('\u001b');
   });
 });

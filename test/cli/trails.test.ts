@@ -54,7 +54,7 @@ describe('trails', () => {
     expect(run.stdout).toContain('arn:t/other: single-region trail of us-east-1');
   });
 
-  it('an AWS error is exit 2 with the region named', async () => {
+  it('a region that cannot be checked is incomplete coverage: exit 3, with the region and the error named', async () => {
     ct.on(DescribeTrailsCommand).rejects(
       Object.assign(new Error('not authorized'), {
         name: 'AccessDeniedException',
@@ -62,11 +62,37 @@ describe('trails', () => {
       }),
     );
     const run = await runCli(['trails', '--regions', 'eu-west-1', '--format', 'json'], {}, env);
-    expect(run.code).toBe(2);
+    expect(run.code).toBe(3);
     expect(JSON.parse(run.stdout).regions[0]).toMatchObject({
       region: 'eu-west-1',
       error: expect.stringMatching(/AccessDeniedException/),
     });
+  });
+
+  it('no credentials is a setup error: exit 2, one sentence, not one error per region', async () => {
+    ct.on(DescribeTrailsCommand).rejects(
+      Object.assign(new Error('Could not load credentials from any providers'), {
+        name: 'CredentialsProviderError',
+      }),
+    );
+    const run = await runCli(['trails', '--regions', 'eu-west-1,us-east-1'], {}, env);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^kms-perimeter-guard trails: no AWS credentials found/),
+    ]);
+  });
+
+  it.each([
+    [['trails', '--regions', 'eu-west-1', 'extra'], /trails takes no arguments/],
+    [['trails', '--regions', 'mars-north-1'], /"mars-north-1" is not an AWS region/],
+    [['trails', '--format', 'sarif'], /--format must be one of text\|json/],
+  ])('%j is a usage error (exit 2)', async (argv, message) => {
+    const run = await runCli(argv, {}, env);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).toContain('see `kms-perimeter-guard trails --help`');
+    expect(ct).not.toHaveReceivedAnyCommand();
   });
 
   it('advanced event selectors: a Management selector not limited to reads counts', () => {

@@ -23,6 +23,24 @@ export interface SimEndpoint {
   state: string;
 }
 
+/** A CloudTrail trail, as DescribeTrails, GetTrailStatus and GetEventSelectors show it. */
+export interface SimTrail {
+  name: string;
+  account: string;
+  homeRegion: string;
+  isMultiRegion: boolean;
+  /** An organization trail of the management account: member accounts see it too. */
+  isOrganizationTrail: boolean;
+  isLogging: boolean;
+  /** Basic event selectors; absent = AWS's default (management events, reads and writes). */
+  eventSelectors?: { ReadWriteType: 'All' | 'ReadOnly' | 'WriteOnly'; IncludeManagementEvents: boolean }[];
+  /** Advanced event selectors (replace the basic ones when set). */
+  advancedEventSelectors?: {
+    Name?: string;
+    FieldSelectors: { Field: string; Equals?: string[]; NotEquals?: string[] }[];
+  }[];
+}
+
 export interface SimMessage {
   topicArn: string;
   id: string;
@@ -42,6 +60,18 @@ export class Estate {
   messages: SimMessage[] = [];
   /** Role names per account that may be assumed (others: AccessDenied). */
   roles = new Map<string, Set<string>>();
+  trails: SimTrail[] = [];
+
+  /** Adds a trail; unless given, a logging single-region trail with AWS's default selectors. */
+  addTrail(trail: Pick<SimTrail, 'name' | 'account' | 'homeRegion'> & Partial<SimTrail>): SimTrail {
+    const t: SimTrail = { isMultiRegion: false, isOrganizationTrail: false, isLogging: true, ...trail };
+    this.trails.push(t);
+    return t;
+  }
+
+  trailArn(t: SimTrail): string {
+    return `arn:aws:cloudtrail:${t.homeRegion}:${t.account}:trail/${t.name}`;
+  }
 
   /** Adds a key; unless given, a customer managed, enabled key without tags. */
   addKey(key: Pick<SimKey, 'keyId' | 'account' | 'region' | 'policy'> & Partial<SimKey>): SimKey {

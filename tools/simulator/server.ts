@@ -2,7 +2,7 @@
  * A loopback AWS simulator for tests, the demo and end-to-end benchmarks. It speaks the real wire
  * protocols of exactly the operations the guard uses, so the unmodified SDK clients (and the AWS
  * CLI) run against it through an endpoint override:
- * - KMS and Organizations: JSON 1.1 (`X-Amz-Target`), errors as `{"__type", "message"}`;
+ * - KMS, Organizations and CloudTrail: JSON 1.1 (`X-Amz-Target`), errors as `{"__type", "message"}`;
  * - EC2: Query, XML responses with `item` sets, errors as `<Response><Errors><Error>`;
  * - SNS and STS: Query, XML responses with `member` lists, errors as `<ErrorResponse>`.
  * The caller's account and region come from the SigV4 credential scope; signatures are not checked.
@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { evaluate } from '../../functions/policy/evaluate.js';
 import { parsePolicyText } from '../../functions/policy/parse.js';
 import { prng } from '../prng.js';
-import { Estate, type SimEndpoint, type SimKey } from './estate.js';
+import { Estate, type SimEndpoint, type SimKey, type SimTrail } from './estate.js';
 
 export type FaultKind = 'throttle' | 'server-error' | 'timeout' | 'drop';
 
@@ -114,16 +114,24 @@ export class AwsSimulator {
     return { accessKeyId, secretAccessKey: 'simulator' };
   }
 
-  async start(): Promise<string> {
+  /** Listens on 127.0.0.1 (`port` 0: any free port) and returns the endpoint URL. */
+  async start(port = 0): Promise<string> {
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((err) => {
         res.statusCode = 500;
         res.end(String(err));
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const { port } = this.server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    const server = this.server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const address = server.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
   }
 
   async stop(): Promise<void> {
@@ -146,8 +154,10 @@ export class AwsSimulator {
     const who = this.accessKeys.get(scope?.[1] ?? '');
     const json = target !== '';
     const params = json ? {} : Object.fromEntries(new URLSearchParams(body));
+    // `TrentService.ListKeys`, `CloudTrail_20131101.DescribeTrails` (the AWS CLI sends the long form,
+    // `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails`): the operation is last.
     const operation = json
-      ? (target.split('.')[1] ?? '')
+      ? (target.split('.').pop() ?? '')
       : String((params as Record<string, string>).Action ?? '');
     let dropAfter = false;
     const arrived = performance.now();
@@ -200,6 +210,13 @@ export class AwsSimulator {
           200,
           'application/x-amz-json-1.1',
           JSON.stringify(this.organizations(operation, JSON.parse(body || '{}'))),
+        );
+      }
+      if (service === 'cloudtrail') {
+        return send(
+          200,
+          'application/x-amz-json-1.1',
+          JSON.stringify(this.cloudtrail(operation, JSON.parse(body || '{}'), caller)),
         );
       }
       const p = params as Record<string, string>;
@@ -430,6 +447,85 @@ export class AwsSimulator {
       })),
       ...(start + 20 < this.estate.accounts.length ? { NextToken: String(start + 20) } : {}),
     };
+  }
+
+  // ----------------------------------------------------------------------------------- CloudTrail
+
+  /**
+   * Trails the caller sees in its region: its own trails homed there, its own multi-region trails
+   * and organization trails of its organization from other regions as shadow trails (unless
+   * `includeShadowTrails` is false). https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_DescribeTrails.html
+   */
+  private visibleTrails(caller: Caller, includeShadowTrails: boolean): SimTrail[] {
+    const member = this.estate.accounts.some((a) => a.id === caller.account);
+    return this.estate.trails.filter((t) => {
+      const mine = t.account === caller.account || (t.isOrganizationTrail && member);
+      if (!mine) return false;
+      if (t.homeRegion === caller.region) return t.account === caller.account || includeShadowTrails;
+      return (t.isMultiRegion || t.isOrganizationTrail) && includeShadowTrails;
+    });
+  }
+
+  /** A trail by name (its own region) or ARN (any region that sees it): TrailNotFoundException otherwise. */
+  private trail(ref: unknown, caller: Caller): SimTrail {
+    const t = this.visibleTrails(caller, true).find((x) =>
+      typeof ref === 'string' && ref.startsWith('arn:')
+        ? this.estate.trailArn(x) === ref
+        : x.name === ref && x.homeRegion === caller.region,
+    );
+    if (!t) {
+      throw new SimError(
+        'TrailNotFoundException',
+        `Unknown trail: ${String(ref)} for the user: ${caller.account}`,
+      );
+    }
+    return t;
+  }
+
+  private cloudtrail(op: string, input: Record<string, unknown>, caller: Caller): unknown {
+    switch (op) {
+      case 'DescribeTrails': {
+        const names = Array.isArray(input.trailNameList) ? input.trailNameList.map(String) : [];
+        const trails = this.visibleTrails(caller, input.includeShadowTrails !== false).filter(
+          (t) => names.length === 0 || names.includes(t.name) || names.includes(this.estate.trailArn(t)),
+        );
+        return {
+          trailList: trails.map((t) => ({
+            Name: t.name,
+            S3BucketName: `cloudtrail-${t.account}`,
+            IncludeGlobalServiceEvents: true,
+            IsMultiRegionTrail: t.isMultiRegion,
+            HomeRegion: t.homeRegion,
+            TrailARN: this.estate.trailArn(t),
+            LogFileValidationEnabled: true,
+            HasCustomEventSelectors: t.eventSelectors !== undefined || t.advancedEventSelectors !== undefined,
+            HasInsightSelectors: false,
+            IsOrganizationTrail: t.isOrganizationTrail,
+          })),
+        };
+      }
+      case 'GetTrailStatus': {
+        const t = this.trail(input.Name, caller);
+        return {
+          IsLogging: t.isLogging,
+          ...(t.isLogging ? { StartLoggingTime: 1_700_000_000 } : { StopLoggingTime: 1_700_000_000 }),
+        };
+      }
+      case 'GetEventSelectors': {
+        const t = this.trail(input.TrailName, caller);
+        if (t.advancedEventSelectors) {
+          return { TrailARN: this.estate.trailArn(t), AdvancedEventSelectors: t.advancedEventSelectors };
+        }
+        return {
+          TrailARN: this.estate.trailArn(t),
+          EventSelectors: (t.eventSelectors ?? [{ ReadWriteType: 'All', IncludeManagementEvents: true }]).map(
+            (e) => ({ ...e, DataResources: [], ExcludeManagementEventSources: [] }),
+          ),
+        };
+      }
+      default:
+        throw new SimError('UnknownOperationException', `CloudTrail ${op} is not simulated`);
+    }
   }
 
   // ------------------------------------------------------------------------------------------ EC2
