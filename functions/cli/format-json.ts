@@ -15,6 +15,7 @@ export function toJsonReport(report: CheckReport): Record<string, unknown> {
         statements: f.statements,
         proof: f.proof,
         ...(f.witness ? { witness: f.witness } : {}),
+        ...(f.example ? { example: f.example } : {}),
         ...(f.reason ? { reason: f.reason } : {}),
       })),
       rules: r.verdict.results.map((x) => ({

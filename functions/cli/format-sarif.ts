@@ -60,6 +60,7 @@ export function toSarif(report: CheckReport, texts: Map<string, string>, version
           proof: f.proof,
           statements: f.statements,
           ...(f.witness ? { witness: f.witness } : {}),
+          ...(f.example ? { example: f.example } : {}),
           ...(f.reason ? { reason: f.reason } : {}),
         },
       }),

@@ -5,6 +5,7 @@
 import type { Witness } from '../policy/types.js';
 import type {
   Finding,
+  FindingExample,
   Proof,
   RemediationPlan,
   Resource,
@@ -185,6 +186,8 @@ export interface AlertFindingDoc {
   statements: string[];
   proof: Proof;
   witness?: Witness;
+  /** Proof `example`: a request the statement mishandles and AWS's decision for it. */
+  example?: FindingExample;
   reason?: string;
 }
 

@@ -334,6 +334,7 @@ export function findingDocument(input: FindingAlertInput): FindingAlertDocument 
       statements: [...f.statements],
       proof: f.proof,
       ...(f.witness ? { witness: f.witness } : {}),
+      ...(f.example ? { example: f.example } : {}),
       ...(f.reason !== undefined ? { reason: f.reason } : {}),
     })),
   };
@@ -494,6 +495,9 @@ function shrinkFinding(
       ...(f.witness
         ? { witness: Number.isFinite(level.clip) ? clipStrings(f.witness, level.clip) : f.witness }
         : {}),
+      ...(f.example
+        ? { example: Number.isFinite(level.clip) ? clipStrings(f.example, level.clip) : f.example }
+        : {}),
       ...(f.reason !== undefined ? { reason: clip(f.reason) } : {}),
     };
   });
@@ -612,6 +616,10 @@ function findingText(doc: FindingAlertDocument): string {
     if (f.proof === 'witness' && f.witness)
       lines.push(`   Witness (a request the policy allows): ${JSON.stringify(f.witness)}`);
     if (f.proof === 'unproven') lines.push(`   Unproven: ${f.reason ?? 'the analyzer could not decide'}`);
+    if (f.proof === 'example' && f.example)
+      lines.push(
+        `   Example (a request ${f.example.statement} mishandles; AWS's decision: ${f.example.decision}): ${JSON.stringify(f.example.request)}`,
+      );
   });
   if (doc.findings.length < total) lines.push(`   ... ${total - doc.findings.length} more not shown`);
 

@@ -9,6 +9,7 @@ import type { Ec2Port, KmsPort } from '../adapters/types.js';
 import type { RuleId } from '../config/schema.js';
 import { RULE_IDS } from '../config/schema.js';
 import { AwsCallError, RoleAssumptionError } from '../errors.js';
+import type { FindingExample, Proof } from '../rules/types.js';
 import type { AlertEntry, SummaryStatus } from './alert-types.js';
 import { summaryAlert } from './alerts.js';
 import {
@@ -37,7 +38,9 @@ export interface ReportRuleResult {
   /** For findings: what happened to it (alerted, dry-run) or why a remediation failed. */
   detail?: string;
   witness?: unknown;
-  proof?: 'witness' | 'unproven';
+  proof?: Proof;
+  /** Proof `example`: a request the statement mishandles and AWS's decision. */
+  example?: FindingExample;
 }
 
 export interface ReportResource {
@@ -133,7 +136,13 @@ function toReportResource(o: ResourceOutcome): ReportResource {
       status,
       ...(r.status === 'alerted' || r.status === 'dry-run' ? { detail: r.status } : {}),
       ...(r.reason ? { detail: r.reason } : {}),
-      ...(finding ? { proof: finding.proof, ...(finding.witness ? { witness: finding.witness } : {}) } : {}),
+      ...(finding
+        ? {
+            proof: finding.proof,
+            ...(finding.witness ? { witness: finding.witness } : {}),
+            ...(finding.example ? { example: finding.example } : {}),
+          }
+        : {}),
     };
   }
   return { ...base, status: 'judged', results };

@@ -472,7 +472,28 @@ function principalEntry(
   path: string,
   issues: Collector,
 ): string | undefined {
-  if (typeof item === 'string') return item;
+  if (typeof item === 'string') {
+    // "You cannot use a wildcard to match part of a principal name or ARN" (IAM User Guide, "AWS
+    // JSON policy elements: Principal"): KMS refuses such a key policy, so it has no meaning to judge.
+    if (type === 'AWS' && item !== '*' && /[*?]/.test(item)) {
+      issues.add(
+        path,
+        `${describe(item)} uses a wildcard inside a principal; IAM accepts only a whole "*" (use Principal "*" with an aws:PrincipalArn or aws:PrincipalAccount condition to match a pattern)`,
+      );
+      return undefined;
+    }
+    if (type === 'CanonicalUser') {
+      // Canonical user ids name Amazon S3 users; the principals a key policy may name are accounts,
+      // IAM users and roles, role and federated sessions, and AWS services (KMS Developer Guide,
+      // "Permissions in key policies: Principal"), and interface endpoint policies follow IAM's.
+      issues.add(
+        path,
+        'CanonicalUser principals are Amazon S3 principals; key policies and VPC endpoint policies cannot name them',
+      );
+      return undefined;
+    }
+    return item;
+  }
   if (type === 'AWS' && typeof item === 'number') {
     const account = accountIdFromNumber(item);
     if (account) return account;

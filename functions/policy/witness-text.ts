@@ -23,6 +23,11 @@ export function describePrincipal(w: ConcreteRequest): string {
   return `${kind} ${arn} in account ${acct}`;
 }
 
+/** A request in words, without saying whether it is allowed: "principal in account ... calling kms:Decrypt on ... through VPC endpoint ...". */
+export function describeRequest(w: ConcreteRequest): string {
+  return describeWitness(w).replace(' can call ', ' calling ');
+}
+
 /**
  * One readable sentence for a witness request:
  * "principal in account 444455556666 can call kms:CreateGrant".

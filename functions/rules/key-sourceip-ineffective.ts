@@ -1,10 +1,11 @@
 import { AnalysisBudgetError } from '../errors.js';
 import { findAllowedRequest } from '../policy/analyze.js';
 import { compileCondition } from '../policy/condition-ops.js';
+import { evaluate } from '../policy/evaluate.js';
 import { ipRepresentatives } from '../policy/ip.js';
 import { KEY_ACTIONS } from '../policy/kms-actions.js';
 import type { Policy, Statement } from '../policy/types.js';
-import { describeWitness } from '../policy/witness-text.js';
+import { describeRequest } from '../policy/witness-text.js';
 import { isCustomerManagedKey } from './applicability.js';
 import { budgetFinding, trustOf } from './semantic.js';
 import { statementLabel } from './statements.js';
@@ -16,7 +17,11 @@ import type { Finding, Rule } from './types.js';
  * aws:SourceIp key is not present"), so a statement that restricts access by source IP does not do
  * what it says for those requests.
  */
-function sourceIpFinding(s: Statement, config: Parameters<Rule['check']>[1]['config']): Finding | undefined {
+function sourceIpFinding(
+  s: Statement,
+  policy: Policy,
+  config: Parameters<Rule['check']>[1]['config'],
+): Finding | undefined {
   const ipConds = s.conditions.filter((c) => c.keyLower === 'aws:sourceip').map(compileCondition);
   if (ipConds.length === 0) return undefined;
   const conj = (v: string | undefined) => ipConds.every((c) => c.test(v) === 'true');
@@ -41,28 +46,44 @@ function sourceIpFinding(s: Statement, config: Parameters<Rule['check']>[1]['con
   if (answer.kind === 'none') return undefined; // the statement can never apply
   const label = statementLabel(s);
   const absentTrue = conj(undefined);
-  const effect =
-    s.effect === 'Allow'
-      ? absentTrue
-        ? `allows only some source IPs, yet requests through a VPC endpoint carry no aws:SourceIp and it allows them from anywhere`
-        : `allows only some source IPs; requests through a VPC endpoint carry no aws:SourceIp, so it never applies to them`
-      : absentTrue
-        ? `denies requests by source IP; requests through a VPC endpoint carry no aws:SourceIp and it denies them whatever their origin`
-        : `denies some source IPs, yet requests through a VPC endpoint carry no aws:SourceIp and it never denies them`;
   const base = {
     rule: 'key-sourceip-ineffective' as const,
     severity: 'low' as const,
     statements: [label],
   };
-  if (answer.kind === 'witness') {
+  const relies = s.effect === 'Allow' ? 'allows only some source IPs' : 'denies requests by their source IP';
+  const carry = 'requests through a VPC endpoint carry no aws:SourceIp';
+  if (answer.kind !== 'witness') {
     return {
       ...base,
-      message: `statement ${label} ${effect} (for example: ${describeWitness(answer.witness)})`,
-      proof: 'witness',
-      witness: answer.witness,
+      message: `statement ${label} ${relies}, but ${carry} (not proven: ${answer.reason})`,
+      proof: 'unproven',
+      reason: answer.reason,
     };
   }
-  return { ...base, message: `statement ${label} ${effect}`, proof: 'unproven', reason: answer.reason };
+  const request = answer.witness;
+  const vpce = (request.context['aws:SourceVpce'] as string | undefined) ?? 'a VPC endpoint';
+  const what =
+    s.effect === 'Allow'
+      ? absentTrue
+        ? `a request through ${vpce} is allowed by ${label} whatever its source IP`
+        : `${label} never allows a request through ${vpce}, whatever its source IP`
+      : absentTrue
+        ? `a request through ${vpce} is denied by ${label} whatever its source IP`
+        : `${label} never denies a request through ${vpce}, whatever its source IP`;
+  const decision = evaluate(policy, request).decision;
+  const decided =
+    decision === 'allow'
+      ? 'allowed'
+      : decision === 'explicit-deny'
+        ? 'denied by a Deny statement'
+        : 'denied (no statement allows it)';
+  return {
+    ...base,
+    message: `statement ${label} ${relies}, but ${carry}: ${what} (example: ${describeRequest(request)}; under the whole policy AWS decides: ${decided})`,
+    proof: 'example',
+    example: { request, decision, statement: label },
+  };
 }
 
 export const keySourceIpIneffective: Rule = {
@@ -75,7 +96,7 @@ export const keySourceIpIneffective: Rule = {
   check(r, { config }) {
     if (r.type !== 'kms-key') return [];
     try {
-      return r.policy.statements.flatMap((s) => sourceIpFinding(s, config) ?? []);
+      return r.policy.statements.flatMap((s) => sourceIpFinding(s, r.policy, config) ?? []);
     } catch (err) {
       if (!(err instanceof AnalysisBudgetError)) throw err;
       return [

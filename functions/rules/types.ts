@@ -39,7 +39,20 @@ export interface EndpointResource {
 
 export type Resource = KeyResource | EndpointResource;
 
-export type Proof = 'witness' | 'unproven';
+/**
+ * `witness`: a concrete request the policy allows; `unproven`: the analyzer could not decide (fail
+ * closed); `example`: a concrete request the statement mishandles, with the decision AWS makes.
+ */
+export type Proof = 'witness' | 'unproven' | 'example';
+
+/** A request a statement mishandles (key-sourceip-ineffective), and what AWS decides for it. */
+export interface FindingExample {
+  request: Witness;
+  /** AWS's decision for the request under the whole policy. */
+  decision: 'allow' | 'implicit-deny' | 'explicit-deny';
+  /** The statement the example is about (Sid or Statement[i]). */
+  statement: string;
+}
 
 export interface Finding {
   rule: RuleId;
@@ -53,6 +66,8 @@ export interface Finding {
   witness?: Witness;
   /** Why the analyzer could not decide (proof `unproven`): the construct it does not model. */
   reason?: string;
+  /** Proof `example`: the request and AWS's decision. */
+  example?: FindingExample;
 }
 
 /** The change a remediation makes: a new policy document, or ModifyVpcEndpoint parameters. */

@@ -30,7 +30,14 @@ interface JsonReport {
   results: {
     file: string;
     resource: { type: string; id: string };
-    findings: { rule: string; proof: string; witness?: unknown; statements: string[]; message: string }[];
+    findings: {
+      rule: string;
+      proof: string;
+      witness?: unknown;
+      example?: { request: { context: Record<string, unknown> }; decision: string };
+      statements: string[];
+      message: string;
+    }[];
     rules: { rule: string; status: string }[];
     note?: string;
   }[];
@@ -66,9 +73,15 @@ describe('check on the shipped examples (one compliant and one non-compliant per
     for (const r of result?.rules ?? [])
       expect(r.status).toBe(rules.includes(r.rule) ? 'finding' : 'compliant');
     for (const f of result?.findings ?? []) {
-      // Every finding carries a witness (or says unproven, with a reason).
-      expect(f.proof).toBe('witness');
-      if (f.rule !== 'endpoint-private-dns') expect(f.witness).toBeDefined();
+      // Every finding carries a witness; key-sourceip-ineffective an example of a request it mishandles.
+      if (f.rule === 'key-sourceip-ineffective') {
+        expect(f.proof).toBe('example');
+        expect(f.example?.request.context['aws:SourceVpce']).toMatch(/^vpce-[0-9a-f]{17}$/);
+        expect(f.witness).toBeUndefined();
+      } else {
+        expect(f.proof).toBe('witness');
+        if (f.rule !== 'endpoint-private-dns') expect(f.witness).toBeDefined();
+      }
     }
     expect(code).toBe(rules.length > 0 ? 1 : 0);
   });

@@ -199,8 +199,10 @@ describe.skipIf(!corpusAvailable())('corpus policies judged with asserted verdic
     expect(got).toEqual(c.expect);
     for (const r of verdict.results) {
       for (const f of r.findings) {
-        // Every finding carries a witness the evaluator confirmed, or says why it is unproven.
+        // Every finding carries a witness the evaluator confirmed, an example (with AWS's decision),
+        // or says why it is unproven.
         if (f.proof === 'unproven') expect(f.reason?.length).toBeGreaterThan(0);
+        else if (f.proof === 'example') expect(f.example?.decision).toBeDefined();
         else if (f.rule !== 'endpoint-private-dns') expect(f.witness).toBeDefined();
       }
     }
