@@ -8,6 +8,7 @@ import {
   sessionRoleArn,
 } from './candidates.js';
 import { type CompiledCondition, compileCondition, type Truth } from './condition-ops.js';
+import { checkBudget } from './budget.js';
 import { evaluate, statementMatches } from './evaluate.js';
 import { clearGlobCaches, compileGlob, globMatches } from './glob.js';
 import { WITNESS_ACTION_PREFERENCE } from './kms-actions.js';
@@ -36,6 +37,11 @@ export interface AnalysisQuery {
   mustNotMatch?: Statement[];
   /** Restrict the Allow side to these statements (default: the policy's Allow statements). */
   allows?: Statement[];
+  /**
+   * List in the answer every Allow through which some request of the class is allowed, not only
+   * the one the witness uses (findings name them all; the prover's queries do not need them).
+   */
+  listGranting?: boolean;
 }
 
 export type Answer =
@@ -61,9 +67,13 @@ export function findAllowedRequest(query: AnalysisQuery): Answer {
     ...(query.mustNotMatch ?? []),
   ];
   const required = query.mustMatch ?? [];
+  // Policy variables exist only under Version 2012-10-17; statements added by the query (guard
+  // statements, restrictions) are written for such a policy.
+  const own = new Set(query.policy.statements);
+  const variablesIn = (s: Statement) => !own.has(s) || query.policy.version === '2012-10-17';
   const statements = [...new Set([...allows, ...denies, ...required])];
   const conditions = new Map<Statement, CompiledCondition[]>(
-    statements.map((s) => [s, s.conditions.map(compileCondition)]),
+    statements.map((s) => [s, s.conditions.map((c) => compileCondition(c, variablesIn(s)))]),
   );
   const dims = [
     ...buildDimensions({
@@ -84,18 +94,21 @@ export function findAllowedRequest(query: AnalysisQuery): Answer {
       .map((c) => c.entry.path),
   );
 
-  const search = (mode: 'over' | 'under') => {
+  const grantsVia = (allow: Statement, mode: 'over' | 'under'): bigint[] | undefined => {
     const pick = (m: Masks, side: 'allow' | 'deny') =>
       (mode === 'over') === (side === 'allow') ? m.may : m.must;
     const denyMasks = denies.map((d) => stmtMasks.get(d)!.map((m) => pick(m, 'deny')));
+    const start = classMasks.map((cm, i) => {
+      let m = cm & pick(stmtMasks.get(allow)![i]!, 'allow');
+      for (const r of required) m &= pick(stmtMasks.get(r)![i]!, 'allow');
+      return m;
+    });
+    if (start.some((m) => m === 0n)) return undefined;
+    return escapeDenies(start, denyMasks);
+  };
+  const search = (mode: 'over' | 'under') => {
     for (const allow of allows) {
-      const start = classMasks.map((cm, i) => {
-        let m = cm & pick(stmtMasks.get(allow)![i]!, 'allow');
-        for (const r of required) m &= pick(stmtMasks.get(r)![i]!, 'allow');
-        return m;
-      });
-      if (start.some((m) => m === 0n)) continue;
-      const found = escapeDenies(start, denyMasks);
+      const found = grantsVia(allow, mode);
       if (found) return { allow, masks: found };
     }
     return undefined;
@@ -132,7 +145,20 @@ export function findAllowedRequest(query: AnalysisQuery): Answer {
   ]);
   const witness = buildWitness(dims, chosen.masks, chosen.allow, relevant);
   const matched = allows.filter((s) => statementMatches(s, witness));
-  const involved = matched.length ? matched : [chosen.allow];
+  let involved = matched.length ? matched : [chosen.allow];
+  if (query.listGranting) {
+    // Every Allow that grants some request of the class (each escapes the Denies on its own).
+    const granting = new Set(involved);
+    for (const allow of allows) {
+      if (granting.has(allow)) continue;
+      try {
+        if (grantsVia(allow, 'over')) granting.add(allow);
+      } catch (e) {
+        if (!(e instanceof BudgetExceededError)) throw e;
+      }
+    }
+    involved = allows.filter((s) => granting.has(s));
+  }
   if (!under) {
     return {
       kind: 'unproven',
@@ -173,6 +199,7 @@ function escapeDenies(start: bigint[], denies: bigint[][]): bigint[] | undefined
   const failed = new Set<string>();
   const rec = (masks: bigint[]): bigint[] | undefined => {
     if (--budget < 0) throw new BudgetExceededError();
+    checkBudget();
     // Among Denies that can still match, take the one with the fewest ways out.
     let best: number[] | undefined;
     let bestDeny = -1;

@@ -65,7 +65,11 @@ function decodeBase64(s: string): string | undefined {
 /** A test of one single request value against one policy value (positive form). */
 type ValueTest = (requestValue: string) => boolean;
 
-function compileValue(base: BaseOperator, policyValue: string): { test: ValueTest; glob?: Glob } {
+function compileValue(
+  base: BaseOperator,
+  policyValue: string,
+  variables: boolean,
+): { test: ValueTest; glob?: Glob } {
   switch (base) {
     case 'StringEquals':
     case 'StringNotEquals':
@@ -83,6 +87,7 @@ function compileValue(base: BaseOperator, policyValue: string): { test: ValueTes
         wildcards: arn || base === 'StringLike' || base === 'StringNotLike',
         ignoreCase: base.includes('IgnoreCase'),
         arn,
+        escapes: variables,
       });
       // ArnLike compares the six colon-separated parts; a value that is not an ARN never matches.
       const test: ValueTest = arn
@@ -170,15 +175,18 @@ const EQUALITY_OPERATORS = new Map<BaseOperator, 'exact' | 'fold'>([
 
 const VARIABLE = /\$\{(?!\*\}|\?\}|\$\})[^}]*\}/;
 
-export function compileCondition(entry: ConditionEntry): CompiledCondition {
-  const usesVariables = entry.values.some((v) => VARIABLE.test(v));
+/**
+ * `variables`: whether `${...}` is a policy variable, as in a Version 2012-10-17 policy; under
+ * Version 2008-10-17 or none it is literal text (IAM User Guide, "Variables and tags").
+ */
+export function compileCondition(entry: ConditionEntry, variables = true): CompiledCondition {
+  const usesVariables = variables && entry.values.some((v) => VARIABLE.test(v));
   const negated = isNegated(entry.base);
-  const compiled = entry.values.map((v) => compileValue(entry.base, v));
+  const compiled = entry.values.map((v) => compileValue(entry.base, v, variables));
   // Positive per-value test: the request value matches some policy value. Equality operators test
   // membership in a set: a list of 1,600 account ids costs one lookup, not 1,600 comparisons.
-  const equality = entry.values.some((v) => v.includes('${'))
-    ? undefined
-    : EQUALITY_OPERATORS.get(entry.base);
+  const equality =
+    variables && entry.values.some((v) => v.includes('${')) ? undefined : EQUALITY_OPERATORS.get(entry.base);
   let matchesAny: (v: string) => boolean;
   if (equality) {
     const set = new Set(equality === 'fold' ? entry.values.map(foldCase) : entry.values);

@@ -39,6 +39,11 @@ export interface GlobSpec {
   ignoreCase: boolean;
   /** ARN matching: wildcards in the first five colon-separated components do not cross `:`. */
   arn: boolean;
+  /**
+   * `${*}`, `${?}` and `${$}` stand for the literal characters, as in a Version 2012-10-17 policy
+   * (default). In a policy of Version 2008-10-17 or none, `${...}` is plain text.
+   */
+  escapes?: boolean;
 }
 
 export interface Glob {
@@ -53,7 +58,7 @@ export interface Glob {
 const compiled = new Map<string, Glob>();
 
 function globKey(spec: GlobSpec): string {
-  return `${spec.wildcards ? 'w' : 'l'}${spec.ignoreCase ? 'i' : 's'}${spec.arn ? 'a' : 'p'}${spec.pattern}`;
+  return `${spec.wildcards ? 'w' : 'l'}${spec.ignoreCase ? 'i' : 's'}${spec.arn ? 'a' : 'p'}${spec.escapes === false ? 'n' : 'e'}${spec.pattern}`;
 }
 
 /** Compile a pattern (memoized: policies repeat the same patterns across statements and keys). */
@@ -77,7 +82,13 @@ function compileUncached(spec: GlobSpec): Glob {
     const ch = chars[i]!;
     const inPrefix = spec.arn && colons < 5;
     // `${*}`, `${?}` and `${$}` are the literal characters (IAM policy variables, special characters).
-    if (ch === '$' && chars[i + 1] === '{' && '*?$'.includes(chars[i + 2] ?? '') && chars[i + 3] === '}') {
+    if (
+      spec.escapes !== false &&
+      ch === '$' &&
+      chars[i + 1] === '{' &&
+      '*?$'.includes(chars[i + 2] ?? '') &&
+      chars[i + 3] === '}'
+    ) {
       const lit = chars[i + 2]!;
       tokens.push({ t: 'c', ch: spec.ignoreCase ? lit.toLowerCase() : lit, ci: spec.ignoreCase });
       i += 3;

@@ -22,7 +22,7 @@ function sourceIpFinding(
   policy: Policy,
   config: Parameters<Rule['check']>[1]['config'],
 ): Finding | undefined {
-  const ipConds = s.conditions.filter((c) => c.keyLower === 'aws:sourceip').map(compileCondition);
+  const ipConds = s.conditions.filter((c) => c.keyLower === 'aws:sourceip').map((c) => compileCondition(c));
   if (ipConds.length === 0) return undefined;
   const conj = (v: string | undefined) => ipConds.every((c) => c.test(v) === 'true');
   const outcomes = new Set(ipRepresentatives(ipConds.flatMap((c) => c.ranges)).map(conj));
@@ -32,7 +32,13 @@ function sourceIpFinding(
     effect: 'Allow',
     conditions: s.conditions.filter((c) => c.keyLower !== 'aws:sourceip'),
   };
-  const probe: Policy = { statements: [rest], raw: {}, sizeBytes: 0, text: '{}' };
+  const probe: Policy = {
+    statements: [rest],
+    raw: {},
+    sizeBytes: 0,
+    text: '{}',
+    ...(policy.version ? { version: policy.version } : {}),
+  };
   const answer = findAllowedRequest({
     policy: probe,
     requestClass: {

@@ -22,7 +22,7 @@ export function semanticCheck(
 ): Finding[] {
   let answer: Answer;
   try {
-    answer = findAllowedRequest({ policy, requestClass, trust: trustOf(config) });
+    answer = findAllowedRequest({ policy, requestClass, trust: trustOf(config), listGranting: true });
   } catch (err) {
     if (!(err instanceof AnalysisBudgetError)) throw err;
     return [budgetFinding(rule, severity, headline, err)];
