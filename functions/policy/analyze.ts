@@ -1,3 +1,4 @@
+import { checkBudget } from './budget.js';
 import {
   buildDimensions,
   type Candidate,
@@ -8,7 +9,6 @@ import {
   sessionRoleArn,
 } from './candidates.js';
 import { type CompiledCondition, compileCondition, type Truth } from './condition-ops.js';
-import { checkBudget } from './budget.js';
 import { evaluate, statementMatches } from './evaluate.js';
 import { clearGlobCaches, compileGlob, globMatches } from './glob.js';
 import { WITNESS_ACTION_PREFERENCE } from './kms-actions.js';
@@ -143,6 +143,8 @@ export function findAllowedRequest(query: AnalysisQuery): Answer {
     ...(query.requestClass.network.kind === 'any' ? [] : ['aws:sourcevpce', 'aws:sourceip']),
     ...(query.requestClass.exempt ? ['aws:viaawsservice', 'aws:principalisawsservice'] : []),
   ]);
+  // A witness through an AWS service says so (the keys that come with it are in the same dimension).
+  if (dims.some((d) => d.name === 'via')) relevant.add('aws:viaawsservice');
   const witness = buildWitness(dims, chosen.masks, chosen.allow, relevant);
   const matched = allows.filter((s) => statementMatches(s, witness));
   let involved = matched.length ? matched : [chosen.allow];
@@ -286,8 +288,7 @@ function inClass(c: Candidate, dim: string, cls: RequestClass): boolean {
       !net.vpcIds.includes(c.values['aws:sourcevpc'] as string)
     );
   }
-  if (dim === 'key:aws:viaawsservice' && cls.exempt?.awsServiceCalls)
-    return c.values['aws:viaawsservice'] === 'false';
+  if (dim === 'via' && cls.exempt?.awsServiceCalls) return c.values['aws:viaawsservice'] === 'false';
   return true;
 }
 

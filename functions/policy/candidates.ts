@@ -19,6 +19,7 @@ import {
   RESOURCE_KEYS,
   type RequestClass,
   type Trust,
+  VIA_KEYS,
 } from './request-model.js';
 import type { RequestPrincipal, Statement } from './types.js';
 
@@ -141,6 +142,7 @@ export function dimensionOf(keyLower: string): string {
   if (PRINCIPAL_KEYS.has(keyLower)) return 'principal';
   if (NETWORK_KEYS.has(keyLower)) return 'network';
   if (RESOURCE_KEYS.has(keyLower)) return 'resource';
+  if (VIA_KEYS.has(keyLower)) return 'via';
   return `key:${keyLower}`;
 }
 
@@ -335,9 +337,43 @@ export function buildDimensions(input: DimensionInput): Map<string, Dimension> {
     for (const c of list)
       if (dimensionOf(c.entry.keyLower).startsWith('key:')) otherKeys.add(c.entry.keyLower);
   }
-  if (input.requestClass.exempt?.awsServiceCalls) otherKeys.add('aws:viaawsservice');
   for (const key of otherKeys) dims.set(`key:${key}`, keyDimension(input, key));
+  const viaMentioned = [...input.conditions.values()].some((list) =>
+    list.some((c) => VIA_KEYS.has(c.entry.keyLower)),
+  );
+  if (viaMentioned || input.requestClass.exempt?.awsServiceCalls) dims.set('via', viaDimension(input));
   return dims;
+}
+
+/**
+ * A direct call (aws:ViaAWSService false, no kms:ViaService, no aws:CalledVia), or a call an AWS
+ * service makes for the principal (true, with kms:ViaService and aws:CalledVia present), the values
+ * of the present keys enumerated like any other key's.
+ */
+function viaDimension(input: DimensionInput): Dimension {
+  let exact = true;
+  const present = (key: string): (string | string[])[] => {
+    const mentioned = conditionsOn(input, (k) => k === key).length > 0;
+    if (!mentioned) return key === 'kms:viaservice' ? ['ec2.us-east-1.amazonaws.com'] : [];
+    const d = keyDimension(input, key);
+    exact &&= d.exact;
+    return d.candidates.flatMap((c) => (Object.hasOwn(c.values, key) ? [c.values[key]!] : []));
+  };
+  const keys = ['kms:viaservice', 'aws:calledvia', 'aws:calledviafirst', 'aws:calledvialast'];
+  let combos: Record<string, string | string[]>[] = [{ 'aws:viaawsservice': 'true' }];
+  for (const key of keys) {
+    const values = present(key);
+    if (values.length === 0) continue;
+    combos = combos.flatMap((combo) => values.map((v) => ({ ...combo, [key]: v })));
+  }
+  return {
+    name: 'via',
+    exact,
+    candidates: [{ values: { 'aws:viaawsservice': 'false' } }, ...combos.map((values) => ({ values }))],
+    ...(exact
+      ? {}
+      : { inexactReason: 'too many values on kms:ViaService or aws:CalledVia to enumerate exactly' }),
+  };
 }
 
 function principalDimension(input: DimensionInput): Dimension {
@@ -768,7 +804,36 @@ function resourceDimension(input: DimensionInput): Dimension {
   };
 }
 
+/**
+ * aws:CurrentTime and aws:EpochTime are in every request and hold the time the request is made:
+ * now or later, never the past (SPEC §2 precision), so an Allow that expired is not access. Their
+ * candidates are now and every instant the policy's bounds separate after it.
+ */
+function timeDimension(input: DimensionInput, key: string): Dimension {
+  const conds = conditionsOn(input, (k) => k === key);
+  const now = Date.now();
+  const bounds = unique([
+    ...conds.flatMap((c) => c.dates),
+    ...conds.flatMap((c) => c.numbers.map((n) => n * 1000)),
+  ])
+    .filter((t) => t > now)
+    .sort((a, b) => a - b);
+  const instants = [now];
+  bounds.forEach((t, i) => {
+    instants.push(t);
+    instants.push(i + 1 < bounds.length ? Math.floor((t + bounds[i + 1]!) / 2) : t + 1000);
+  });
+  const show = (t: number) =>
+    key === 'aws:epochtime' ? String(Math.floor(t / 1000)) : new Date(t).toISOString();
+  return {
+    name: `key:${key}`,
+    exact: true,
+    candidates: unique(instants.map(show)).map((v) => ({ values: { [key]: v } })),
+  };
+}
+
 function keyDimension(input: DimensionInput, key: string): Dimension {
+  if (key === 'aws:currenttime' || key === 'aws:epochtime') return timeDimension(input, key);
   const conds = conditionsOn(input, (k) => k === key);
   const singles: string[] = [];
   let exact = true;

@@ -33,6 +33,18 @@ export const NETWORK_KEYS = new Set([
   'aws:vpcsourceip',
 ]);
 
+/**
+ * Keys fixed by whether an AWS service makes the request for the principal: kms:ViaService and
+ * aws:CalledVia (and its first/last) are present exactly when aws:ViaAWSService is true (SPEC §2).
+ */
+export const VIA_KEYS = new Set([
+  'aws:viaawsservice',
+  'kms:viaservice',
+  'aws:calledvia',
+  'aws:calledviafirst',
+  'aws:calledvialast',
+]);
+
 /** Keys fixed by the resource: a key's account is in its ARN (IAM global keys, aws:ResourceAccount). */
 export const RESOURCE_KEYS = new Set(['aws:resourceaccount']);
 
@@ -75,6 +87,12 @@ export const KEY_SPELLING: Record<string, string> = {
   'aws:vpcsourceip': 'aws:VpcSourceIp',
   'aws:viaawsservice': 'aws:ViaAWSService',
   'aws:resourceaccount': 'aws:ResourceAccount',
+  'kms:viaservice': 'kms:ViaService',
+  'aws:calledvia': 'aws:CalledVia',
+  'aws:calledviafirst': 'aws:CalledViaFirst',
+  'aws:calledvialast': 'aws:CalledViaLast',
+  'aws:currenttime': 'aws:CurrentTime',
+  'aws:epochtime': 'aws:EpochTime',
 };
 
 export interface Trust {

@@ -205,6 +205,12 @@ const PRINCIPAL_KEYS = new Set([
   'aws:principaltype',
 ]);
 const NETWORK_KEYS = new Set(['aws:sourcevpce', 'aws:sourcevpc', 'aws:sourceip', 'aws:viaawsservice']);
+const VIA_PRESENT_KEYS = new Set([
+  'kms:viaservice',
+  'aws:calledvia',
+  'aws:calledviafirst',
+  'aws:calledvialast',
+]);
 
 export function sampleRequest(policy: Policy, cls: RequestClass, rand: () => number): ConcreteRequest {
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)] as T;
@@ -244,9 +250,14 @@ export function sampleRequest(policy: Policy, cls: RequestClass, rand: () => num
   context['aws:ViaAWSService'] = cls.network.kind === 'off-network' ? 'false' : pick(['true', 'false']);
   // Every other key the policy tests: a literal-derived value, a fresh one, or absent.
   const keys = new Set(policy.statements.flatMap((s) => s.conditions.map((c) => c.keyLower)));
+  // kms:ViaService and aws:CalledVia are present exactly when an AWS service makes the call
+  // (aws:ViaAWSService true): SPEC §2 precision.
+  const via = context['aws:ViaAWSService'] === 'true';
   for (const key of keys) {
     if (PRINCIPAL_KEYS.has(key) || NETWORK_KEYS.has(key)) continue;
-    if (rand() < 0.3) continue;
+    if (VIA_PRESENT_KEYS.has(key)) {
+      if (!via) continue;
+    } else if (rand() < 0.3) continue;
     const value = pick(valuesFor(policy, key));
     context[key] =
       key === 'aws:calledvia' ? (rand() < 0.5 ? [value] : [value, 'fresh.amazonaws.com']) : value;

@@ -585,3 +585,146 @@ describe('malformed input is an error value naming the JSON path, never "complia
     if (!parsed.ok) expect(parsed.issues[0]?.message).toMatch(/32/);
   });
 });
+
+describe('SPEC §2 precisions and the witness contract', () => {
+  const offlineKey = (policy: unknown) => {
+    const cfg = parseConfig(
+      { trust: { accounts: [T], organizationIds: [ORG] }, network: { vpceIds: [VPCE] } },
+      't',
+    );
+    const parsed = parsePolicy(policy);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    return judge({ type: 'kms-key', id: 'offline', keyManager: 'CUSTOMER', policy: parsed.value }, cfg);
+  };
+
+  it('"kms:ViaService and aws:CalledVia are present exactly on requests an AWS service makes for the principal"', () => {
+    // An Allow that needs both a direct call and kms:ViaService admits nobody.
+    const impossible = doc(
+      allow(
+        { AWS: X },
+        { Condition: { Bool: { 'aws:ViaAWSService': 'false' }, StringLike: { 'kms:ViaService': '*' } } },
+      ),
+    );
+    expect(external(impossible).status).toBe('compliant');
+    // Through a service it is access, and the witness carries the service it names.
+    const viaS3 = doc(
+      allow({ AWS: X }, { Condition: { StringEquals: { 'kms:ViaService': 's3.us-east-1.amazonaws.com' } } }),
+    );
+    const { status, finding } = external(viaS3);
+    expect(status).toBe('finding');
+    expect(finding?.witness?.context).toMatchObject({
+      'aws:ViaAWSService': 'true',
+      'kms:ViaService': 's3.us-east-1.amazonaws.com',
+    });
+  });
+
+  it('"aws:CurrentTime and aws:EpochTime range over now and later: an Allow that expired is not access"', () => {
+    const expired = doc(
+      allow({ AWS: X }, { Condition: { DateLessThan: { 'aws:CurrentTime': '2020-01-01T00:00:00Z' } } }),
+    );
+    expect(external(expired).status).toBe('compliant');
+    const future = doc(
+      allow({ AWS: X }, { Condition: { DateGreaterThan: { 'aws:EpochTime': '4102444800' } } }),
+    );
+    const { status, finding } = external(future);
+    expect(status).toBe('finding');
+    expect(Number(finding?.witness?.context['aws:EpochTime'])).toBeGreaterThan(4102444800);
+  });
+
+  it('"In a policy with Version 2008-10-17 or none, ${...} is a literal string"', () => {
+    const withVariable = (version?: string) => ({
+      ...(version ? { Version: version } : {}),
+      Statement: [
+        ROOT,
+        allow('*', { Condition: { StringEquals: { 'aws:PrincipalArn': '${aws:username}' } } }),
+      ],
+    });
+    // Literal: only a principal whose ARN is the text "${aws:username}" matches, and none can exist.
+    expect(external(withVariable('2008-10-17')).status).toBe('compliant');
+    expect(external(withVariable()).status).toBe('compliant');
+    // A variable: the analyzer cannot resolve it statically and says so.
+    expect(external(withVariable('2012-10-17')).finding?.proof).toBe('unproven');
+  });
+
+  it('"A principal with a partial wildcard (arn:aws:iam::*:root) is an input error"', () => {
+    const parsed = parsePolicy(doc(allow({ AWS: 'arn:aws:iam::*:root' })));
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.issues[0]).toMatchObject({ path: 'Statement[1].Principal.AWS' });
+  });
+
+  it('"the resource is a concrete key ARN ... arn:aws:kms:*:*:key/* covers every key"', () => {
+    const guarded = doc(
+      allow('*'),
+      deny({
+        Resource: 'arn:aws:kms:*:*:key/*',
+        Condition: { StringNotEquals: { 'aws:PrincipalAccount': T } },
+      }),
+    );
+    expect(offlineKey(guarded).results.find((r) => r.rule === 'key-no-external-principals')?.status).toBe(
+      'compliant',
+    );
+    const partial = doc(
+      allow('*'),
+      deny({ Resource: 'arn:aws:kms:eu-*', Condition: { StringNotEquals: { 'aws:PrincipalAccount': T } } }),
+    );
+    const f = offlineKey(partial).results.find((r) => r.rule === 'key-no-external-principals')?.findings[0];
+    expect(f?.witness?.resource).toMatch(
+      /^arn:aws:kms:(?!eu-)[a-z]+-[a-z]+-\d:\d{12}:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+  });
+
+  it('"the action is one a key policy governs", the most telling first', () => {
+    const { finding } = external(
+      doc(
+        allow(
+          { AWS: X },
+          { Action: ['kms:ListKeys', 'kms:CreateKey', 'kms:Decrypt', 'kms:CancelKeyDeletion'] },
+        ),
+      ),
+    );
+    expect(finding?.witness?.action).toBe('kms:Decrypt');
+    // Account-level actions alone give nobody access to a key.
+    expect(
+      external(
+        doc(allow({ AWS: X }, { Action: ['kms:ListKeys', 'kms:CreateKey', 'kms:DescribeCustomKeyStores'] })),
+      ).status,
+    ).toBe('compliant');
+  });
+
+  it('"every id has AWS\'s format" in witnesses the analyzer makes up', () => {
+    const { finding } = offNetwork(
+      doc(
+        allow(
+          { AWS: T },
+          {
+            Condition: {
+              StringLike: { 'aws:SourceVpce': 'vpce-0b*' },
+              'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': 'o-x*' },
+            },
+          },
+        ),
+      ),
+    );
+    const vpce = finding?.witness?.context['aws:SourceVpce'];
+    if (vpce !== undefined) expect(vpce).toMatch(/^vpce-[0-9a-f]{17}$/);
+    const endpoint = run({ Statement: [allow('*')] }, 'endpoint-no-external-principals');
+    expect(endpoint.finding?.witness?.context['aws:SourceVpce']).toBe('vpce-0123456789abcdef0');
+    const org = external(
+      doc(allow('*', { Condition: { StringLike: { 'aws:PrincipalOrgID': 'o-x*' } } })),
+    ).finding;
+    expect(org?.witness?.context['aws:PrincipalOrgID']).toMatch(/^o-[a-z0-9]{10,32}$/);
+    expect(org?.witness?.context['aws:PrincipalAccount']).toMatch(/^\d{12}$/);
+  });
+
+  it('"statements lists every statement that grants the witnessed request class"', () => {
+    const { finding } = external(
+      doc(
+        { ...allow({ AWS: X }), Sid: 'A' },
+        { ...allow({ AWS: '888877776666' }, { Action: 'kms:DescribeKey' }), Sid: 'B' },
+        { ...allow({ AWS: '777766665555' }), Sid: 'C' },
+        { ...deny({ Principal: { AWS: '777766665555' } }), Sid: 'D' },
+      ),
+    );
+    expect(finding?.statements).toEqual(['A', 'B']);
+  });
+});
