@@ -7,6 +7,7 @@ import {
   globMatches,
   isUniversal,
   type Observer,
+  shapeGlob,
   signatureOf,
 } from './glob.js';
 import { ipRepresentatives } from './ip.js';
@@ -83,9 +84,9 @@ const FRESH_SERVICE = 'example-service.amazonaws.com';
 // still a request it may match; the values the analyzer makes up are given AWS's shapes.
 const glob = (pattern: string, arn = false) =>
   compileGlob({ pattern, wildcards: true, ignoreCase: false, arn });
-const VPCE_DOMAIN = glob('vpce-*');
-const VPC_DOMAIN = glob('vpc-*');
-const ORG_DOMAIN = glob('o-*');
+const VPCE_DOMAIN = shapeGlob(['vpce-', { cls: 'hex', count: 8, more: true }]);
+const VPC_DOMAIN = shapeGlob(['vpc-', { cls: 'hex', count: 8, more: true }]);
+const ORG_DOMAIN = shapeGlob(['o-', { cls: 'alnum', count: 10, more: true }]);
 /** A key id: one or more characters, no colon (ARN semantics keep wildcards out of `:`). */
 const KEY_ID_DOMAIN = glob('?*', true);
 const FRESH_VPCE = 'vpce-0e5c1d2a3b4f60718';
@@ -197,6 +198,11 @@ interface CellQuery {
    * `realify(v)` proposes values of the proper shape, the first in the same cell replaces `v`.
    */
   realify?: (value: string) => string[];
+  /**
+   * Also keep the policy's own literals that lie outside `domain` (a placeholder such as
+   * vpce-0unknown99999 is the one value its condition matches; each literal is a cell of its own).
+   */
+  keepLiterals?: (literal: string) => boolean;
 }
 
 /**
@@ -246,7 +252,14 @@ function stringCells(
     const shaped = query.realify?.(v).find((r) => inDomain(r) && sigOf(r) === sig);
     bySignature.set(sig, shaped ?? v);
   }
-  return { values: [...bySignature.values()], exact };
+  const out = [...bySignature.values()];
+  if (query.keepLiterals) {
+    for (const g of globs) {
+      const l = g.literal !== undefined && !g.spec.ignoreCase ? g.literal : undefined;
+      if (l !== undefined && !inDomain(l) && query.keepLiterals(l) && !out.includes(l)) out.push(l);
+    }
+  }
+  return { values: out, exact };
 }
 
 /** The account component of an ARN-like pattern (`arn:aws:iam::<acct>:...`), if it has one. */
@@ -438,6 +451,7 @@ function principalDimension(input: DimensionInput): Dimension {
         groupOf: orgGroups,
         prefer: [...trust.organizationIds],
         realify: orgIdVariants,
+        keepLiterals: (l) => l.startsWith('o-'),
       })
     : { values: [...trust.organizationIds.slice(0, 1), FRESH_ORG], exact: true };
   note(orgCells, 'organization ids');
@@ -662,6 +676,7 @@ function networkDimension(input: DimensionInput): Dimension {
   }
   const cellsFor = (
     key: string,
+    idPrefix: string,
     extra: readonly string[],
     domain: Glob,
     fresh: (taken: (v: string) => boolean) => string,
@@ -674,6 +689,7 @@ function networkDimension(input: DimensionInput): Dimension {
       groupOf,
       prefer: [...extra],
       ...(realify ? { realify } : {}),
+      keepLiterals: (l) => l.startsWith(idPrefix),
     });
     if (!c.exact) exact = false;
     return c.values;
@@ -684,6 +700,7 @@ function networkDimension(input: DimensionInput): Dimension {
       ? [net.vpceId]
       : cellsFor(
           'aws:sourcevpce',
+          'vpce-',
           net.kind === 'off-network' ? net.vpceIds : [],
           VPCE_DOMAIN,
           freshHexId(FRESH_VPCE),
@@ -694,6 +711,7 @@ function networkDimension(input: DimensionInput): Dimension {
       ? [net.vpcId]
       : cellsFor(
           'aws:sourcevpc',
+          'vpc-',
           net.kind === 'off-network' ? net.vpcIds : [],
           VPC_DOMAIN,
           freshHexId(FRESH_VPC),
@@ -705,6 +723,7 @@ function networkDimension(input: DimensionInput): Dimension {
   const vpceOrgs = mentioned('aws:vpceorgid')
     ? cellsFor(
         'aws:vpceorgid',
+        'o-',
         [...input.trust.organizationIds],
         ORG_DOMAIN,
         (t) => freshValue(FRESH_ORG, t),

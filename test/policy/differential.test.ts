@@ -10,7 +10,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { findAllowedRequest } from '../../functions/policy/analyze.js';
 import { evaluate } from '../../functions/policy/evaluate.js';
+import { KEY_ACTIONS } from '../../functions/policy/kms-actions.js';
 import { parsePolicy } from '../../functions/policy/parse.js';
+import type { ConcreteRequest } from '../../functions/policy/types.js';
 import {
   external,
   inClass,
@@ -22,6 +24,36 @@ import {
   sampleRequest,
   trust,
 } from './generators.js';
+
+/**
+ * Ids in a witness that cannot exist: a resource that is not a concrete key ARN, an action a key
+ * policy does not govern, ids not of AWS's shape, unless the policy itself spells that value (a
+ * placeholder in the policy is the only value its own condition matches).
+ */
+function malformedIds(w: ConcreteRequest, policyText: string): string[] {
+  const bad: string[] = [];
+  const shape: Record<string, RegExp> = {
+    'aws:sourcevpce': /^vpce-[0-9a-f]{17}$/,
+    'aws:sourcevpc': /^vpc-[0-9a-f]{17}$/,
+    'aws:principalorgid': /^o-[a-z0-9]{10,32}$/,
+    'aws:principalaccount': /^\d{12}$/,
+    'kms:calleraccount': /^\d{12}$/,
+    'aws:resourceaccount': /^\d{12}$/,
+  };
+  if (
+    !/^arn:aws:kms:[a-z]+-[a-z]+-\d:\d{12}:key\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(
+      w.resource,
+    )
+  )
+    bad.push(`resource ${w.resource}`);
+  if (!(KEY_ACTIONS as readonly string[]).includes(w.action)) bad.push(`action ${w.action}`);
+  for (const [key, value] of Object.entries(w.context)) {
+    const re = shape[key.toLowerCase()];
+    if (re && typeof value === 'string' && !re.test(value) && !policyText.includes(value))
+      bad.push(`${key} ${value}`);
+  }
+  return bad;
+}
 
 // ------------------------------------------------------------------------------------------ tests
 
@@ -43,6 +75,7 @@ describe('analyzer vs concrete evaluator (differential)', () => {
           if (answer.kind === 'witness') {
             expect(evaluate(policy, answer.witness).decision, JSON.stringify(answer.witness)).toBe('allow');
             expect(inClass(answer.witness, cls), JSON.stringify(answer.witness)).toBe(true);
+            expect(malformedIds(answer.witness, policy.text), JSON.stringify(answer.witness)).toEqual([]);
           } else if (answer.kind === 'unproven') {
             expect(answer.reason.length).toBeGreaterThan(0);
           } else {
