@@ -305,6 +305,8 @@ function resultLine(r: ReportResource, rule: string, x: ReportRuleResult): strin
   const witness = x.witness ? `: ${describeWitness(x.witness as ConcreteRequest)}` : '';
   const what = `${rule} ${r.type} ${r.arn ?? r.id}`;
   if (x.status === 'remediated') return `REMEDIATED ${what}${witness}`;
+  if (x.status === 'remediation-failed' && x.refused)
+    return `CANNOT-REMEDIATE ${what} (${x.detail ?? 'no reason given'})${witness}`;
   if (x.status === 'remediation-failed')
     return `REMEDIATION-FAILED ${what} (${x.detail ?? 'no reason given'})${witness}`;
   if (x.detail?.startsWith(CANNOT_REMEDIATE)) {

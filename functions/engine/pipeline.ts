@@ -106,6 +106,8 @@ export interface RuleOutcome {
   rule: RuleId;
   status: RuleOutcomeStatus;
   reason?: string;
+  /** `remediation-failed` without any write attempted: the planner or prover refused the change. */
+  refused?: true;
 }
 
 export type ResourceStatus = 'judged' | 'gone' | 'skipped' | 'error';
@@ -265,6 +267,7 @@ function settle(
     let status: AlertStatus;
     let reason: string | undefined;
     let plan: RemediationPlan | undefined;
+    let refused = false;
     if (config.rules[result.rule] !== 'remediate') {
       status = 'alerted';
     } else if (applied.failed.has(result.rule)) {
@@ -275,6 +278,7 @@ function settle(
       status = 'remediation-failed';
       reason = decision.reason;
       plan = decision.plan;
+      refused = true;
       deps.metrics.count('RemediationsRefused', 1, result.rule);
     } else if (config.dryRun) {
       status = 'dry-run';
@@ -295,7 +299,7 @@ function settle(
       reason = 'the planned change was not applied';
       plan = decision?.plan;
     }
-    rules.push({ rule: result.rule, status, ...(reason ? { reason } : {}) });
+    rules.push({ rule: result.rule, status, ...(reason ? { reason } : {}), ...(refused ? { refused } : {}) });
     inputs.push({
       resource: verdict.resource,
       rule: result.rule,

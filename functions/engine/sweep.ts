@@ -41,6 +41,8 @@ export interface ReportRuleResult {
   proof?: Proof;
   /** Proof `example`: a request the statement mishandles and AWS's decision. */
   example?: FindingExample;
+  /** `remediation-failed` because the change was refused (nothing was written). */
+  refused?: true;
 }
 
 export interface ReportResource {
@@ -136,6 +138,7 @@ function toReportResource(o: ResourceOutcome): ReportResource {
       status,
       ...(r.status === 'alerted' || r.status === 'dry-run' ? { detail: r.status } : {}),
       ...(r.reason ? { detail: r.reason } : {}),
+      ...(r.refused ? { refused: r.refused } : {}),
       ...(finding
         ? {
             proof: finding.proof,

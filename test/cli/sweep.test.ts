@@ -396,6 +396,15 @@ describe('the text report of a dry run says what would happen', () => {
     expect(run.code).toBe(1);
   });
 
+  it('with --remediate, a refused change is CANNOT-REMEDIATE (nothing was written), not REMEDIATION-FAILED', async () => {
+    mockEstate();
+    const run = await runCli(['sweep', '--config', 'cfg.json', '--remediate'], { 'cfg.json': CONFIG }, env);
+    expect(run.stdout).toMatch(
+      /CANNOT-REMEDIATE key-no-external-principals kms-key \S+00000002\S* \(.*pending deletion/i,
+    );
+    expect(run.stdout).not.toMatch(/REMEDIATION-FAILED key-no-external-principals kms-key \S+00000002/);
+  });
+
   it('ids and reasons from AWS are printed escaped', () => {
     const report = buildReport({
       runId: 'r',
