@@ -1,7 +1,7 @@
+import type { AwsService, CallCounter } from '../engine/ports.js';
 import { DEFAULT_RETRY } from './constants.js';
 import { toAwsCallError } from './errors.js';
 import { type RetryOptions, withRetry } from './retry.js';
-import type { AwsService, CallCounter } from './types.js';
 
 /** What every adapter factory accepts besides its SDK client. */
 export interface AdapterOptions {

@@ -4,9 +4,9 @@
  * that lazily loads a client (SNS, STS in the Lambdas) does not carry it in its entry chunk.
  */
 import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
+import type { AwsCredentials, AwsCredentialsProvider } from '../engine/ports.js';
 import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS, SDK_MAX_ATTEMPTS } from './constants.js';
 import { classifyAwsError } from './errors.js';
-import type { AwsCredentials, AwsCredentialsProvider } from './types.js';
 
 /**
  * How to build one SDK client. Build each client once (module scope, or once per account-region

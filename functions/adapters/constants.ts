@@ -20,19 +20,6 @@ export const CONNECTION_TIMEOUT_MS = 3_000;
 /** Our bound on top of the SDK's: full-jitter exponential backoff, then the error is rethrown. */
 export const DEFAULT_RETRY: RetryOptions = { attempts: 4, baseDelayMs: 100, maxDelayMs: 5_000 };
 
-/**
- * Right after CreateKey, KMS may answer NotFoundException for a few seconds ("changes typically
- * propagate in less than a few seconds").
- * https://docs.aws.amazon.com/kms/latest/developerguide/programming-eventual-consistency.html
- * 4 tries; equal jitter keeps a minimum wait: 250-500 + 500-1000 + 1000-2000 ms, about 1.75-3.5 s.
- */
-export const NOT_FOUND_RETRY: RetryOptions = {
-  attempts: 4,
-  baseDelayMs: 500,
-  maxDelayMs: 2_000,
-  jitter: 'equal',
-};
-
 /** GetKeyPolicy/PutKeyPolicy: "The only valid policy name is default." */
 export const KEY_POLICY_NAME = 'default';
 

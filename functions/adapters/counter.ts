@@ -1,4 +1,4 @@
-import type { AwsService, CallCounter } from './types.js';
+import type { AwsService, CallCounter } from '../engine/ports.js';
 
 export interface RecordingCallCounter extends CallCounter {
   /** Calls per `service:Operation`, e.g. `{ 'kms:DescribeKey': 1 }`. */

@@ -1,4 +1,4 @@
-import type { AwsCredentialsProvider, CredentialsForAccountOptions, StsPort } from './types.js';
+import type { AwsCredentialsProvider, CredentialsForAccountOptions, StsPort } from '../engine/ports.js';
 
 /**
  * A credentials provider for SDK clients of `account`: `undefined` for the own account (default

@@ -6,11 +6,11 @@ import {
   ModifyVpcEndpointCommand,
   type VpcEndpoint,
 } from '@aws-sdk/client-ec2';
+import type { Ec2Port, VpcEndpointRecord } from '../engine/ports.js';
 import { ownSet } from '../policy/own.js';
 import { type AdapterOptions, createCaller } from './call.js';
 import { DESCRIBE_VPC_ENDPOINTS_PAGE_SIZE } from './constants.js';
 import { AwsCallError, ResourceNotFoundError } from './errors.js';
-import type { Ec2Port, VpcEndpointRecord } from './types.js';
 
 export interface Ec2AdapterOptions extends AdapterOptions {
   describeVpcEndpointsPageSize?: number;

@@ -1,5 +1,5 @@
+import type { AwsService } from '../engine/ports.js';
 import { AwsCallError, type AwsCallErrorOptions, ResourceNotFoundError } from '../errors.js';
-import type { AwsService } from './types.js';
 
 /**
  * How the guard treats an AWS error:

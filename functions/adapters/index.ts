@@ -1,6 +1,8 @@
 // The only modules that import `@aws-sdk/*`. Handlers that care about bundle size import the file they
 // need (`adapters/kms.js`) rather than this index; both tree-shake, since no module here has
 // top-level side effects.
+
+export type * from '../engine/ports.js';
 export type { AdapterOptions } from './call.js';
 export {
   type ClientOptions,
@@ -29,7 +31,7 @@ export {
   toAwsCallError,
 } from './errors.js';
 export { createKmsAdapter, type KmsAdapterOptions, toKeyDescription } from './kms.js';
-export { backoffDelay, type RetryOptions, retryNotFound, withRetry } from './retry.js';
+export { backoffDelay, type RetryOptions, withRetry } from './retry.js';
 export {
   chunkPublishEntries,
   createSnsAdapter,
@@ -45,4 +47,3 @@ export {
   type StsAdapterOptions,
   toRoleSessionName,
 } from './sts.js';
-export type * from './types.js';

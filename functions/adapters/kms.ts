@@ -7,11 +7,11 @@ import {
   ListResourceTagsCommand,
   PutKeyPolicyCommand,
 } from '@aws-sdk/client-kms';
+import type { KeyDescription, KeyListEntry, KmsPort } from '../engine/ports.js';
 import { ownSet } from '../policy/own.js';
 import { type AdapterOptions, createCaller } from './call.js';
 import { KEY_POLICY_NAME, LIST_KEYS_PAGE_SIZE, LIST_RESOURCE_TAGS_PAGE_SIZE } from './constants.js';
 import { AwsCallError } from './errors.js';
-import type { KeyDescription, KeyListEntry, KmsPort } from './types.js';
 
 export interface KmsAdapterOptions extends AdapterOptions {
   listKeysPageSize?: number;

@@ -1,6 +1,6 @@
+import type { StsPort } from '../engine/ports.js';
 import { type ClientOptions, createClientCache } from './client-config.js';
 import { credentialsProviderFor } from './credentials.js';
-import type { StsPort } from './types.js';
 
 export interface AccountPortsOptions {
   /** The function's own account (from the invoked function ARN); no role is assumed for it. */

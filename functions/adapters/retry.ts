@@ -1,4 +1,3 @@
-import { NOT_FOUND_RETRY } from './constants.js';
 import { type AwsErrorClassification, classifyAwsError, isRetryableClassification } from './errors.js';
 
 export interface RetryOptions {
@@ -57,20 +56,4 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       await sleep(delayMs);
     }
   }
-}
-
-/**
- * Retry `fn` while it fails with not-found, briefly (KMS is eventually consistent right after
- * CreateKey). Only not-found is retried here: the adapters already retry throttling inside `fn`.
- * https://docs.aws.amazon.com/kms/latest/developerguide/programming-eventual-consistency.html
- */
-export function retryNotFound<T>(
-  fn: (attempt: number) => Promise<T>,
-  options: Partial<RetryOptions> = {},
-): Promise<T> {
-  return withRetry(fn, {
-    ...NOT_FOUND_RETRY,
-    retryOn: (c) => c === 'not-found',
-    ...options,
-  });
 }

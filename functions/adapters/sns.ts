@@ -5,11 +5,11 @@ import {
   type PublishBatchRequestEntry,
   type SNSClient,
 } from '@aws-sdk/client-sns';
+import type { PublishEntry, PublishResult, SdkPublishEntry, SnsPort } from '../engine/ports.js';
 import { type AdapterOptions, createCaller } from './call.js';
 import { DEFAULT_RETRY, SNS_BATCH_MAX_BYTES, SNS_BATCH_MAX_ENTRIES } from './constants.js';
 import { classifyAwsError, isRetryableClassification, toAwsCallError } from './errors.js';
 import { backoffDelay, defaultSleep } from './retry.js';
-import type { PublishEntry, PublishResult, SdkPublishEntry, SnsPort } from './types.js';
 
 export interface SnsAdapterOptions extends AdapterOptions {
   /** Aggregate payload per PublishBatch call; raise it only for topics with a larger MaximumMessageSize. */

@@ -1,8 +1,8 @@
 import { AssumeRoleCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentials, CredentialsForAccountOptions, StsPort } from '../engine/ports.js';
 import { type AdapterOptions, createCaller } from './call.js';
 import { ASSUME_ROLE_DURATION_SECONDS, CREDENTIALS_REFRESH_MARGIN_MS } from './constants.js';
 import { AwsCallError, RoleAssumptionError } from './errors.js';
-import type { AwsCredentials, CredentialsForAccountOptions, StsPort } from './types.js';
 
 export interface StsAdapterOptions extends AdapterOptions {
   /** Clock in epoch ms (tests). */

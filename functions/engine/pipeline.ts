@@ -6,8 +6,6 @@
  * races and failures included, is tested with in-memory ports or client mocks.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { retryNotFound } from '../adapters/retry.js';
-import type { Ec2Port, KeyDescription, KmsPort, VpcEndpointRecord } from '../adapters/types.js';
 import type { GuardConfig, RuleId } from '../config/schema.js';
 import { AlertDeliveryError, AwsCallError, RoleAssumptionError } from '../errors.js';
 import { parseTrigger } from '../events/triggers.js';
@@ -27,7 +25,9 @@ import type {
   FindingAlertInput,
 } from './alert-types.js';
 import { errorAlert, findingAlerts, noticeAlert } from './alerts.js';
+import { retryNotFound } from './eventual-consistency.js';
 import { type JudgeStatus, judge, type Verdict } from './judge.js';
+import type { Ec2Port, KeyDescription, KmsPort, VpcEndpointRecord } from './ports.js';
 import { planRemediations, type RemediationDecision } from './remediation.js';
 
 // ------------------------------------------------------------------------------------------- ports

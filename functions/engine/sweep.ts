@@ -5,7 +5,7 @@
  * sweep goes on; a retryable error still failing after the adapters' budget is tried again later in
  * the run, then reported, never dropped.
  */
-import type { Ec2Port, KmsPort } from '../adapters/types.js';
+
 import type { RuleId } from '../config/schema.js';
 import { RULE_IDS } from '../config/schema.js';
 import { AwsCallError, RoleAssumptionError } from '../errors.js';
@@ -20,6 +20,7 @@ import {
   type ResourceContext,
   type ResourceOutcome,
 } from './pipeline.js';
+import type { Ec2Port, KmsPort } from './ports.js';
 import { forEachBounded } from './rate-limit.js';
 
 export const SWEEP_REPORT_SCHEMA_VERSION = '1';

@@ -7,11 +7,11 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { createCallCounter, type RecordingCallCounter } from '../adapters/counter.js';
-import type { SnsPort, StsPort } from '../adapters/types.js';
 import { loadConfigFromEnv } from '../config/load.js';
 import type { GuardConfig } from '../config/schema.js';
 import type { AlertEntry } from '../engine/alert-types.js';
 import type { GuardLog, GuardMetrics, KeepUndelivered, Notify, PipelineDeps } from '../engine/pipeline.js';
+import type { SnsPort, StsPort } from '../engine/ports.js';
 import { ConfigError } from '../errors.js';
 
 export const SERVICE_NAME = 'kms-perimeter-guard';

@@ -82,3 +82,21 @@ describe('adapters are the only @aws-sdk importers', () => {
     }
   });
 });
+
+describe('the core owns its ports: engine, rules and policy never import the edges', () => {
+  const forbidden: Record<string, RegExp> = {
+    // The engine defines what it needs from AWS (engine/ports.ts); adapters implement it.
+    engine: /^\.\.\/(adapters|handlers|cli)\//,
+    // Rules and the policy analysis are pure: no AWS, no orchestration.
+    rules: /^\.\.\/(adapters|handlers|cli|engine)\//,
+    policy: /^\.\.\/(adapters|handlers|cli|engine|rules)\//,
+  };
+  it.each(Object.entries(forbidden))('%s imports nothing from the edges', (folder, pattern) => {
+    const offenders = tsFiles(path.join(functionsDir, folder)).flatMap((file) =>
+      imports(readFileSync(file, 'utf8'))
+        .filter((i) => pattern.test(i.module))
+        .map((i) => `${rel(file)} -> ${i.module}`),
+    );
+    expect(offenders).toEqual([]);
+  });
+});

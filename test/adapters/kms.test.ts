@@ -18,7 +18,7 @@ import { createKmsClient } from '../../functions/adapters/clients.js';
 import { createCallCounter } from '../../functions/adapters/counter.js';
 import { AwsCallError, ResourceNotFoundError } from '../../functions/adapters/errors.js';
 import { createKmsAdapter } from '../../functions/adapters/kms.js';
-import { retryNotFound } from '../../functions/adapters/retry.js';
+import { retryNotFound } from '../../functions/engine/eventual-consistency.js';
 import { fastRetry, serviceError } from './helpers.js';
 import {
   PLACEBO_DIR,

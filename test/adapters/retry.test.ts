@@ -1,7 +1,6 @@
 import { KMSServiceException, LimitExceededException, NotFoundException } from '@aws-sdk/client-kms';
 import { describe, expect, it, vi } from 'vitest';
-import { NOT_FOUND_RETRY } from '../../functions/adapters/constants.js';
-import { backoffDelay, retryNotFound, withRetry } from '../../functions/adapters/retry.js';
+import { backoffDelay, withRetry } from '../../functions/adapters/retry.js';
 import { fastRetry, serviceError } from './helpers.js';
 
 const throttled = () => serviceError(KMSServiceException, 'ThrottlingException');
@@ -100,34 +99,5 @@ describe('withRetry', () => {
     } finally {
       vi.useRealTimers();
     }
-  });
-});
-
-describe('retryNotFound: KMS eventual consistency right after CreateKey', () => {
-  const notFound = () => new NotFoundException({ message: 'not yet', $metadata: { httpStatusCode: 400 } });
-
-  it('retries NotFoundException briefly, then succeeds', async () => {
-    const retry = fastRetry();
-    const fn = failing(notFound(), notFound());
-    await expect(retryNotFound(fn, { sleep: retry.sleep, random: () => 0.5 })).resolves.toBe('ok');
-    expect(fn).toHaveBeenCalledTimes(3);
-  });
-
-  it('gives up after 4 tries and about 3 seconds, rethrowing the not-found error', async () => {
-    const retry = fastRetry();
-    const last = notFound();
-    const fn = failing(notFound(), notFound(), notFound(), last);
-    await expect(retryNotFound(fn, { sleep: retry.sleep, random: () => 0.5 })).rejects.toBe(last);
-    expect(fn).toHaveBeenCalledTimes(NOT_FOUND_RETRY.attempts);
-    const total = retry.delays.reduce((a, b) => a + b, 0);
-    expect(total).toBeGreaterThanOrEqual(1_750);
-    expect(total).toBeLessThanOrEqual(3_500);
-  });
-
-  it('leaves throttling to the adapters (not retried here)', async () => {
-    const err = throttled();
-    const fn = failing(err);
-    await expect(retryNotFound(fn, fastRetry())).rejects.toBe(err);
-    expect(fn).toHaveBeenCalledTimes(1);
   });
 });

@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createSnsClient } from '../../functions/adapters/clients.js';
 import { createCallCounter } from '../../functions/adapters/counter.js';
 import { chunkPublishEntries, createSnsAdapter, publishEntrySize } from '../../functions/adapters/sns.js';
-import type { PublishEntry } from '../../functions/adapters/types.js';
+import type { PublishEntry } from '../../functions/engine/ports.js';
 import { fastRetry, serviceError } from './helpers.js';
 
 const snsMock = mockClient(SNSClient);

@@ -2,11 +2,12 @@
  * A small stateful in-memory AWS for pipeline tests: KMS keys and EC2 endpoints behind the guard's
  * own ports, with a write log, injectable faults and hooks that change state between calls (races).
  */
-import type { Ec2Port, KeyDescription, KmsPort, VpcEndpointRecord } from '../../functions/adapters/types.js';
+
 import { parseConfig } from '../../functions/config/load.js';
 import type { GuardConfigInput } from '../../functions/config/schema.js';
 import type { AlertEntry } from '../../functions/engine/alert-types.js';
 import type { PipelineDeps } from '../../functions/engine/pipeline.js';
+import type { Ec2Port, KeyDescription, KmsPort, VpcEndpointRecord } from '../../functions/engine/ports.js';
 import { AwsCallError, ResourceNotFoundError } from '../../functions/errors.js';
 import type { EndpointTrigger, KeyTrigger } from '../../functions/events/types.js';
 

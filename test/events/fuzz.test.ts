@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Ec2Port, KmsPort, VpcEndpointRecord } from '../../functions/adapters/types.js';
+import type { Ec2Port, KmsPort, VpcEndpointRecord } from '../../functions/engine/ports.js';
 import { parseConfig } from '../../functions/config/load.js';
 import { type PipelineDeps, processEvent } from '../../functions/engine/pipeline.js';
 import { parseTrigger, type TriggerResult } from '../../functions/events/index.js';
