@@ -1,7 +1,7 @@
 /**
- * The guard's typed errors, in one place. Each carries `cause` (the error it wraps) so logs keep the
- * whole chain; the pure core never throws these for bad input (it returns `Result` values), the edges
- * (config loading, CLI input reading, AWS adapters) do.
+ * The guard's typed errors, in one place, all `GuardError`s. Each carries `cause` (the error it wraps)
+ * so logs keep the whole chain; the pure core never throws these for bad input (it returns `Result`
+ * values), the edges (config loading, CLI input reading, AWS adapters, handlers) do.
  */
 
 /** How the guard treats an AWS error; see `adapters/errors.ts` for the codes behind each class. */
@@ -15,8 +15,20 @@ export type AwsErrorClassification =
 
 export type AwsService = 'kms' | 'ec2' | 'sns' | 'sts' | 'organizations' | 'sqs' | 's3' | 'cloudtrail';
 
+/**
+ * The base of every typed error of the guard (`err instanceof GuardError`). Each subclass names
+ * itself with a literal (`override name = 'ConfigError'`; the compiler insists): the bundles are
+ * minified, so the class's own name is not there to be read at run time. `cause` is kept.
+ */
+export abstract class GuardError extends Error {
+  abstract override name: string;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
 /** The configuration (GUARD_CONFIG, GUARD_CONFIG_FILE, --config) is invalid; `issues` name each field. */
-export class ConfigError extends Error {
+export class ConfigError extends GuardError {
   override name = 'ConfigError';
   /** Where the config came from: a file path or an environment variable name. */
   readonly source: string;
@@ -32,7 +44,7 @@ export class ConfigError extends Error {
 }
 
 /** An input file (policy, GetKeyPolicy response, VPC endpoint) cannot be judged; names the JSON path. */
-export class InputError extends Error {
+export class InputError extends GuardError {
   override name = 'InputError';
   readonly file: string;
   readonly path: string;
@@ -44,7 +56,7 @@ export class InputError extends Error {
 }
 
 /** Bad command-line usage (unknown flag, missing value, no input files). */
-export class UsageError extends Error {
+export class UsageError extends GuardError {
   override name = 'UsageError';
 }
 
@@ -62,7 +74,7 @@ export interface AwsCallErrorOptions {
 }
 
 /** An AWS call that failed, with what the guard needs to decide: retry, end quietly, alert, or throw. */
-export class AwsCallError extends Error {
+export class AwsCallError extends GuardError {
   override name = 'AwsCallError';
   readonly service: AwsService;
   readonly operation: string;
@@ -98,7 +110,7 @@ export class ResourceNotFoundError extends AwsCallError {
 export type RoleAssumptionFailure = 'access-denied' | 'invalid-account' | 'failed';
 
 /** The member-account role could not be assumed; the alert must say so (and which role). */
-export class RoleAssumptionError extends Error {
+export class RoleAssumptionError extends GuardError {
   override name = 'RoleAssumptionError';
   readonly account: string;
   readonly roleArn: string;
@@ -122,7 +134,7 @@ export class RoleAssumptionError extends Error {
  * Judging or planning one resource took longer than its analysis budget (`analysisBudgetMs`): the
  * finding becomes `unproven` ("analysis budget exceeded"), remediation is refused, the run goes on.
  */
-export class AnalysisBudgetError extends Error {
+export class AnalysisBudgetError extends GuardError {
   override name = 'AnalysisBudgetError';
   readonly budgetMs: number;
   constructor(budgetMs: number) {
@@ -136,11 +148,53 @@ export class AnalysisBudgetError extends Error {
  * queue. Thrown so the invocation fails (Lambda retries it; the errors alarm fires) rather than
  * reporting success with alerts lost.
  */
-export class AlertDeliveryError extends Error {
+export class AlertDeliveryError extends GuardError {
   override name = 'AlertDeliveryError';
   readonly count: number;
   constructor(count: number, reason: string, options?: { cause?: unknown }) {
     super(`${count} alerts could not be delivered: ${reason}`, options);
     this.count = count;
+  }
+}
+
+/**
+ * The CLI's run cannot work at all (no credentials; the endpoint answers nothing an AWS API would):
+ * it stops at once, with one sentence (exit 2).
+ */
+export class EndpointError extends GuardError {
+  override name = 'EndpointError';
+}
+
+/** A JSON syntax error at `offset` of the text being scanned (`cli/json-text.ts`). */
+export class JsonSyntaxError extends GuardError {
+  override name = 'JsonSyntaxError';
+  constructor(
+    readonly offset: number,
+    readonly what: string,
+  ) {
+    super(what);
+  }
+}
+
+/** An SQS message the sweep worker received is not a sweep message; it goes back to the queue. */
+export class SweepMessageError extends GuardError {
+  override name = 'SweepMessageError';
+  readonly messageId: string;
+  constructor(messageId: string, reason: string) {
+    super(`message ${messageId} is not a sweep message: ${reason}`);
+    this.messageId = messageId;
+  }
+}
+
+/**
+ * A sweep worker stopped an account-region before its end (the function's time was running out):
+ * the message goes back to the queue and the account-region is swept again.
+ */
+export class SweepIncompleteError extends GuardError {
+  override name = 'SweepIncompleteError';
+  readonly notStarted: number;
+  constructor(account: string, region: string, notStarted: number) {
+    super(`sweep of ${account}/${region} stopped with ${notStarted} resources not started`);
+    this.notStarted = notStarted;
   }
 }

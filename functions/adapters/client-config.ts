@@ -3,7 +3,8 @@
  * the retry policy. One module per service builds its client (`kms-client.ts`, ...), so a bundle
  * that lazily loads a client (SNS, STS in the Lambdas) does not carry it in its entry chunk.
  */
-import type { KMSClient, KMSClientConfig } from '@aws-sdk/client-kms';
+import type { KMSClientConfig } from '@aws-sdk/client-kms';
+import { StandardRetryStrategy } from '@smithy/util-retry';
 import type { AwsCredentials, AwsCredentialsProvider } from '../engine/ports.js';
 import { CONNECTION_TIMEOUT_MS, REQUEST_TIMEOUT_MS, SDK_MAX_ATTEMPTS } from './constants.js';
 import { classifyAwsError } from './errors.js';
@@ -27,7 +28,33 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
 }
 
+type RefreshRetryToken = StandardRetryStrategy['refreshRetryTokenForRetry'];
+
+/**
+ * The SDK's standard retry strategy, except for one error. Its default classifier counts
+ * `LimitExceededException` as throttling, so the SDK would retry a KMS quota error. KMS uses it for
+ * resource quotas (keys, aliases, grants), where waiting cannot help; KMS request-rate limits answer
+ * `ThrottlingException`.
+ * https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html
+ * https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html
+ * A retry is refused whenever the SDK says "throttling" and our classification disagrees; every
+ * other decision (attempts, backoff, retry quota) stays the SDK's.
+ */
+class QuotaAwareRetryStrategy extends StandardRetryStrategy {
+  override async refreshRetryTokenForRetry(
+    token: Parameters<RefreshRetryToken>[0],
+    info: Parameters<RefreshRetryToken>[1],
+  ): ReturnType<RefreshRetryToken> {
+    if (info.errorType === 'THROTTLING' && classifyAwsError(info.error) !== 'throttling') {
+      // The retry middleware rethrows the original error when a retry token is refused.
+      throw new Error('not retried: quota error, not throttling');
+    }
+    return super.refreshRetryTokenForRetry(token, info);
+  }
+}
+
 export function sdkConfig(options: ClientOptions) {
+  const maxAttempts = options.maxAttempts ?? SDK_MAX_ATTEMPTS;
   return {
     region: options.region,
     // Standard, not adaptive: AWS recommends adaptive only for "single-resource, throttling-heavy,
@@ -35,8 +62,10 @@ export function sdkConfig(options: ClientOptions) {
     // ours serve every key of an account-region, and sweeps already pace themselves with their own
     // token buckets. Measured on the simulator: with 10% of calls throttled, adaptive mode's client-
     // side limiter stretched a sweep of the demo estate from 5.0 s to 29.5 s (25%: 7.9 s vs 62.3 s).
-    retryMode: 'standard',
-    maxAttempts: options.maxAttempts ?? SDK_MAX_ATTEMPTS,
+    // A strategy given here replaces retryMode (and AWS_RETRY_MODE); one per client, so each client
+    // keeps its own retry quota. maxAttempts is still read by the SDK for the amz-sdk-request header.
+    retryStrategy: new QuotaAwareRetryStrategy(maxAttempts),
+    maxAttempts,
     // Resolve each command's middleware stack once per client, not on every send: a sweep makes
     // thousands of calls per client, and the SDK's per-call overhead is what bounds it (measured
     // on the simulator: 1.2 ms of CPU per call). Nothing here changes a stack after the first send.
@@ -53,52 +82,6 @@ export function sdkConfig(options: ClientOptions) {
       throwOnRequestTimeout: true,
     },
   };
-}
-
-type SdkRetryStrategy = Awaited<ReturnType<KMSClient['config']['retryStrategy']>>;
-type SdkRetryStrategyV2 = Extract<SdkRetryStrategy, { refreshRetryTokenForRetry: unknown }>;
-
-interface RetryConfigurable {
-  config: { retryStrategy: () => Promise<SdkRetryStrategy> };
-}
-
-/**
- * The SDK's default classifier counts `LimitExceededException` as throttling, so the SDK would
- * retry a KMS quota error. KMS uses it for resource quotas (keys,
- * aliases, grants), where waiting cannot help; KMS request-rate limits answer `ThrottlingException`.
- * https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html
- * https://docs.aws.amazon.com/kms/latest/developerguide/throttling.html
- * The wrapper refuses the SDK's retry whenever the SDK says "throttling" and our classification
- * disagrees; every other decision stays the SDK's.
- */
-function refuseRetryOfQuotaErrors(strategy: SdkRetryStrategy): SdkRetryStrategy {
-  if (!('refreshRetryTokenForRetry' in strategy)) return strategy;
-  const inner: SdkRetryStrategyV2 = strategy;
-  const wrapped: SdkRetryStrategyV2 & { mode?: string } = {
-    acquireInitialRetryToken: (scope) => inner.acquireInitialRetryToken(scope),
-    refreshRetryTokenForRetry: async (token, info) => {
-      if (info.errorType === 'THROTTLING' && classifyAwsError(info.error) !== 'throttling') {
-        // The retry middleware rethrows the original error when a retry token is refused.
-        throw new Error('not retried: quota error, not throttling');
-      }
-      return inner.refreshRetryTokenForRetry(token, info);
-    },
-    recordSuccess: (token) => inner.recordSuccess(token),
-  };
-  const mode = (inner as { mode?: unknown }).mode;
-  if (typeof mode === 'string') wrapped.mode = mode;
-  return wrapped;
-}
-
-/** The retry middleware reads `config.retryStrategy()` on every call, so wrapping it here applies to all. */
-export function applyRetryPolicy<C extends RetryConfigurable>(client: C): C {
-  const original = client.config.retryStrategy;
-  let wrapped: Promise<SdkRetryStrategy> | undefined;
-  client.config.retryStrategy = () => {
-    wrapped ??= original().then(refuseRetryOfQuotaErrors);
-    return wrapped;
-  };
-  return client;
 }
 
 /**

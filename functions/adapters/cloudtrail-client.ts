@@ -1,6 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { applyRetryPolicy, type ClientOptions, sdkConfig } from './client-config.js';
+import { type ClientOptions, sdkConfig } from './client-config.js';
 
 export function createCloudTrailClient(options: ClientOptions): CloudTrailClient {
-  return applyRetryPolicy(new CloudTrailClient(sdkConfig(options)));
+  return new CloudTrailClient(sdkConfig(options));
 }

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-kms';
 import type { KeyDescription, KeyListEntry, KmsPort } from '../engine/ports.js';
 import { ownSet } from '../policy/own.js';
+import type { ExtraKeyRead, ExtraKeyState } from '../rules/reads.js';
 import { type AdapterOptions, createCaller } from './call.js';
 import { KEY_POLICY_NAME, LIST_KEYS_PAGE_SIZE, LIST_RESOURCE_TAGS_PAGE_SIZE } from './constants.js';
 import { AwsCallError } from './errors.js';
@@ -62,12 +63,26 @@ export function toKeyDescription(meta: KeyMetadata | undefined, requestedKeyId: 
   return description;
 }
 
+type Caller = ReturnType<typeof createCaller>;
+
+/**
+ * The reads key rules declare beyond description, policy and tags (rules/reads.ts), one function
+ * each: a rule that needs a new read adds its entry here.
+ */
+const KEY_STATE_READS: {
+  [K in ExtraKeyRead]: (client: KMSClient, call: Caller, keyId: string) => Promise<ExtraKeyState[K]>;
+} = {};
+
 /** The guard's KMS port over one injected `KMSClient` (one account-region). */
 export function createKmsAdapter(client: KMSClient, options: KmsAdapterOptions = {}): KmsPort {
   const call = createCaller('kms', options);
   const listKeysPageSize = options.listKeysPageSize ?? LIST_KEYS_PAGE_SIZE;
 
   return {
+    readKeyState(read, keyId) {
+      return KEY_STATE_READS[read](client, call, keyId);
+    },
+
     async describeKey(keyId) {
       const out = await call('DescribeKey', keyId, () =>
         client.send(new DescribeKeyCommand({ KeyId: keyId })),

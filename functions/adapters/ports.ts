@@ -1,4 +1,4 @@
-import type { StsPort } from '../engine/ports.js';
+import type { AwsCredentialsProvider, StsPort } from '../engine/ports.js';
 import { type ClientOptions, createClientCache } from './client-config.js';
 import { credentialsProviderFor } from './credentials.js';
 
@@ -13,6 +13,8 @@ export interface AccountPortsOptions {
   endpoint?: string;
   /** Per-attempt request timeout of every client (ms); defaults to the clients' own. */
   requestTimeoutMs?: number;
+  /** The own account's credentials (the CLI's `--profile`); absent = the default chain. */
+  credentials?: AwsCredentialsProvider;
 }
 
 /**
@@ -36,7 +38,8 @@ export function createAccountPorts<C, P>(
     const key = `${account}:${region}`;
     let adapter = adapters.get(key);
     if (adapter === undefined) {
-      const credentials = credentialsProviderFor(options.sts, account, options.roleName, stsOptions);
+      const credentials =
+        credentialsProviderFor(options.sts, account, options.roleName, stsOptions) ?? options.credentials;
       const client = clients.get(key, {
         region,
         ...(credentials ? { credentials } : {}),

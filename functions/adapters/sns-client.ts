@@ -1,6 +1,6 @@
 import { SNSClient } from '@aws-sdk/client-sns';
-import { applyRetryPolicy, type ClientOptions, sdkConfig } from './client-config.js';
+import { type ClientOptions, sdkConfig } from './client-config.js';
 
 export function createSnsClient(options: ClientOptions): SNSClient {
-  return applyRetryPolicy(new SNSClient(sdkConfig(options)));
+  return new SNSClient(sdkConfig(options));
 }

@@ -56,15 +56,6 @@ type Frame =
   | { kind: 'object'; path: string; keys: Set<string>; key: string }
   | { kind: 'array'; path: string; index: number };
 
-class JsonSyntaxError extends Error {
-  constructor(
-    readonly offset: number,
-    readonly what: string,
-  ) {
-    super(what);
-  }
-}
-
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /**

@@ -7,6 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { createCallCounter } from '../adapters/counter.js';
 import { createEc2Client } from '../adapters/ec2-client.js';
 import { createOrganizationsClient } from '../adapters/organizations-client.js';
+import { profileCredentials } from '../adapters/profile-credentials.js';
 import { activeOrganizationAccounts, callerAccount, enabledRegions } from '../adapters/scope.js';
 import { createStsAdapter } from '../adapters/sts.js';
 import { createStsClient } from '../adapters/sts-client.js';
@@ -155,14 +156,11 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
   if (options.remediate && config.dryRun) {
     options.progress.write('warning: the configuration sets dryRun: true, so --remediate changes nothing\n');
   }
-  if (options.profile) {
-    // The SDK's default chain reads the profile from AWS_PROFILE.
-    // https://docs.aws.amazon.com/sdkref/latest/guide/file-format.html
-    process.env.AWS_PROFILE = options.profile;
-  }
   const home = options.homeRegion ?? options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-  // What every client of this run shares besides its region.
+  // What every client of this run shares besides its region. Member accounts' clients take the
+  // role's credentials; the profile's reach them through the STS client.
   const clientOptions = {
+    ...(options.profile ? { credentials: profileCredentials(options.profile) } : {}),
     ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
     ...(options.requestTimeoutMs ? { requestTimeoutMs: options.requestTimeoutMs } : {}),
   };

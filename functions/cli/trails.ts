@@ -5,19 +5,13 @@
  */
 import { createCloudTrailClient } from '../adapters/cloudtrail-client.js';
 import { createEc2Client } from '../adapters/ec2-client.js';
+import { profileCredentials } from '../adapters/profile-credentials.js';
 import { enabledRegions } from '../adapters/scope.js';
 import { type TrailCoverage, trailCoverage } from '../adapters/trails.js';
+import { EndpointError } from '../errors.js';
 import { endpointFailure, missingCredentials, NO_CREDENTIALS } from './endpoint-errors.js';
 import { type ExitCode, exitStatus } from './exit-codes.js';
 import { printableLines } from './printable.js';
-
-/**
- * The run cannot work at all (no credentials; the endpoint answers nothing an AWS API would): stop
- * at once, with one sentence (exit 2).
- */
-export class EndpointError extends Error {
-  override name = 'EndpointError';
-}
 
 export async function runTrails(options: {
   regions?: string[];
@@ -27,8 +21,11 @@ export async function runTrails(options: {
   stdout: (t: string) => void;
   env: Record<string, string | undefined>;
 }): Promise<ExitCode> {
-  if (options.profile) process.env.AWS_PROFILE = options.profile;
-  const endpoint = options.endpointUrl ? { endpoint: options.endpointUrl } : {};
+  // What every client of this run shares besides its region.
+  const clientOptions = {
+    ...(options.profile ? { credentials: profileCredentials(options.profile) } : {}),
+    ...(options.endpointUrl ? { endpoint: options.endpointUrl } : {}),
+  };
   const home = options.env.AWS_REGION ?? options.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const unreachable = (err: unknown) => {
     const sentence = missingCredentials(err)
@@ -40,14 +37,14 @@ export async function runTrails(options: {
   };
   let regions: string[];
   try {
-    regions = options.regions ?? (await enabledRegions(createEc2Client({ region: home, ...endpoint })));
+    regions = options.regions ?? (await enabledRegions(createEc2Client({ region: home, ...clientOptions })));
   } catch (err) {
     throw unreachable(err);
   }
   const results: (TrailCoverage | { region: string; error: string })[] = [];
   for (const region of regions) {
     try {
-      results.push(await trailCoverage(createCloudTrailClient({ region, ...endpoint }), region));
+      results.push(await trailCoverage(createCloudTrailClient({ region, ...clientOptions }), region));
     } catch (err) {
       // A region that cannot be read is reported and the others are still checked (exit 3), unless
       // the endpoint itself is wrong: then every region would fail the same way.

@@ -1,26 +1,19 @@
 // zod/mini: tree-shakable, so the Lambda bundles carry only the validators used here.
 import * as z from 'zod/mini';
+import { RULE_IDS, RULES, type RuleId } from '../rules/index.js';
+import type { RuleMode } from '../rules/types.js';
 
-/** Rule ids of SPEC.md §1, in report order. */
-export const RULE_IDS = [
-  'endpoint-private-dns',
-  'endpoint-no-external-principals',
-  'key-no-external-principals',
-  'key-crypto-via-vpce',
-  'key-sourceip-ineffective',
-] as const;
-export type RuleId = (typeof RULE_IDS)[number];
+/** Rule ids of SPEC.md §1, in report order: derived from the rule registry. */
+export { RULE_IDS, type RuleId };
 
-export const RULE_MODES = ['off', 'alert', 'remediate'] as const;
-export type RuleMode = (typeof RULE_MODES)[number];
+export const RULE_MODES = ['off', 'alert', 'remediate'] as const satisfies readonly RuleMode[];
+export type { RuleMode };
 
-export const DEFAULT_RULE_MODES: Record<RuleId, RuleMode> = {
-  'endpoint-private-dns': 'remediate',
-  'endpoint-no-external-principals': 'remediate',
-  'key-no-external-principals': 'alert',
-  'key-crypto-via-vpce': 'alert',
-  'key-sourceip-ineffective': 'alert',
-};
+/** Each rule's own default mode (`defaultMode` in its module). */
+export const DEFAULT_RULE_MODES = Object.fromEntries(RULES.map((r) => [r.id, r.defaultMode])) as Record<
+  RuleId,
+  RuleMode
+>;
 
 /** SPEC.md §2: the crypto actions that must travel through an approved endpoint. */
 export const DEFAULT_CRYPTO_ACTIONS = [

@@ -4,6 +4,7 @@
  * (schema/finding-alert.v1.schema.json) for machines, a short subject, and String attributes for
  * subscription filters. Pure: no I/O, no SDK.
  */
+import { describeChange } from '../remediations/index.js';
 import type { RemediationPlan, Severity } from '../rules/types.js';
 import type {
   AlertAttributeName,
@@ -369,25 +370,20 @@ function remediationDoc(plan: RemediationPlan, status: AlertStatus, reason?: str
       ? { outcome, action: 'none', summary: plan.reason, guardSids: [] }
       : {
           outcome,
-          action: plan.kind === 'put-key-policy' ? 'PutKeyPolicy' : 'ModifyVpcEndpoint',
+          action: describeChange(plan).action,
           summary: plan.summary,
           guardSids: [...plan.guardSids],
         };
   if (why !== undefined && (outcome === 'failed' || outcome === 'not-attempted')) doc.reason = why;
   if (outcome === 'failed' && doc.reason === undefined) doc.reason = 'no reason given';
-  if (plan.kind === 'modify-vpc-endpoint') {
-    doc.vpcEndpointId = plan.vpcEndpointId;
-    if (plan.privateDnsEnabled !== undefined) doc.privateDnsEnabled = plan.privateDnsEnabled;
-  }
-  const policy =
-    plan.kind === 'put-key-policy'
-      ? plan.policy
-      : plan.kind === 'modify-vpc-endpoint'
-        ? plan.policyDocument
-        : undefined;
-  if (policy) {
-    doc.plannedPolicy = policy;
-    doc.plannedPolicyBytes = utf8Bytes(JSON.stringify(policy));
+  if (plan.kind === 'none') return doc;
+  // The remediation module says what its change is (endpoint, attribute, planned policy).
+  const change = describeChange(plan);
+  if (change.vpcEndpointId !== undefined) doc.vpcEndpointId = change.vpcEndpointId;
+  if (change.privateDnsEnabled !== undefined) doc.privateDnsEnabled = change.privateDnsEnabled;
+  if (change.plannedPolicy) {
+    doc.plannedPolicy = change.plannedPolicy;
+    doc.plannedPolicyBytes = utf8Bytes(JSON.stringify(change.plannedPolicy));
   }
   return doc;
 }

@@ -4,6 +4,7 @@
  */
 
 import type { AwsService } from '../errors.js';
+import type { ExtraKeyRead, ExtraKeyState } from '../rules/reads.js';
 
 export type { AwsService };
 
@@ -48,6 +49,11 @@ export interface KmsPort {
   getKeyPolicy(keyId: string): Promise<string>;
   /** All tags (paginated). Key id or key ARN. */
   listResourceTags(keyId: string): Promise<Record<string, string>>;
+  /**
+   * A read a key rule declared (rules/reads.ts `ExtraKeyState`: rotation, ...), by name: the engine
+   * reads what the enabled rules declare without knowing what each read is.
+   */
+  readKeyState<K extends ExtraKeyRead>(read: K, keyId: string): Promise<ExtraKeyState[K]>;
   /** Writes the `default` key policy. Never bypasses KMS's policy lockout safety check. */
   putKeyPolicy(keyId: string, policyText: string): Promise<void>;
   /** Every key in the account-region (paginated with Marker/Truncated). */

@@ -4,7 +4,7 @@ import type { Policy } from '../policy/types.js';
 import { isKmsInterfaceEndpoint } from './applicability.js';
 import { DEFAULT_ENDPOINT_POLICY, denyExternalPrincipals, placeGuards } from './guard-statements.js';
 import { semanticCheck } from './semantic.js';
-import type { EndpointResource, Rule } from './types.js';
+import { defineRule, type EndpointResource, type Rule } from './types.js';
 
 const defaultPolicy = (() => {
   const parsed = parsePolicyText(JSON.stringify(DEFAULT_ENDPOINT_POLICY, null, 2));
@@ -17,12 +17,14 @@ export function effectiveEndpointPolicy(r: EndpointResource): Policy {
   return r.policy ?? defaultPolicy;
 }
 
-export const endpointNoExternalPrincipals: Rule = {
+export const endpointNoExternalPrincipals: Rule<'endpoint-no-external-principals'> = defineRule({
   id: 'endpoint-no-external-principals',
   title: 'KMS endpoint policies admit no external principal',
   severity: 'high',
+  defaultMode: 'remediate',
   appliesTo: 'vpc-endpoint',
-  permissions: { read: ['ec2:DescribeVpcEndpoints'], write: ['ec2:ModifyVpcEndpoint'] },
+  reads: ['endpoint'],
+  remediation: 'modify-endpoint-policy',
   applies: isKmsInterfaceEndpoint,
   check(r, { config }) {
     if (r.type !== 'vpc-endpoint') return [];
@@ -51,7 +53,7 @@ export const endpointNoExternalPrincipals: Rule = {
     if (!guard) return { kind: 'none', rule, reason: 'no trusted account or organization is configured' };
     const placed = placeGuards(effectiveEndpointPolicy(r), [guard]);
     return {
-      kind: 'modify-vpc-endpoint',
+      kind: 'modify-endpoint-policy',
       rule,
       vpcEndpointId: r.id,
       policyText: placed.text,
@@ -60,4 +62,4 @@ export const endpointNoExternalPrincipals: Rule = {
       summary: `add Deny ${placed.guardSids.join(' and ')} to the endpoint policy of ${r.id}`,
     };
   },
-};
+});

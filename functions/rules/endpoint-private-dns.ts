@@ -1,15 +1,14 @@
 import { isKmsInterfaceEndpoint } from './applicability.js';
-import type { Rule } from './types.js';
+import { defineRule, type Rule } from './types.js';
 
-export const endpointPrivateDns: Rule = {
+export const endpointPrivateDns: Rule<'endpoint-private-dns'> = defineRule({
   id: 'endpoint-private-dns',
   title: 'KMS interface endpoints have private DNS enabled',
   severity: 'medium',
+  defaultMode: 'remediate',
   appliesTo: 'vpc-endpoint',
-  permissions: {
-    read: ['ec2:DescribeVpcEndpoints', 'ec2:DescribeVpcAttribute'],
-    write: ['ec2:ModifyVpcEndpoint'],
-  },
+  reads: ['endpoint'],
+  remediation: 'enable-private-dns',
   // Only judged when the input says whether private DNS is on (a bare endpoint policy does not).
   applies: (r) => isKmsInterfaceEndpoint(r) && r.privateDnsEnabled !== undefined,
   check(r) {
@@ -28,12 +27,11 @@ export const endpointPrivateDns: Rule = {
     if (r.type !== 'vpc-endpoint')
       return { kind: 'none', rule: 'endpoint-private-dns', reason: 'not a VPC endpoint' };
     return {
-      kind: 'modify-vpc-endpoint',
+      kind: 'enable-private-dns',
       rule: 'endpoint-private-dns',
       vpcEndpointId: r.id,
-      privateDnsEnabled: true,
       guardSids: [],
       summary: `ModifyVpcEndpoint ${r.id} PrivateDnsEnabled=true`,
     };
   },
-};
+});

@@ -3,21 +3,28 @@ import { endpointPrivateDns } from './endpoint-private-dns.js';
 import { keyCryptoViaVpce } from './key-crypto-via-vpce.js';
 import { keyNoExternalPrincipals } from './key-no-external-principals.js';
 import { keySourceIpIneffective } from './key-sourceip-ineffective.js';
-import type { Rule, RuleId } from './types.js';
+import type { Rule } from './types.js';
 
-/** Every rule, in report order (SPEC.md §1). */
-export const RULES: readonly Rule[] = [
+/**
+ * Every rule, in report order (SPEC.md §1). The one list the rule ids, the config schema, the
+ * reads and the permissions are derived from: adding a rule is adding its module here.
+ */
+export const RULES = [
   endpointPrivateDns,
   endpointNoExternalPrincipals,
   keyNoExternalPrincipals,
   keyCryptoViaVpce,
   keySourceIpIneffective,
-];
+] as const;
 
-export function ruleById(id: RuleId): Rule {
+export type RuleId = (typeof RULES)[number]['id'];
+
+export const RULE_IDS: readonly RuleId[] = RULES.map((r) => r.id);
+
+export function ruleById(id: RuleId): Rule<RuleId> {
   const rule = RULES.find((r) => r.id === id);
   if (!rule) throw new Error(`unknown rule ${id}`);
-  return rule;
+  return rule as Rule<RuleId>;
 }
 
 export type { Rule } from './types.js';

@@ -3,17 +3,16 @@ import { KEY_ACTIONS } from '../policy/kms-actions.js';
 import { isCustomerManagedKey } from './applicability.js';
 import { denyOffNetworkCrypto, placeGuards } from './guard-statements.js';
 import { semanticCheck } from './semantic.js';
-import type { Rule } from './types.js';
+import { defineRule, type Rule } from './types.js';
 
-export const keyCryptoViaVpce: Rule = {
+export const keyCryptoViaVpce: Rule<'key-crypto-via-vpce'> = defineRule({
   id: 'key-crypto-via-vpce',
   title: 'Crypto calls on keys only through approved VPC endpoints',
   severity: 'high',
+  defaultMode: 'alert',
   appliesTo: 'kms-key',
-  permissions: {
-    read: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:ListResourceTags'],
-    write: ['kms:PutKeyPolicy'],
-  },
+  reads: ['policy'],
+  remediation: 'put-key-policy',
   applies: isCustomerManagedKey,
   check(r, { config }) {
     if (r.type !== 'kms-key') return [];
@@ -54,4 +53,4 @@ export const keyCryptoViaVpce: Rule = {
       summary: `add Deny ${placed.guardSids.join(' and ')} to the key policy of ${r.id}`,
     };
   },
-};
+});

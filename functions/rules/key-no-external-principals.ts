@@ -5,7 +5,7 @@ import type { RequestClass } from '../policy/request-model.js';
 import { isCustomerManagedKey } from './applicability.js';
 import { denyExternalPrincipals, denyExternalServiceCalls, placeGuards } from './guard-statements.js';
 import { semanticCheck, trustOf } from './semantic.js';
-import type { KeyResource, Rule } from './types.js';
+import { defineRule, type KeyResource, type Rule } from './types.js';
 
 export const externalKeyRequests = (r: KeyResource): RequestClass => ({
   principals: 'external',
@@ -14,15 +14,14 @@ export const externalKeyRequests = (r: KeyResource): RequestClass => ({
   network: { kind: 'any' },
 });
 
-export const keyNoExternalPrincipals: Rule = {
+export const keyNoExternalPrincipals: Rule<'key-no-external-principals'> = defineRule({
   id: 'key-no-external-principals',
   title: 'Key policies admit no external principal',
   severity: 'high',
+  defaultMode: 'alert',
   appliesTo: 'kms-key',
-  permissions: {
-    read: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:ListResourceTags'],
-    write: ['kms:PutKeyPolicy'],
-  },
+  reads: ['policy'],
+  remediation: 'put-key-policy',
   applies: isCustomerManagedKey,
   check(r, { config }) {
     if (r.type !== 'kms-key') return [];
@@ -64,4 +63,4 @@ export const keyNoExternalPrincipals: Rule = {
       summary: `add Deny ${placed.guardSids.join(' and ')} to the key policy of ${r.id}`,
     };
   },
-};
+});

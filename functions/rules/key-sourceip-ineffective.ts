@@ -9,7 +9,7 @@ import { describeRequest } from '../policy/witness-text.js';
 import { isCustomerManagedKey } from './applicability.js';
 import { budgetFinding, trustOf } from './semantic.js';
 import { statementLabel } from './statements.js';
-import type { Finding, Rule } from './types.js';
+import { defineRule, type Finding, type Rule } from './types.js';
 
 /**
  * aws:SourceIp is absent from requests that arrive through a VPC endpoint (IAM global condition
@@ -92,12 +92,13 @@ function sourceIpFinding(
   };
 }
 
-export const keySourceIpIneffective: Rule = {
+export const keySourceIpIneffective: Rule<'key-sourceip-ineffective'> = defineRule({
   id: 'key-sourceip-ineffective',
   title: 'Key policies do not rely on aws:SourceIp',
   severity: 'low',
+  defaultMode: 'alert',
   appliesTo: 'kms-key',
-  permissions: { read: ['kms:DescribeKey', 'kms:GetKeyPolicy', 'kms:ListResourceTags'], write: [] },
+  reads: ['policy'],
   applies: isCustomerManagedKey,
   check(r, { config }) {
     if (r.type !== 'kms-key') return [];
@@ -121,4 +122,4 @@ export const keySourceIpIneffective: Rule = {
     reason:
       'the guard does not rewrite existing statements: replace aws:SourceIp with aws:SourceVpce, aws:SourceVpc or aws:VpcSourceIp',
   }),
-};
+});

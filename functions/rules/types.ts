@@ -1,12 +1,18 @@
-import type { GuardConfig, RuleId } from '../config/schema.js';
+import type { GuardConfig } from '../config/schema.js';
 import type { Policy, Witness } from '../policy/types.js';
+import type { RuleId } from './index.js';
+import type { ExtraKeyState, StateRead } from './reads.js';
 
 export type { RuleId };
+export type RuleMode = 'off' | 'alert' | 'remediate';
 export type Severity = 'low' | 'medium' | 'high';
 export type ResourceType = 'kms-key' | 'vpc-endpoint';
 
-/** A customer-managed or AWS-managed KMS key, as read from DescribeKey/GetKeyPolicy/ListResourceTags. */
-export interface KeyResource {
+/**
+ * A customer-managed or AWS-managed KMS key, as read from DescribeKey/GetKeyPolicy/ListResourceTags,
+ * with whatever else the enabled rules declared (`ExtraKeyState`: rotation, ...).
+ */
+export interface KeyResource extends Partial<ExtraKeyState> {
   type: 'kms-key';
   /** Key id (UUID or mrk-...), or the file name when judged offline without one. */
   id: string;
@@ -70,7 +76,10 @@ export interface Finding {
   example?: FindingExample;
 }
 
-/** The change a remediation makes: a new policy document, or ModifyVpcEndpoint parameters. */
+/** How a finding is fixed: each kind is a module of its own (functions/remediations/). */
+export type RemediationKind = 'put-key-policy' | 'modify-endpoint-policy' | 'enable-private-dns';
+
+/** The change a remediation makes: a new policy text, or an endpoint attribute. */
 export type RemediationPlan =
   | {
       kind: 'put-key-policy';
@@ -82,40 +91,61 @@ export type RemediationPlan =
       policyText: string;
       /** `policyText` parsed. */
       policy: Record<string, unknown>;
-      /** Sids of the guard statements added or replaced. */
+      /** Sids of the guard statements the plan relies on (already present, or added). */
       guardSids: string[];
       summary: string;
     }
   | {
-      kind: 'modify-vpc-endpoint';
+      kind: 'modify-endpoint-policy';
       rule: RuleId;
       vpcEndpointId: string;
-      /** Exactly one of `privateDnsEnabled` and `policyText` is set. */
-      privateDnsEnabled?: boolean;
       /** The exact endpoint policy text to write (as for key policies). */
-      policyText?: string;
+      policyText: string;
       /** `policyText` parsed. */
-      policyDocument?: Record<string, unknown>;
+      policyDocument: Record<string, unknown>;
       guardSids: string[];
       summary: string;
     }
+  | {
+      kind: 'enable-private-dns';
+      rule: RuleId;
+      vpcEndpointId: string;
+      guardSids: [];
+      summary: string;
+    }
   | { kind: 'none'; rule: RuleId; reason: string };
+
+export type ChangePlan = Exclude<RemediationPlan, { kind: 'none' }>;
 
 export interface RuleContext {
   config: GuardConfig;
 }
 
-/** A rule of SPEC.md §1 as a small declarative unit. */
-export interface Rule {
-  id: RuleId;
+/**
+ * A rule of SPEC.md §1 as one self-contained unit: what it judges, what it reads, how its findings
+ * are fixed, its default mode and severity. Everything else is derived from it: the rule ids and the
+ * config schema's `rules` member, the state the pipeline reads, the IAM permissions the roles must
+ * hold (checked by a test against the packaged template).
+ */
+export interface Rule<Id extends string = string> {
+  id: Id;
   title: string;
   severity: Severity;
+  /** Mode when the configuration does not say (`rules.<id>`). */
+  defaultMode: RuleMode;
   appliesTo: ResourceType;
-  /** IAM actions the guard needs to check and to remediate this rule. */
-  permissions: { read: string[]; write: string[] };
+  /** State `check` needs; the pipeline reads the union of the enabled rules' reads. */
+  reads: readonly StateRead[];
+  /** The remediation module that applies `plan` (absent: the rule only alerts). */
+  remediation?: RemediationKind;
   /** Whether the rule judges this resource at all (e.g. KMS interface endpoints, customer-managed keys). */
   applies(resource: Resource): boolean;
   check(resource: Resource, ctx: RuleContext): Finding[];
-  /** The remediation for findings of this rule; `none` with a reason when it cannot be automated. */
+  /** The change that fixes the findings; `none` with a reason when it cannot be made. */
   plan(resource: Resource, findings: Finding[], ctx: RuleContext): RemediationPlan;
+}
+
+/** Keeps a rule's id as its literal type, so the registry yields the `RuleId` union. */
+export function defineRule<const Id extends string>(rule: Rule<Id>): Rule<Id> {
+  return rule;
 }

@@ -60,6 +60,8 @@ describe('adapters are the only @aws-sdk importers', () => {
             '@aws-sdk/client-cloudtrail',
             // lambda-credentials.ts: the environment provider that replaces the default chain in Lambda bundles.
             '@aws-sdk/credential-provider-env',
+            // profile-credentials.ts: the CLI's --profile.
+            '@aws-sdk/credential-provider-ini',
           ],
           rel(file),
         ).toContain(i.module);
@@ -87,8 +89,9 @@ describe('the core owns its ports: engine, rules and policy never import the edg
   const forbidden: Record<string, RegExp> = {
     // The engine defines what it needs from AWS (engine/ports.ts); adapters implement it.
     engine: /^\.\.\/(adapters|handlers|cli)\//,
-    // Rules and the policy analysis are pure: no AWS, no orchestration.
-    rules: /^\.\.\/(adapters|handlers|cli|engine)\//,
+    // Rules, remediations and the policy analysis are pure: no AWS, no orchestration.
+    rules: /^\.\.\/(adapters|handlers|cli|engine|remediations)\//,
+    remediations: /^\.\.\/(adapters|handlers|cli|engine)\//,
     policy: /^\.\.\/(adapters|handlers|cli|engine|rules)\//,
   };
   it.each(Object.entries(forbidden))('%s imports nothing from the edges', (folder, pattern) => {

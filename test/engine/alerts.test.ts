@@ -105,14 +105,13 @@ const KEY_PLAN: RemediationPlan = {
   summary: `Add Deny statement ${GUARD_SID} for principals outside 111122223333`,
 };
 
-const DNS_PLAN: RemediationPlan = {
-  kind: 'modify-vpc-endpoint',
+const DNS_PLAN = {
+  kind: 'enable-private-dns',
   rule: 'endpoint-private-dns',
   vpcEndpointId: ENDPOINT.id,
-  privateDnsEnabled: true,
   guardSids: [],
   summary: 'Enable private DNS on vpce-0a1b2c3d4e5f6a7b8',
-};
+} satisfies RemediationPlan;
 
 const DNS_FINDING: Finding = {
   rule: 'endpoint-private-dns',

@@ -10,6 +10,7 @@ import type { PipelineDeps } from '../../functions/engine/pipeline.js';
 import type { Ec2Port, KeyDescription, KmsPort, VpcEndpointRecord } from '../../functions/engine/ports.js';
 import { AwsCallError, ResourceNotFoundError } from '../../functions/errors.js';
 import type { EndpointTrigger, KeyTrigger } from '../../functions/events/types.js';
+import type { ExtraKeyState } from '../../functions/rules/reads.js';
 
 export const OWN = '111122223333';
 export const OTHER = '444455556666';
@@ -41,6 +42,8 @@ export interface FakeKey {
   description: KeyDescription;
   policy: string;
   tags: Record<string, string>;
+  /** What the extra key reads (rules/reads.ts) return. */
+  state?: Partial<ExtraKeyState>;
 }
 
 export type Fault = { code: string; classification: AwsCallError['classification']; times?: number };
@@ -180,6 +183,13 @@ export class FakeAws {
   kms(): KmsPort {
     const self = this;
     return {
+      readKeyState: async (read, id) => {
+        await this.pause();
+        this.enter(`ReadKeyState:${read}`, id);
+        const state = this.key(id, 'ReadKeyState').state as Record<string, unknown> | undefined;
+        if (!state || !(read in state)) throw new Error(`the fake key ${id} has no ${read} state`);
+        return state[read] as never;
+      },
       listKeys: async function* () {
         self.enter('ListKeys');
         await self.pause();

@@ -80,7 +80,7 @@ function endpointOf(doc: unknown): EndpointResource {
 const policyDocOf = (plan: RemediationPlan): Record<string, unknown> | undefined =>
   plan.kind === 'put-key-policy'
     ? plan.policy
-    : plan.kind === 'modify-vpc-endpoint'
+    : plan.kind === 'modify-endpoint-policy'
       ? plan.policyDocument
       : undefined;
 

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Ec2Port, KmsPort, VpcEndpointRecord } from '../../functions/engine/ports.js';
 import { parseConfig } from '../../functions/config/load.js';
 import { type PipelineDeps, processEvent } from '../../functions/engine/pipeline.js';
+import type { Ec2Port, KmsPort, VpcEndpointRecord } from '../../functions/engine/ports.js';
 import { parseTrigger, type TriggerResult } from '../../functions/events/index.js';
 import { corpusAvailable, listCorpus, readCorpusJson } from '../corpus.js';
 
@@ -208,6 +208,9 @@ function fakePorts(writes: string[]): PipelineDeps['ports'] {
     ],
   });
   const kms: KmsPort = {
+    readKeyState: async (read) => {
+      throw new Error(`no ${read} in this test`);
+    },
     describeKey: async (keyId) => ({
       keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
       arn: `arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab#${keyId}`,

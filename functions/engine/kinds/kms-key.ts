@@ -1,0 +1,89 @@
+import { parsePolicyText } from '../../policy/parse.js';
+import { samePolicyText } from '../../remediations/put-key-policy.js';
+import { RULES } from '../../rules/index.js';
+import { EXTRA_KEY_READS, type ExtraKeyRead, type ExtraKeyState } from '../../rules/reads.js';
+import type { KeyResource } from '../../rules/types.js';
+import type { PipelineDeps } from '../deps.js';
+import { retryNotFound } from '../eventual-consistency.js';
+import type { KmsPort } from '../ports.js';
+import type { ResourceDriver } from './types.js';
+
+/** The state a key's re-read compares: its policy text. */
+type KeySnapshot = string;
+
+/** Reads beyond description, policy and tags that the enabled key rules declare. */
+function extraReads(deps: PipelineDeps): ExtraKeyRead[] {
+  const wanted = new Set<ExtraKeyRead>();
+  for (const rule of RULES) {
+    if (rule.appliesTo !== 'kms-key' || deps.config.rules[rule.id] === 'off') continue;
+    for (const read of rule.reads)
+      if ((EXTRA_KEY_READS as readonly string[]).includes(read)) wanted.add(read as ExtraKeyRead);
+  }
+  return [...wanted];
+}
+
+export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
+  type: 'kms-key',
+  writeAction: 'PutKeyPolicy',
+  readBackAttempts: 1,
+  async read(kms, keyRef, ctx, deps) {
+    // Right after CreateKey, KMS may not see the key yet (eventual consistency): retry not-found briefly.
+    // https://docs.aws.amazon.com/kms/latest/developerguide/programming-eventual-consistency.html
+    const description =
+      ctx.trigger?.eventName === 'CreateKey'
+        ? await retryNotFound(() => kms.describeKey(keyRef), deps.sleep ? { sleep: deps.sleep } : {})
+        : await kms.describeKey(keyRef);
+    const ids = { id: description.keyId, arn: description.arn };
+    if (description.keyManager === 'AWS') {
+      // AWS-managed keys: AWS owns and rotates their policies; they cannot be changed (SPEC §1).
+      return { kind: 'skipped', ...ids, reason: 'AWS-managed key' };
+    }
+    // GetKeyPolicy and ListResourceTags (and the rules' extra reads) take a key id or ARN, never an
+    // alias: use DescribeKey's id. They are independent: one round trip for all (an event's latency
+    // is its sequential round trips).
+    const extra = extraReads(deps);
+    const [policyText, tags, ...extras] = await Promise.all([
+      kms.getKeyPolicy(description.keyId),
+      kms.listResourceTags(description.keyId),
+      ...extra.map((read) => kms.readKeyState(read, description.keyId)),
+    ]);
+    const parsed = parsePolicyText(policyText);
+    if (!parsed.ok) {
+      const issues = parsed.issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+      return { kind: 'unjudgeable', ...ids, reason: `the key policy cannot be judged: ${issues}` };
+    }
+    const state: Partial<ExtraKeyState> = {};
+    extra.forEach((read, i) => {
+      (state as Record<string, unknown>)[read] = extras[i];
+    });
+    const resource: KeyResource = {
+      type: 'kms-key',
+      id: description.keyId,
+      arn: description.arn,
+      account: description.account,
+      region: description.region,
+      policy: parsed.value,
+      tags,
+      ...state,
+      ...(description.keyManager ? { keyManager: description.keyManager } : {}),
+      ...(description.keyState ? { keyState: description.keyState } : {}),
+    };
+    return { kind: 'ok', ...ids, resource, snapshot: policyText, policyText };
+  },
+  // DescribeKey did not say who manages the key: never write to what may be an AWS-managed key.
+  writeBlocked: (r) =>
+    r.type === 'kms-key' && r.keyManager === undefined
+      ? 'DescribeKey did not return KeyManager; not remediated'
+      : undefined,
+  current: (kms, id) => kms.getKeyPolicy(id),
+  same: samePolicyText,
+  async write(kms, id, write) {
+    if (write.policyText === undefined) throw new Error('a key write carries a policy text');
+    await kms.putKeyPolicy(id, write.policyText);
+  },
+  readBack: async (kms, id) => ({ policyText: await kms.getKeyPolicy(id) }),
+  unconfirmed: () =>
+    // Someone wrote after us (their event will bring us back), or KMS did not keep our write.
+    'the key policy read back after PutKeyPolicy differs from what the guard wrote (changed again since?)',
+  precheckReads: () => undefined,
+};

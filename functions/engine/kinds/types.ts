@@ -1,0 +1,36 @@
+import type { ReadBack, ResourceWrite } from '../../remediations/index.js';
+import type { PrecheckReads } from '../../remediations/types.js';
+import type { Resource, ResourceType } from '../../rules/types.js';
+import type { PipelineDeps, ResourceContext } from '../deps.js';
+
+/** What one read of a resource gave: something to judge, or why not. */
+export type DriverRead<S> =
+  | { kind: 'ok'; id: string; arn?: string; resource: Resource; snapshot: S; policyText?: string }
+  | { kind: 'skipped' | 'gone'; id: string; arn?: string; reason: string }
+  | { kind: 'unjudgeable'; id: string; arn?: string; reason: string };
+
+/**
+ * How one kind of resource is read, compared, written and read back. The guard loop
+ * (engine/guard.ts) is the same for every kind; only this differs.
+ */
+export interface ResourceDriver<P, S, K = undefined> {
+  type: ResourceType;
+  /** Read everything the enabled rules declared (`known`: a record a listing already returned). */
+  read(port: P, ref: string, ctx: ResourceContext, deps: PipelineDeps, known?: K): Promise<DriverRead<S>>;
+  /** A reason never to write to this resource, whatever the plans (undefined: writes allowed). */
+  writeBlocked?(resource: Resource): string | undefined;
+  /** The state the write depends on, read again just before writing. */
+  current(port: P, id: string): Promise<S>;
+  same(a: S, b: S): boolean;
+  /** The one write that carries every planned change. */
+  write(port: P, id: string, write: ResourceWrite): Promise<void>;
+  readBack(port: P, id: string): Promise<ReadBack>;
+  /** Read-backs before a change is called unconfirmed (EC2 is eventually consistent; KMS is not). */
+  readBackAttempts: number;
+  /** Why the read-back does not confirm the change, in words. */
+  unconfirmed(back: ReadBack): string;
+  /** Reads remediation prechecks may make (the endpoint's VPC attributes). */
+  precheckReads(port: P): PrecheckReads | undefined;
+  /** The API that writes, for "… failed" reasons. */
+  writeAction: string;
+}

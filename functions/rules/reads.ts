@@ -1,0 +1,50 @@
+/**
+ * What rules read about a resource, and the IAM actions each read needs. A rule declares its reads;
+ * the engine reads the union of what the enabled rules declare (plus what every resource of the
+ * kind needs: a key's description, policy and tags, the tags carrying exemptions), and the
+ * permission test checks every role against these actions.
+ */
+import type { ResourceType } from './types.js';
+
+/**
+ * State a key rule may declare beyond what every key is read for: one member per read, named as the
+ * rule sees it on the resource (`resource.rotation`). Adding a read: a member here, its permission
+ * below, and the adapter's implementation (`KmsPort.readKeyState`).
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: members are added with the rules that need them
+export interface ExtraKeyState {}
+
+export type ExtraKeyRead = keyof ExtraKeyState;
+export type KeyRead = 'description' | 'policy' | 'tags' | ExtraKeyRead;
+export type EndpointRead = 'endpoint';
+export type StateRead = KeyRead | EndpointRead;
+
+/**
+ * IAM actions per read (Service Authorization Reference: AWS KMS, Amazon EC2). DescribeKey is the
+ * key's description (KeyManager, KeyState), read before anything else.
+ */
+export const READ_PERMISSIONS: Readonly<Record<StateRead, readonly string[]>> = {
+  description: ['kms:DescribeKey'],
+  policy: ['kms:GetKeyPolicy'],
+  tags: ['kms:ListResourceTags'],
+  endpoint: ['ec2:DescribeVpcEndpoints'],
+};
+
+/** Read for every resource of the kind, whatever the rules (exemptions live in tags). */
+export const BASE_READS: Readonly<Record<ResourceType, readonly StateRead[]>> = {
+  'kms-key': ['description', 'policy', 'tags'],
+  'vpc-endpoint': ['endpoint'],
+};
+
+/** Listing every resource of the kind in an account-region (sweeps). */
+export const LIST_PERMISSIONS: Readonly<Record<ResourceType, readonly string[]>> = {
+  'kms-key': ['kms:ListKeys'],
+  'vpc-endpoint': ['ec2:DescribeVpcEndpoints'],
+};
+
+/** The members of `ExtraKeyState`, at run time. */
+export const EXTRA_KEY_READS: readonly ExtraKeyRead[] = [];
+
+export function isExtraKeyRead(read: StateRead): read is ExtraKeyRead {
+  return (EXTRA_KEY_READS as readonly string[]).includes(read);
+}
