@@ -4,6 +4,7 @@
  * quoting the text, a trailing comma is called one, and duplicate member names are found with the
  * JSON path of each (JSON.parse silently keeps the last one, so such a document has no single meaning).
  */
+import { JsonSyntaxError } from '../errors.js';
 import type { Issue } from '../policy/types.js';
 
 export type JsonScan = { ok: true; duplicates: Issue[] } | { ok: false; message: string };

@@ -5,10 +5,10 @@
 import { createEc2Adapter } from '../adapters/ec2.js';
 import { createEc2Client } from '../adapters/ec2-client.js';
 import { createAccountPorts } from '../adapters/ports.js';
-import { createEventHandler } from './event-handler.js';
-import { createRuntime, memberPortOptions } from './runtime.js';
+import { createEventHandler, createEventRuntime } from './event-handler.js';
+import { memberPortOptions } from './runtime.js';
 
-const runtime = createRuntime();
+const runtime = createEventRuntime();
 const ec2 = createAccountPorts(
   createEc2Client,
   (client) => createEc2Adapter(client, { counter: runtime.counter }),

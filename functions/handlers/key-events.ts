@@ -5,10 +5,10 @@
 import { createKmsAdapter } from '../adapters/kms.js';
 import { createKmsClient } from '../adapters/kms-client.js';
 import { createAccountPorts } from '../adapters/ports.js';
-import { createEventHandler } from './event-handler.js';
-import { createRuntime, memberPortOptions } from './runtime.js';
+import { createEventHandler, createEventRuntime } from './event-handler.js';
+import { memberPortOptions } from './runtime.js';
 
-const runtime = createRuntime();
+const runtime = createEventRuntime();
 const kms = createAccountPorts(
   createKmsClient,
   (client) => createKmsAdapter(client, { counter: runtime.counter }),

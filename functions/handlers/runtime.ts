@@ -35,6 +35,14 @@ export interface Runtime {
   deps(ports: PipelineDeps['ports']): PipelineDeps;
 }
 
+export interface RuntimeOptions {
+  /**
+   * The logger's JMESPath search, for handlers whose middleware finds the correlation id in the
+   * event (`correlationIdPath`); only they carry it in their bundle.
+   */
+  correlationIdSearchFn?: (expression: string, data: unknown) => unknown;
+}
+
 const ARN_ACCOUNT = /^arn:aws[\w-]*:lambda:[\w-]+:(\d{12}):function:/;
 
 /**
@@ -42,7 +50,10 @@ const ARN_ACCOUNT = /^arn:aws[\w-]*:lambda:[\w-]+:(\d{12}):function:/;
  * visibly broken rather than silently judging against a wrong trust boundary) when the
  * configuration or ALERT_TOPIC_ARN is missing or invalid; the message names the field.
  */
-export function createRuntime(env: Record<string, string | undefined> = process.env): Runtime {
+export function createRuntime(
+  env: Record<string, string | undefined> = process.env,
+  options: RuntimeOptions = {},
+): Runtime {
   const config = loadConfigFromEnv(env);
   const topicArn = env.ALERT_TOPIC_ARN;
   if (!topicArn || !/^arn:aws[\w-]*:sns:[\w-]+:\d{12}:[\w-]+(\.fifo)?$/.test(topicArn)) {
@@ -55,7 +66,10 @@ export function createRuntime(env: Record<string, string | undefined> = process.
   }
   const region = env.AWS_REGION ?? topicArn.split(':')[3] ?? 'us-east-1';
   const endpoint = env.GUARD_AWS_ENDPOINT_URL;
-  const logger = new Logger({ serviceName: SERVICE_NAME });
+  const logger = new Logger({
+    serviceName: SERVICE_NAME,
+    ...(options.correlationIdSearchFn ? { correlationIdSearchFn: options.correlationIdSearchFn } : {}),
+  });
   const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   let ownAccount: string | undefined = env.GUARD_OWN_ACCOUNT;
   const counter = createCallCounter();

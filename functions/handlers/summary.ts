@@ -18,11 +18,3 @@ export function summarizeOutcome(outcome: EventOutcome) {
     alertsFailed: outcome.alertsFailed,
   };
 }
-
-/** The CloudTrail eventID of an EventBridge envelope or a bare record, if it has one. */
-export function cloudTrailEventId(event: unknown): string | undefined {
-  if (typeof event !== 'object' || event === null) return undefined;
-  const e = event as { detail?: { eventID?: unknown }; eventID?: unknown };
-  const id = e.detail?.eventID ?? e.eventID;
-  return typeof id === 'string' && id !== '' ? id : undefined;
-}

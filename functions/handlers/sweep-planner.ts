@@ -36,6 +36,8 @@ export async function planSweep(event: { time?: string } | undefined, context: C
   runtime.bind(context);
   const { config } = runtime;
   const runId = `sweep-${event?.time ?? new Date().toISOString()}`;
+  // Set here, not by the middleware's correlationIdPath: the run id is made from the schedule's
+  // time (or now), it is not a field of the event.
   runtime.logger.setCorrelationId(runId);
   try {
     const regions =

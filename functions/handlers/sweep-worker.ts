@@ -1,22 +1,24 @@
 /**
  * Sweep worker (SQS trigger): sweeps one account-region per message with the event pipeline,
  * publishes the per-resource alerts and one summary, writes the JSON report to S3 when
- * `sweep.reportBucket` is set, and reports partial batch failures so only failed messages return
- * to the queue (and, after maxReceiveCount, to the DLQ).
+ * `sweep.reportBucket` is set, and reports partial batch failures (Powertools batch processing) so
+ * only failed messages return to the queue (and, after maxReceiveCount, to the DLQ).
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting
  */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { putJson } from '../adapters/queue.js';
 import { createS3Client } from '../adapters/s3-client.js';
 import { createSweepPorts } from '../adapters/sweep-ports.js';
 import { publishAlerts } from '../engine/pipeline.js';
 import { RateLimiter } from '../engine/rate-limit.js';
 import { buildReport, publishSweepAlerts, sweepAccountRegion } from '../engine/sweep.js';
+import { SweepIncompleteError, SweepMessageError } from '../errors.js';
 import { createRuntime, memberPortOptions } from './runtime.js';
-import { parseSweepMessage } from './sweep-message.js';
+import { parseSweepMessage, type SweepMessage } from './sweep-message.js';
 
 /**
  * Stop starting resources when less than this is left of the function's time: the longest a
@@ -53,78 +55,98 @@ export function reportKey(runId: string, account: string, region: string, date: 
   return `reports/${d}/${runId.replace(/[^\w.:-]/g, '_')}/${account}-${region}.json`;
 }
 
-export async function handleSweepBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
-  runtime.bind(context);
-  const failures: SQSBatchResponse['batchItemFailures'] = [];
-  // Sequential: reserved concurrency bounds how many account-regions are swept at once; one
-  // worker sweeping several at a time would share one function timeout.
-  for (const record of event.Records) {
-    const { message, error } = parseSweepMessage(record.body);
-    if (!message) {
-      runtime.logger.error('not a sweep message', { messageId: record.messageId, error });
-      failures.push({ itemIdentifier: record.messageId });
-      continue;
-    }
-    runtime.logger.setCorrelationId(`${message.runId}/${message.account}/${message.region}`);
-    try {
-      const started = new Date();
-      runtime.counter.reset();
-      const sweep = await sweepAccountRegion(message.account, message.region, deps, {
-        concurrency: config.sweep.concurrency,
-        // Published as each resource settles: a worker that times out later has reported every
-        // change it made (its redelivery finds those resources compliant and would say nothing).
-        publish: (alerts) => publishAlerts(alerts, deps),
-        // Never start a resource (and a write) the function may not live to report.
-        shouldStop: () => context.getRemainingTimeInMillis() < STOP_MARGIN_MS,
-      });
-      const report = buildReport({
-        runId: message.runId,
-        startedAt: started,
-        finishedAt: new Date(),
-        dryRun: config.dryRun,
-        sweeps: [sweep],
-        apiCalls: runtime.counter.snapshot(),
-        rateLimitWaitsMs: limiterFor(message.account, message.region).waits() as Record<string, number>,
-      });
-      await publishSweepAlerts(report, [sweep], deps);
-      if (config.sweep.reportBucket) {
-        s3 ??= createS3Client({ region: runtime.region, ...endpoint });
-        await putJson(
-          s3,
-          config.sweep.reportBucket,
-          reportKey(message.runId, message.account, message.region, started),
-          report,
-          {
-            counter: runtime.counter,
-          },
-        );
-      }
-      if (sweep.scope.notStarted) {
-        // Incomplete: the message goes back to the queue and the account-region is swept again.
-        runtime.logger.warn('sweep stopped before the function timeout; message returned to the queue', {
-          account: message.account,
-          region: message.region,
-          notStarted: sweep.scope.notStarted,
-        });
-        failures.push({ itemIdentifier: record.messageId });
-      }
-      runtime.logger.info('account-region swept', {
-        account: message.account,
-        region: message.region,
-        resources: report.totals.resources,
-        unreadable: report.totals.unreadable,
-        error: sweep.scope.error,
-      });
-    } catch (err) {
-      // Left on the queue: retried after the visibility timeout, then dead-lettered.
-      runtime.logger.error('sweep failed; message returned to the queue', {
-        messageId: record.messageId,
-        error: err as Error,
-      });
-      failures.push({ itemIdentifier: record.messageId });
-    }
+/**
+ * One message: one account-region swept. Throws, so the message is a batch item failure, when the
+ * body is not a sweep message, when the sweep crashes, and when it stopped early.
+ */
+async function sweepRecord(record: SQSRecord, context: Context): Promise<void> {
+  const { message, error } = parseSweepMessage(record.body);
+  if (!message) {
+    runtime.logger.error('not a sweep message', { messageId: record.messageId, error });
+    throw new SweepMessageError(record.messageId, error ?? 'unknown');
   }
-  return { batchItemFailures: failures };
+  // Per record, not per invocation: the middleware's correlationIdPath would name the batch.
+  runtime.logger.setCorrelationId(`${message.runId}/${message.account}/${message.region}`);
+  let swept: Awaited<ReturnType<typeof sweepAndReport>>;
+  try {
+    swept = await sweepAndReport(message, context);
+  } catch (err) {
+    // Left on the queue: retried after the visibility timeout, then dead-lettered.
+    runtime.logger.error('sweep failed; message returned to the queue', {
+      messageId: record.messageId,
+      error: err as Error,
+    });
+    throw err;
+  }
+  const { sweep, report } = swept;
+  if (sweep.scope.notStarted) {
+    runtime.logger.warn('sweep stopped before the function timeout; message returned to the queue', {
+      account: message.account,
+      region: message.region,
+      notStarted: sweep.scope.notStarted,
+    });
+  }
+  runtime.logger.info('account-region swept', {
+    account: message.account,
+    region: message.region,
+    resources: report.totals.resources,
+    unreadable: report.totals.unreadable,
+    error: sweep.scope.error,
+  });
+  // Incomplete: the message goes back to the queue and the account-region is swept again.
+  if (sweep.scope.notStarted) {
+    throw new SweepIncompleteError(message.account, message.region, sweep.scope.notStarted);
+  }
+}
+
+/** Sweep the account-region, publish its alerts and summary, and write its report when configured. */
+async function sweepAndReport(message: SweepMessage, context: Context) {
+  const started = new Date();
+  runtime.counter.reset();
+  const sweep = await sweepAccountRegion(message.account, message.region, deps, {
+    concurrency: config.sweep.concurrency,
+    // Published as each resource settles: a worker that times out later has reported every
+    // change it made (its redelivery finds those resources compliant and would say nothing).
+    publish: (alerts) => publishAlerts(alerts, deps),
+    // Never start a resource (and a write) the function may not live to report.
+    shouldStop: () => context.getRemainingTimeInMillis() < STOP_MARGIN_MS,
+  });
+  const report = buildReport({
+    runId: message.runId,
+    startedAt: started,
+    finishedAt: new Date(),
+    dryRun: config.dryRun,
+    sweeps: [sweep],
+    apiCalls: runtime.counter.snapshot(),
+    rateLimitWaitsMs: limiterFor(message.account, message.region).waits() as Record<string, number>,
+  });
+  await publishSweepAlerts(report, [sweep], deps);
+  if (config.sweep.reportBucket) {
+    s3 ??= createS3Client({ region: runtime.region, ...endpoint });
+    await putJson(
+      s3,
+      config.sweep.reportBucket,
+      reportKey(message.runId, message.account, message.region, started),
+      report,
+      { counter: runtime.counter },
+    );
+  }
+  return { sweep, report };
+}
+
+const processor = new BatchProcessor(EventType.SQS);
+
+export function handleSweepBatch(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+  runtime.bind(context);
+  return processPartialResponse(event, sweepRecord, processor, {
+    context,
+    // One at a time: reserved concurrency bounds how many account-regions are swept at once; one
+    // worker sweeping several at a time would share one function timeout.
+    processInParallel: false,
+    // A batch whose every message failed is still a partial response (all of them listed), as
+    // for any other batch, not a failed invocation.
+    throwOnFullBatchFailure: false,
+  });
 }
 
 export const handler = middy(handleSweepBatch)

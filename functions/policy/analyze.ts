@@ -145,7 +145,11 @@ export function findAllowedRequest(query: AnalysisQuery): Answer {
   ]);
   // A witness through an AWS service says so (the keys that come with it are in the same dimension).
   if (dims.some((d) => d.name === 'via')) relevant.add('aws:viaawsservice');
-  const witness = buildWitness(dims, chosen.masks, chosen.allow, relevant);
+  let witness = buildWitness(dims, chosen.masks, chosen.allow, relevant);
+  // A service principal's request says so (aws:PrincipalIsAWSService is in every such request).
+  if ('Service' in witness.principal && !('aws:PrincipalIsAWSService' in witness.context)) {
+    witness = { ...witness, context: { 'aws:PrincipalIsAWSService': 'true', ...witness.context } };
+  }
   const matched = allows.filter((s) => statementMatches(s, witness));
   let involved = matched.length ? matched : [chosen.allow];
   if (query.listGranting) {
@@ -323,6 +327,7 @@ function statementMasks(s: Statement, conds: CompiledCondition[], dim: Dimension
   const may = new MaskBuilder(dim.candidates.length);
   const must = new MaskBuilder(dim.candidates.length);
   dim.candidates.forEach((c, i) => {
+    checkBudget();
     let t: Truth = 'true';
     for (const test of tests) {
       const r = test(c);

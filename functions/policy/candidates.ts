@@ -1,3 +1,4 @@
+import { checkBudget } from './budget.js';
 import type { CompiledCondition } from './condition-ops.js';
 import {
   cellRepresentatives,
@@ -247,6 +248,7 @@ function stringCells(
   const found = new Set(values.map(sigOf));
   const bySignature = new Map<string, string>();
   for (const v of [...prefer, ...values]) {
+    checkBudget();
     const sig = sigOf(v);
     if (!found.has(sig) || bySignature.has(sig)) continue;
     const shaped = query.realify?.(v).find((r) => inDomain(r) && sigOf(r) === sig);
@@ -317,13 +319,16 @@ function accountCells(input: DimensionInput, keys: Set<string>, arnObservers: Gl
       }
     }
   }
-  // A literal ARN names one account: a group of its own (cheaper than an observer).
+  // A literal ARN names one account: a group of its own (cheaper than an observer). A root ARN
+  // needs none: the account it names is in its statement's group of roots (above) or in its
+  // condition's group, so 1,600 accounts listed in a Principal stay one class, not 1,600.
   const observers: Observer[] = [];
   for (const glob of arnObservers) {
     const m =
       glob.literal !== undefined && !glob.spec.ignoreCase
-        ? /^arn:[^:]+:iam::(\d{12}):/.exec(glob.literal)
+        ? /^arn:[^:]+:iam::(\d{12}):(.*)$/.exec(glob.literal)
         : null;
+    if (m && m[2] === 'root') continue;
     if (m) addGroup([literal(m[1]!)]);
     else observers.push({ glob, before: 'arn:aws:iam::', after: ':' });
   }
@@ -525,6 +530,7 @@ function principalDimension(input: DimensionInput): Dimension {
       const paths = org === undefined ? [undefined] : pathsFor(org);
       for (const path of paths) {
         for (const arn of arns) {
+          checkBudget();
           const kind = kindOf(arn);
           const roleArn = kind === 'session' ? sessionRoleArn(arn) : arn;
           const trusted = isTrustedAccount(acct) || isTrustedOrg(org);

@@ -126,16 +126,22 @@ export function lostAccess(
   added: Statement[],
   resource: Resource,
   config: GuardConfig,
+  originalsKept = false,
 ): string | undefined {
   const trust = trustOf(config);
   const afterAllows = after.statements.filter((s) => s.effect === 'Allow');
   for (const { cls, restrict } of mustKeep(resource, config)) {
     const queries: { why: string; mustMatch: Statement[]; mustNotMatch?: Statement[] }[] = [
-      {
-        why: 'no Allow of the new policy grants it any more',
-        mustMatch: restrict,
-        mustNotMatch: afterAllows,
-      },
+      // With every original statement kept byte for byte, no Allow is gone: nothing to ask.
+      ...(originalsKept
+        ? []
+        : [
+            {
+              why: 'no Allow of the new policy grants it any more',
+              mustMatch: restrict,
+              mustNotMatch: afterAllows,
+            },
+          ]),
       ...added
         .filter((d) => d.effect === 'Deny')
         .map((d) => ({ why: `${d.sid ?? d.path} would deny it`, mustMatch: [d, ...restrict] })),

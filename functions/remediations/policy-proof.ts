@@ -53,12 +53,19 @@ export function provePolicyChange(change: PolicyChange): SafetyProof {
   const left = rule.check(afterResource, { config });
   if (left.length) reasons.push(`the new policy would still violate ${rule.id}: ${left[0]!.message}`);
   else checks.push(`${rule.id} holds on the new policy`);
-  // (b) it allows no request the old one denied.
-  const widened = allowsSomethingNew(oldPolicy, after, before, config);
-  if (widened) reasons.push(`the new policy would allow a request the old one denied (${widened})`);
-  else checks.push('allows nothing the old policy denied');
+  // (b) it allows no request the old one denied. When the originals are kept byte for byte and only
+  // Deny statements are added, that follows from the structure (a Deny only ever removes access),
+  // whatever the analyzer could decide: a policy with variables it cannot resolve still gets its
+  // Deny (SPEC §2: "remediation of unproven findings only adds Deny statements").
+  if (preserved === true && added.every((s) => s.effect === 'Deny')) {
+    checks.push('allows nothing the old policy denied (only Deny statements added)');
+  } else {
+    const widened = allowsSomethingNew(oldPolicy, after, before, config);
+    if (widened) reasons.push(`the new policy would allow a request the old one denied (${widened})`);
+    else checks.push('allows nothing the old policy denied');
+  }
   // (c) nobody inside the perimeter loses access it had, key administration included.
-  const lost = lostAccess(oldPolicy, after, added, before, config);
+  const lost = lostAccess(oldPolicy, after, added, before, config, preserved === true);
   if (lost) reasons.push(lost);
   else
     checks.push(

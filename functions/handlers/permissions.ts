@@ -1,0 +1,96 @@
+/**
+ * The IAM actions each Lambda role and the member-account role need, derived from what the rules,
+ * the reads and the remediation modules declare, plus what each function does itself (alerts,
+ * queues, the member role). A test checks the packaged template against this: a permission nobody
+ * declared is refused (least privilege), a missing one fails naming the rules that need it.
+ */
+import { REMEDIATIONS } from '../remediations/index.js';
+import { RULES } from '../rules/index.js';
+import { BASE_READS, LIST_PERMISSIONS, READ_PERMISSIONS } from '../rules/reads.js';
+import type { ResourceType } from '../rules/types.js';
+
+export interface FunctionNeeds {
+  /** Resource kinds the function judges. */
+  judges: readonly ResourceType[];
+  /** Whether it applies remediations (writes). */
+  remediates: boolean;
+  /** Whether it lists every resource of its kinds (sweeps). */
+  lists: boolean;
+  /** Actions of the function itself, with why. */
+  own: Readonly<Record<string, string>>;
+}
+
+const publishes = {
+  'sns:Publish': 'alerts (adapters/sns.ts)',
+  'sqs:SendMessage': 'undelivered alerts kept in their queue (handlers/runtime.ts)',
+};
+
+/** By the logical id of the role in serverless.yml. */
+export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
+  EndpointEventsRole: {
+    judges: ['vpc-endpoint'],
+    remediates: true,
+    lists: false,
+    own: { ...publishes, 'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)' },
+  },
+  KeyEventsRole: {
+    judges: ['kms-key'],
+    remediates: true,
+    lists: false,
+    own: { ...publishes, 'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)' },
+  },
+  SweepPlannerRole: {
+    judges: [],
+    remediates: false,
+    lists: false,
+    own: {
+      ...publishes,
+      'ec2:DescribeRegions': 'sweep.regions "all-enabled"',
+      'organizations:ListAccounts': 'sweep.accounts "organization"',
+    },
+  },
+  SweepWorkerRole: {
+    judges: ['kms-key', 'vpc-endpoint'],
+    remediates: true,
+    lists: true,
+    own: {
+      ...publishes,
+      'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)',
+      'sqs:ReceiveMessage': 'the sweep queue (Lambda event source)',
+      'sqs:DeleteMessage': 'the sweep queue (Lambda event source)',
+      'sqs:GetQueueAttributes': 'the sweep queue (Lambda event source)',
+    },
+  },
+};
+
+/** Every action a role needs, each with who needs it ("rule key-no-external-principals reads policy"). */
+export function requiredActions(needs: FunctionNeeds): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (action: string, why: string) => out.set(action, [...(out.get(action) ?? []), why]);
+  for (const [action, why] of Object.entries(needs.own)) add(action, why);
+  for (const kind of needs.judges) {
+    for (const read of BASE_READS[kind])
+      for (const a of READ_PERMISSIONS[read]) add(a, `every ${kind} (${read})`);
+    if (needs.lists) for (const a of LIST_PERMISSIONS[kind]) add(a, `sweeps list every ${kind}`);
+    for (const rule of RULES) {
+      if (rule.appliesTo !== kind) continue;
+      for (const read of rule.reads)
+        for (const a of READ_PERMISSIONS[read]) add(a, `rule ${rule.id} reads ${read}`);
+      if (!needs.remediates || !rule.remediation) continue;
+      const module = REMEDIATIONS[rule.remediation];
+      for (const a of [...module.permissions.read, ...module.permissions.write])
+        add(a, `rule ${rule.id} remediates with ${module.kind}`);
+    }
+  }
+  return out;
+}
+
+/** The member-account role: every AWS action the guard makes in a member account. */
+export function memberRoleActions(): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const needs of Object.values(ROLE_NEEDS)) {
+    for (const [action, why] of requiredActions({ ...needs, own: {} }))
+      out.set(action, [...(out.get(action) ?? []), ...why]);
+  }
+  return out;
+}
