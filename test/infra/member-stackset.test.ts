@@ -1,6 +1,7 @@
 /** The member-account StackSet template (infra/member-stackset.json). */
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { memberRoleActions } from '../../functions/handlers/permissions.js';
 import { checkRefs, checkResources, loadSpecs, type Resource, type Spec, type Template } from './cfn-spec.js';
 
 const template = JSON.parse(readFileSync('infra/member-stackset.json', 'utf8')) as Template;
@@ -37,17 +38,17 @@ describe('member StackSet template', () => {
       PolicyDocument: { Statement: { Action: string | string[]; Condition?: unknown }[] };
     }[];
     const statements = policies.flatMap((p) => p.PolicyDocument.Statement);
-    const actions = statements.flatMap((s) => ([] as string[]).concat(s.Action)).sort();
-    expect(actions).toEqual([
-      'ec2:DescribeVpcAttribute',
-      'ec2:DescribeVpcEndpoints',
-      'ec2:ModifyVpcEndpoint',
-      'kms:DescribeKey',
-      'kms:GetKeyPolicy',
-      'kms:ListKeys',
-      'kms:ListResourceTags',
-      'kms:PutKeyPolicy',
-    ]);
+    const held = new Set(statements.flatMap((s) => ([] as string[]).concat(s.Action)));
+    // Every AWS action the guard makes in a member account, derived from the rule registry.
+    const required = memberRoleActions();
+    const missing = [...required]
+      .filter(([a]) => !held.has(a))
+      .map(([a, why]) => `${a} (needed by ${why.join('; ')})`);
+    expect(missing, 'the member role lacks').toEqual([]);
+    expect(
+      [...held].filter((a) => !required.has(a)),
+      'the member role holds actions nothing declares',
+    ).toEqual([]);
     const modify = statements.find((s) => s.Action === 'ec2:ModifyVpcEndpoint');
     expect(modify?.Condition).toEqual({
       StringLike: { 'ec2:VpceServiceName': ['com.amazonaws.*.kms', 'com.amazonaws.*.kms-fips'] },

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ROLE_NEEDS, requiredActions } from '../../functions/handlers/permissions.js';
 import { checkRefs, checkResources, loadSpecs, type Resource, type Spec, type Template } from './cfn-spec.js';
 
 const osls = path.resolve('node_modules/.bin/osls');
@@ -77,58 +78,20 @@ describe('packaged template', () => {
     expect(actionsOf('SweepPlannerRole').filter((a) => /^(kms:Put|ec2:Modify|s3:Put)/.test(a))).toEqual([]);
   });
 
-  it('each role has exactly the actions its function calls', () => {
+  it('each role holds exactly the actions its rules, reads, remediations and function declare', () => {
+    // Derived, not remembered (handlers/permissions.ts): the registry says what each rule reads and
+    // how it remediates; a missing action names the rules that need it, an extra one is refused.
     const logs = ['logs:CreateLogStream', 'logs:PutLogEvents'];
-    const expected: Record<string, string[]> = {
-      EndpointEventsRole: [
-        ...logs,
-        'ec2:DescribeVpcEndpoints',
-        'ec2:DescribeVpcAttribute',
-        'ec2:ModifyVpcEndpoint',
-        'sns:Publish',
-        'sts:AssumeRole',
-        'sqs:SendMessage',
-        'sqs:SendMessage',
-      ],
-      KeyEventsRole: [
-        ...logs,
-        'kms:DescribeKey',
-        'kms:GetKeyPolicy',
-        'kms:ListResourceTags',
-        'kms:PutKeyPolicy',
-        'sns:Publish',
-        'sts:AssumeRole',
-        'sqs:SendMessage',
-        'sqs:SendMessage',
-      ],
-      SweepPlannerRole: [
-        ...logs,
-        'ec2:DescribeRegions',
-        'organizations:ListAccounts',
-        'sqs:SendMessage',
-        'sns:Publish',
-        'sqs:SendMessage',
-      ],
-      SweepWorkerRole: [
-        ...logs,
-        'kms:ListKeys',
-        'ec2:DescribeVpcEndpoints',
-        'ec2:DescribeVpcAttribute',
-        'kms:DescribeKey',
-        'kms:GetKeyPolicy',
-        'kms:ListResourceTags',
-        'kms:PutKeyPolicy',
-        'ec2:ModifyVpcEndpoint',
-        'sqs:ReceiveMessage',
-        'sqs:DeleteMessage',
-        'sqs:GetQueueAttributes',
-        'sns:Publish',
-        'sqs:SendMessage',
-        'sts:AssumeRole',
-      ],
-    };
-    for (const [role, actions] of Object.entries(expected))
-      expect(actionsOf(role).sort(), role).toEqual([...actions].sort());
+    for (const [role, needs] of Object.entries(ROLE_NEEDS)) {
+      const required = requiredActions(needs);
+      const held = new Set(actionsOf(role));
+      const missing = [...required]
+        .filter(([a]) => !held.has(a))
+        .map(([a, why]) => `${a} (needed by ${why.join('; ')})`);
+      expect(missing, `${role} lacks`).toEqual([]);
+      const extra = [...held].filter((a) => !required.has(a) && !logs.includes(a));
+      expect(extra, `${role} holds actions nothing declares`).toEqual([]);
+    }
   });
 
   it('key actions are scoped to keys of the account; ModifyVpcEndpoint to KMS endpoints', () => {
