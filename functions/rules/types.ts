@@ -23,6 +23,13 @@ export interface KeyResource extends Partial<ExtraKeyState> {
   keyManager?: 'AWS' | 'CUSTOMER';
   /** `KeyState` from DescribeKey (`Enabled`, `PendingDeletion`, ...). */
   keyState?: string;
+  /** DescribeKey `KeySpec` (`SYMMETRIC_DEFAULT`, `RSA_2048`, `HMAC_256`, ...). */
+  keySpec?: string;
+  /** DescribeKey `KeyUsage` (`ENCRYPT_DECRYPT`, `SIGN_VERIFY`, `GENERATE_VERIFY_MAC`, ...). */
+  keyUsage?: string;
+  /** DescribeKey `Origin` (`AWS_KMS`, `EXTERNAL`, `AWS_CLOUDHSM`, `EXTERNAL_KEY_STORE`). */
+  origin?: string;
+  multiRegion?: boolean;
   policy: Policy;
   tags?: Record<string, string>;
 }
@@ -138,7 +145,11 @@ export interface Rule<Id extends string = string> {
   reads: readonly StateRead[];
   /** The remediation module that applies `plan` (absent: the rule only alerts). */
   remediation?: RemediationKind;
-  /** Whether the rule judges this resource at all (e.g. KMS interface endpoints, customer-managed keys). */
+  /**
+   * Whether the rule judges this resource at all (e.g. KMS interface endpoints, customer-managed
+   * keys). For keys it sees the description only (what DescribeKey says): the pipeline asks it
+   * before reading what the rule declared.
+   */
   applies(resource: Resource): boolean;
   check(resource: Resource, ctx: RuleContext): Finding[];
   /** The change that fixes the findings; `none` with a reason when it cannot be made. */

@@ -5,17 +5,41 @@ import { EXTRA_KEY_READS, type ExtraKeyRead, type ExtraKeyState } from '../../ru
 import type { KeyResource } from '../../rules/types.js';
 import type { PipelineDeps } from '../deps.js';
 import { retryNotFound } from '../eventual-consistency.js';
-import type { KmsPort } from '../ports.js';
+import type { KeyDescription, KmsPort } from '../ports.js';
 import type { ResourceDriver } from './types.js';
 
 /** The state a key's re-read compares: its policy text. */
 type KeySnapshot = string;
 
-/** Reads beyond description, policy and tags that the enabled key rules declare. */
-function extraReads(deps: PipelineDeps): ExtraKeyRead[] {
+/** What DescribeKey says, as a resource (rules decide whether they apply from it). */
+function described(d: KeyDescription): KeyResource {
+  return {
+    type: 'kms-key',
+    id: d.keyId,
+    arn: d.arn,
+    account: d.account,
+    region: d.region,
+    policy: NO_POLICY,
+    ...(d.keyManager ? { keyManager: d.keyManager } : {}),
+    ...(d.keyState ? { keyState: d.keyState } : {}),
+    ...(d.keySpec ? { keySpec: d.keySpec } : {}),
+    ...(d.keyUsage ? { keyUsage: d.keyUsage } : {}),
+    ...(d.origin ? { origin: d.origin } : {}),
+    ...(d.multiRegion !== undefined ? { multiRegion: d.multiRegion } : {}),
+  };
+}
+
+/** A stand-in before the policy is read (no rule judges it: `applies` sees the description only). */
+const NO_POLICY: KeyResource['policy'] = { statements: [], raw: {}, sizeBytes: 0, text: '{}' };
+
+/**
+ * Reads beyond description, policy and tags that the enabled key rules applying to this key declare
+ * (a rule for symmetric keys does not make the guard read an asymmetric key's rotation).
+ */
+function extraReads(key: KeyResource, deps: PipelineDeps): ExtraKeyRead[] {
   const wanted = new Set<ExtraKeyRead>();
   for (const rule of RULES) {
-    if (rule.appliesTo !== 'kms-key' || deps.config.rules[rule.id] === 'off') continue;
+    if (rule.appliesTo !== 'kms-key' || deps.config.rules[rule.id] === 'off' || !rule.applies(key)) continue;
     for (const read of rule.reads)
       if ((EXTRA_KEY_READS as readonly string[]).includes(read)) wanted.add(read as ExtraKeyRead);
   }
@@ -41,7 +65,8 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
     // GetKeyPolicy and ListResourceTags (and the rules' extra reads) take a key id or ARN, never an
     // alias: use DescribeKey's id. They are independent: one round trip for all (an event's latency
     // is its sequential round trips).
-    const extra = extraReads(deps);
+    const key = described(description);
+    const extra = extraReads(key, deps);
     const [policyText, tags, ...extras] = await Promise.all([
       kms.getKeyPolicy(description.keyId),
       kms.listResourceTags(description.keyId),
@@ -56,18 +81,7 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
     extra.forEach((read, i) => {
       (state as Record<string, unknown>)[read] = extras[i];
     });
-    const resource: KeyResource = {
-      type: 'kms-key',
-      id: description.keyId,
-      arn: description.arn,
-      account: description.account,
-      region: description.region,
-      policy: parsed.value,
-      tags,
-      ...state,
-      ...(description.keyManager ? { keyManager: description.keyManager } : {}),
-      ...(description.keyState ? { keyState: description.keyState } : {}),
-    };
+    const resource: KeyResource = { ...key, policy: parsed.value, tags, ...state };
     return { kind: 'ok', ...ids, resource, snapshot: policyText, policyText };
   },
   // DescribeKey did not say who manages the key: never write to what may be an AWS-managed key.
