@@ -1,9 +1,7 @@
-/** Every client factory, for tests and tools; Lambda code imports the one it needs (see client-config.ts). */
-export { type ClientOptions, createClientCache } from './client-config.js';
+/** Client factories, for tests and tools; Lambda code imports the one it needs (see client-config.ts). */
+export { createClientCache } from './client-config.js';
 export { createEc2Client } from './ec2-client.js';
 export { createKmsClient } from './kms-client.js';
 export { createOrganizationsClient } from './organizations-client.js';
-export { createS3Client } from './s3-client.js';
 export { createSnsClient } from './sns-client.js';
-export { createSqsClient } from './sqs-client.js';
 export { createStsClient } from './sts-client.js';

@@ -26,7 +26,7 @@ function normalizeState(state: string | undefined): string {
   return state ? state.charAt(0).toLowerCase() + state.slice(1) : '';
 }
 
-export function toVpcEndpointRecord(endpoint: VpcEndpoint): VpcEndpointRecord {
+function toVpcEndpointRecord(endpoint: VpcEndpoint): VpcEndpointRecord {
   const tags: Record<string, string> = {};
   for (const tag of endpoint.Tags ?? []) if (tag.Key !== undefined) ownSet(tags, tag.Key, tag.Value ?? '');
   const record: VpcEndpointRecord = {

@@ -11,13 +11,7 @@ import { AwsCallError, type AwsCallErrorOptions, ResourceNotFoundError } from '.
  * - `permanent`: anything else; retrying cannot help.
  */
 export type { AwsErrorClassification } from '../errors.js';
-export {
-  AwsCallError,
-  type AwsCallErrorOptions,
-  ResourceNotFoundError,
-  RoleAssumptionError,
-  type RoleAssumptionFailure,
-} from '../errors.js';
+export { AwsCallError, ResourceNotFoundError, RoleAssumptionError } from '../errors.js';
 
 import type { AwsErrorClassification } from '../errors.js';
 
@@ -112,7 +106,7 @@ function asErrorLike(err: unknown): ErrorLike | undefined {
 }
 
 /** The AWS error code: SDK v3 puts it in `name`; EC2/query errors may also carry `Code`. */
-export function awsErrorCode(err: unknown): string {
+function awsErrorCode(err: unknown): string {
   if (err instanceof AwsCallError) return err.code;
   const e = asErrorLike(err);
   if (!e) return 'UnknownError';

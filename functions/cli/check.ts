@@ -20,7 +20,7 @@ export interface CheckReport {
   summary: CheckSummary;
 }
 
-export interface CheckSummary {
+interface CheckSummary {
   files: number;
   resources: number;
   resourcesWithFindings: number;

@@ -2,7 +2,7 @@ import type { CheckReport } from './check.js';
 import { findingsOf } from './check.js';
 
 /** The `--format json` document of SPEC §5 (plus per-rule statuses and input errors). */
-export function toJsonReport(report: CheckReport): Record<string, unknown> {
+function toJsonReport(report: CheckReport): Record<string, unknown> {
   return {
     version: 1,
     results: report.results.map((r) => ({

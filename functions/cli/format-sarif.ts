@@ -33,7 +33,7 @@ function locate(text: string, resourceId: string, finding: Finding): number {
   return lineOf(text, resourceId) ?? 1;
 }
 
-export function toSarif(report: CheckReport, texts: Map<string, string>, version: string): Log {
+function toSarif(report: CheckReport, texts: Map<string, string>, version: string): Log {
   const ruleIndex = new Map(RULES.map((r, i) => [r.id, i]));
   const results: Result[] = report.results.flatMap((r) =>
     findingsOf(r).map(

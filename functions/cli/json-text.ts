@@ -29,7 +29,7 @@ export function binaryReason(text: string): string | undefined {
 }
 
 /** `line N, column M` (1-based) of an offset. */
-export function lineColumn(text: string, offset: number): string {
+function lineColumn(text: string, offset: number): string {
   let line = 1;
   let lineStart = 0;
   for (let i = 0; i < offset && i < text.length; i++) {

@@ -245,9 +245,9 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
 }
 
 /** Detail of a finding the CLI reported without remediating, because its rule's mode is `alert`. */
-export const REPORT_ONLY = 'report-only';
+const REPORT_ONLY = 'report-only';
 /** Detail prefix of a finding a dry run could not have remediated either. */
-export const CANNOT_REMEDIATE = 'cannot remediate: ';
+const CANNOT_REMEDIATE = 'cannot remediate: ';
 
 /**
  * What the CLI says happened, which is not what a Lambda says: the CLI publishes nothing, so no
@@ -273,14 +273,14 @@ const isOpen = (x: ReportRuleResult | undefined) =>
   x?.status === 'finding' || x?.status === 'remediation-failed';
 
 /** Is the sweep's coverage incomplete: a resource unreadable, or an account-region not swept? */
-export const coverageIncomplete = (report: SweepReport): boolean =>
+const coverageIncomplete = (report: SweepReport): boolean =>
   report.totals.unreadable > 0 || report.scopes.some((s) => s.error);
 
 /**
  * 3 when coverage is incomplete (the findings made are still reported), else 1 when an open finding
  * (`finding`, `remediation-failed`) is at or above `failOn`, else 0.
  */
-export function sweepExitCode(report: SweepReport, failOn: Severity = 'low'): ExitCode {
+function sweepExitCode(report: SweepReport, failOn: Severity = 'low'): ExitCode {
   const failing = report.resources.some((r) =>
     (Object.entries(r.results) as [RuleId, ReportRuleResult][]).some(
       ([rule, x]) => isOpen(x) && failsAt(ruleById(rule).severity, failOn),

@@ -44,9 +44,6 @@ export const SNS_MESSAGE_MAX_BYTES = 262_144;
  */
 export const SNS_SUBJECT_MAX_CHARS = 99;
 
-/** PublishBatch takes at most 10 entries, together at most the message limit (API_PublishBatch.html). */
-export const SNS_BATCH_MAX_ENTRIES = 10;
-
 /** PublishBatch entry ids: up to 80 characters, alphanumerics, `-` and `_`. */
 const ENTRY_ID_MAX = 80;
 
@@ -97,7 +94,7 @@ export function findingAlert(input: FindingAlertInput, options: AlertOptions = {
   return fitFinding(doc, base, limit);
 }
 
-/** Entries for several alerts, with ids unique among them (ready for {@link batchAlertEntries}). */
+/** Entries for several alerts, with ids unique among them (the SNS adapter batches them). */
 export function findingAlerts(inputs: FindingAlertInput[], options: AlertOptions = {}): AlertEntry[] {
   const seen = new Map<string, number>();
   return inputs.map((input) => {
@@ -258,33 +255,6 @@ function noticeText(doc: NoticeAlertDocument): string {
   if (doc.details?.length) lines.push('', ...doc.details.map((d) => `- ${d}`));
   lines.push('', `Time: ${doc.time}`);
   return lines.join('\n');
-}
-
-/**
- * Groups entries into PublishBatch requests: at most 10 entries and at most `maxBatchBytes`
- * together (the limit applies to the sum of the batched messages), ids unique within each batch.
- */
-export function batchAlertEntries(
-  entries: AlertEntry[],
-  options: { maxEntries?: number; maxBatchBytes?: number } = {},
-): AlertEntry[][] {
-  const maxEntries = options.maxEntries ?? SNS_BATCH_MAX_ENTRIES;
-  const maxBytes = options.maxBatchBytes ?? SNS_MESSAGE_MAX_BYTES;
-  const batches: { entries: AlertEntry[]; bytes: number; ids: Set<string> }[] = [];
-  for (const entry of entries) {
-    const bytes = alertEntryBytes(entry);
-    let batch = batches.find(
-      (b) => b.entries.length < maxEntries && b.bytes + bytes <= maxBytes && !b.ids.has(entry.Id),
-    );
-    if (!batch) {
-      batch = { entries: [], bytes: 0, ids: new Set() };
-      batches.push(batch);
-    }
-    batch.entries.push(entry);
-    batch.bytes += bytes;
-    batch.ids.add(entry.Id);
-  }
-  return batches.map((b) => b.entries);
 }
 
 /** Bytes SNS counts for an entry: message, subject, and every attribute's name, type and value. */

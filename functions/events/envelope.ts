@@ -30,7 +30,7 @@ export function normalizeAccountId(value: unknown): string | undefined {
   return undefined;
 }
 
-export const accountIdSchema = z.pipe(
+const accountIdSchema = z.pipe(
   z.unknown(),
   z.transform((value, ctx): string => {
     const account = normalizeAccountId(value);
@@ -46,13 +46,13 @@ export const accountIdSchema = z.pipe(
   }),
 );
 
-export const regionSchema = z.string().check(z.regex(REGION, 'must be an AWS region name like us-east-1'));
+const regionSchema = z.string().check(z.regex(REGION, 'must be an AWS region name like us-east-1'));
 
 /** A JSON object (not an array, not null). */
 const jsonObject = z.record(z.string(), z.unknown());
 
 /** https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html */
-export const userIdentitySchema = z.looseObject({
+const userIdentitySchema = z.looseObject({
   type: z.nullish(z.string()),
   arn: z.nullish(z.string()),
   /** Validated only where it is used (as the last source of the account). */
@@ -106,8 +106,6 @@ export const eventBridgeEnvelopeSchema = z.looseObject({
   resources: z.nullish(z.array(z.unknown())),
   detail: cloudTrailRecordSchema,
 });
-
-export type CloudTrailEnvelope = z.output<typeof eventBridgeEnvelopeSchema>;
 
 /** A plain JSON object (what JSON.parse yields for `{...}`). */
 export function isJsonObject(value: unknown): value is Record<string, unknown> {

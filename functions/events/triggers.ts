@@ -49,8 +49,6 @@ export const TRIGGER_EVENTS: { readonly [N in TriggerEventName]: TriggerEventSpe
   CreateTags: { family: 'endpoint', eventSource: 'ec2.amazonaws.com', source: 'aws.ec2' },
 };
 
-export const TRIGGER_EVENT_NAMES = Object.keys(TRIGGER_EVENTS) as TriggerEventName[];
-
 function isTriggerEventName(name: string): name is TriggerEventName {
   return Object.hasOwn(TRIGGER_EVENTS, name);
 }

@@ -17,7 +17,7 @@ export type TriggerEventName = EndpointEventName | KeyEventName;
  * resolved with DescribeKey first, because GetKeyPolicy and PutKeyPolicy accept only a key id or
  * key ARN (https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyPolicy.html).
  */
-export type KeyRefKind = 'id' | 'arn' | 'alias';
+type KeyRefKind = 'id' | 'arn' | 'alias';
 
 export interface KeyRef {
   kind: KeyRefKind;

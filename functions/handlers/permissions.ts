@@ -90,7 +90,7 @@ export function memberRoleActions(): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const needs of Object.values(ROLE_NEEDS)) {
     for (const [action, why] of requiredActions({ ...needs, own: {} }))
-      out.set(action, [...(out.get(action) ?? []), ...why]);
+      out.set(action, [...new Set([...(out.get(action) ?? []), ...why])]);
   }
   return out;
 }

@@ -14,8 +14,8 @@ import type { GuardLog, GuardMetrics, KeepUndelivered, Notify, PipelineDeps } fr
 import type { SnsPort, StsPort } from '../engine/ports.js';
 import { ConfigError } from '../errors.js';
 
-export const SERVICE_NAME = 'kms-perimeter-guard';
-export const METRICS_NAMESPACE = 'KmsPerimeterGuard';
+const SERVICE_NAME = 'kms-perimeter-guard';
+const METRICS_NAMESPACE = 'KmsPerimeterGuard';
 
 export interface Runtime {
   config: GuardConfig;
@@ -171,7 +171,7 @@ export function createRuntime(
 }
 
 /** RoleSessionName for member-account sessions: names the function so CloudTrail shows who acted. */
-export function sessionName(functionName: string | undefined): string {
+function sessionName(functionName: string | undefined): string {
   return `kms-perimeter-guard-${functionName ?? 'local'}`.slice(0, 64);
 }
 

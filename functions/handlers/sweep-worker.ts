@@ -50,7 +50,7 @@ const deps = runtime.deps(
 let s3: ReturnType<typeof createS3Client> | undefined;
 
 /** `reports/2026/11/24/<run id>/<account>-<region>.json`: one object per account-region of a run. */
-export function reportKey(runId: string, account: string, region: string, date: Date): string {
+function reportKey(runId: string, account: string, region: string, date: Date): string {
   const d = date.toISOString().slice(0, 10).replace(/-/g, '/');
   return `reports/${d}/${runId.replace(/[^\w.:-]/g, '_')}/${account}-${region}.json`;
 }

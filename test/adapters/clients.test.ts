@@ -100,6 +100,22 @@ describe('SDK-level retries', () => {
     expect(seen).toHaveLength(1);
   });
 
+  it('KMS ThrottlingException (a request-rate limit) is still retried by the SDK', async () => {
+    const { client, seen } = kmsWith(400, 'ThrottlingException', 2);
+    await expect(client.send(new DescribeKeyCommand({ KeyId: 'k' }))).rejects.toMatchObject({
+      name: 'ThrottlingException',
+    });
+    expect(seen).toHaveLength(2);
+  });
+
+  it('each client is built with its own retry strategy (its own retry quota), kept for every call', async () => {
+    const a = createKmsClient({ region: 'eu-west-1' });
+    const b = createKmsClient({ region: 'eu-west-1' });
+    const strategy = await a.config.retryStrategy();
+    await expect(a.config.retryStrategy()).resolves.toBe(strategy);
+    await expect(b.config.retryStrategy()).resolves.not.toBe(strategy);
+  });
+
   it('a KMS 5xx is still retried by the SDK, up to maxAttempts', async () => {
     const { client, seen } = kmsWith(500, 'KMSInternalException', 2);
     await expect(client.send(new DescribeKeyCommand({ KeyId: 'k' }))).rejects.toMatchObject({

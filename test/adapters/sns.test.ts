@@ -8,8 +8,9 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSnsClient } from '../../functions/adapters/clients.js';
 import { createCallCounter } from '../../functions/adapters/counter.js';
-import { chunkPublishEntries, createSnsAdapter, publishEntrySize } from '../../functions/adapters/sns.js';
-import type { PublishEntry } from '../../functions/engine/ports.js';
+import { batchPublishEntries, createSnsAdapter, publishEntryBytes } from '../../functions/adapters/sns.js';
+import type { AlertEntry } from '../../functions/engine/alert-types.js';
+import { errorAlert } from '../../functions/engine/alerts.js';
 import { fastRetry, serviceError } from './helpers.js';
 
 const snsMock = mockClient(SNSClient);
@@ -26,14 +27,24 @@ function setup(retryOverrides = {}, maxBatchBytes?: number) {
   return { sns, counter, retry };
 }
 
-function entry(n: number, overrides: Partial<PublishEntry> = {}): PublishEntry {
+const attribute = (StringValue: string) => ({ DataType: 'String' as const, StringValue });
+
+/** An alert entry as the engine builds them (engine/alerts.ts), with a given message. */
+function entry(n: number, message?: string): AlertEntry {
   return {
-    id: `finding/${n}:key-no-external-principals`,
-    message: JSON.stringify({ default: `finding ${n}`, sqs: JSON.stringify({ version: 1, n }) }),
-    subject: `[high] key-no-external-principals on key ${n}`,
-    messageStructure: 'json',
-    messageAttributes: { severity: 'high', rule: 'key-no-external-principals', status: 'alerted' },
-    ...overrides,
+    Id: `finding-${n}_key-no-external-principals`,
+    Subject: `[high] key-no-external-principals on key ${n}`,
+    Message: message ?? JSON.stringify({ default: `finding ${n}`, sqs: JSON.stringify({ version: 1, n }) }),
+    MessageStructure: 'json',
+    MessageAttributes: {
+      kind: attribute('finding'),
+      severity: attribute('high'),
+      rule: attribute('key-no-external-principals'),
+      account: attribute('111122223333'),
+      region: attribute('eu-west-1'),
+      resourceType: attribute('kms-key'),
+      status: attribute('alerted'),
+    },
   };
 }
 
@@ -71,42 +82,44 @@ describe('publishBatch: at most 10 entries per PublishBatch call', () => {
     const results = await sns.publishBatch(TOPIC, entries);
     expect(sentBatches().map((b) => b.length)).toEqual([10, 10, 3]);
     expect(counter.snapshot()).toEqual({ 'sns:PublishBatch': 3 });
-    expect(results.map((r) => r.id)).toEqual(entries.map((e) => e.id));
+    expect(results.map((r) => r.id)).toEqual(entries.map((e) => e.Id));
     expect(results.every((r) => r.ok)).toBe(true);
     expect(snsMock).toHaveReceivedCommandWith(PublishBatchCommand, { TopicArn: TOPIC });
   });
 
-  it('sends MessageStructure json, the subject and String message attributes', async () => {
+  it('sends each alert entry as it is, under its batch id', async () => {
     const { sns } = setup();
     succeedExcept();
-    await sns.publishBatch(TOPIC, [entry(1)]);
-    const [sent] = sentBatches()[0]!;
-    expect(sent).toEqual({
-      Id: 'm0',
-      Message: entry(1).message,
-      Subject: entry(1).subject,
-      MessageStructure: 'json',
-      MessageAttributes: {
-        severity: { DataType: 'String', StringValue: 'high' },
-        rule: { DataType: 'String', StringValue: 'key-no-external-principals' },
-        status: { DataType: 'String', StringValue: 'alerted' },
-      },
-    });
+    const alert = entry(1);
+    const [result] = await sns.publishBatch(TOPIC, [alert]);
+    expect(result).toEqual({ id: alert.Id, ok: true, messageId: 'msg-m0' });
+    expect(sentBatches()).toEqual([[{ ...alert, Id: 'm0' }]]);
   });
 
-  it('accepts entries in the SDK member names (as engine alerts build them)', async () => {
+  it('entries built by the engine go through unchanged, one result per entry under its own id', async () => {
     const { sns } = setup();
     succeedExcept();
-    const sdkShaped = {
-      Id: 'alert-1',
-      Subject: '[high] key-no-external-principals on key 1',
-      Message: '{"default":"text"}',
-      MessageStructure: 'json' as const,
-      MessageAttributes: { severity: { DataType: 'String' as const, StringValue: 'high' } },
-    };
-    const [result] = await sns.publishBatch(TOPIC, [sdkShaped]);
-    expect(result).toEqual({ id: 'alert-1', ok: true, messageId: 'msg-m0' });
-    expect(sentBatches()[0]).toEqual([{ ...sdkShaped, Id: 'm0' }]);
+    const alerts = Array.from({ length: 25 }, (_, i) =>
+      errorAlert({
+        stage: 'read',
+        message: `cannot read key ${i}`,
+        account: '111122223333',
+        region: 'eu-west-1',
+      }),
+    );
+    const results = await sns.publishBatch(TOPIC, alerts);
+    expect(sentBatches().map((b) => b.length)).toEqual([10, 10, 5]);
+    expect(sentBatches().flat()).toEqual(alerts.map((a, i) => ({ ...a, Id: `m${i}` })));
+    expect(results.map((r) => r.id)).toEqual(alerts.map((a) => a.Id));
+  });
+
+  it('the same entry given twice is two messages: batch ids are unique whatever the entries’ ids', async () => {
+    const { sns } = setup();
+    succeedExcept();
+    const alert = entry(1);
+    const results = await sns.publishBatch(TOPIC, [alert, alert, alert]);
+    expect(sentBatches().map((b) => b.map((e) => e.Id))).toEqual([['m0', 'm1', 'm2']]);
+    expect(results).toEqual([0, 1, 2].map((i) => ({ id: alert.Id, ok: true, messageId: `msg-m${i}` })));
   });
 
   it('sends nothing for no entries', async () => {
@@ -135,7 +148,7 @@ describe('publishBatch: partial failures', () => {
     ]);
     expect(counter.total('sns')).toBe(4);
     expect(results.every((r) => r.ok)).toBe(true);
-    expect(results[3]).toEqual({ id: entry(3).id, ok: true, messageId: 'msg-m3' });
+    expect(results[3]).toEqual({ id: entry(3).Id, ok: true, messageId: 'msg-m3' });
     expect(retry.delays).toHaveLength(1);
   });
 
@@ -145,7 +158,7 @@ describe('publishBatch: partial failures', () => {
     const results = await sns.publishBatch(TOPIC, [entry(0), entry(1)]);
     expect(sentBatches()).toHaveLength(1);
     expect(results[1]).toEqual({
-      id: entry(1).id,
+      id: entry(1).Id,
       ok: false,
       code: 'InvalidParameter',
       message: 'InvalidParameter',
@@ -172,7 +185,7 @@ describe('publishBatch: whole-call errors', () => {
     fallback.rejectsOnce(serviceError(SNSServiceException, 'Throttled'));
     fallback.resolves({ Successful: [{ Id: 'm0', MessageId: 'x' }] });
     const [result] = await sns.publishBatch(TOPIC, [entry(0)]);
-    expect(result).toEqual({ id: entry(0).id, ok: true, messageId: 'x' });
+    expect(result).toEqual({ id: entry(0).Id, ok: true, messageId: 'x' });
     expect(snsMock).toHaveReceivedCommandTimes(PublishBatchCommand, 2);
   });
 
@@ -196,26 +209,41 @@ describe('publishBatch: whole-call errors', () => {
   });
 });
 
-describe('chunking by size (256 KiB per PublishBatch)', () => {
-  it('splits on the aggregate payload, not only the count', async () => {
-    const big = (n: number) => entry(n, { message: 'x'.repeat(100_000), messageAttributes: {} });
-    expect(chunkPublishEntries([big(0), big(1), big(2), big(3), big(4)]).map((c) => c.length)).toEqual([
-      2, 2, 1,
-    ]);
+describe('batching by size (256 KiB per PublishBatch)', () => {
+  const request = (n: number, message?: string) => ({ ...entry(n, message), Id: `m${n}` });
+
+  it('splits on the aggregate payload, not only the count, keeping the order', () => {
+    const big = (n: number) => request(n, 'x'.repeat(100_000));
+    const batches = batchPublishEntries([big(0), big(1), big(2), big(3), big(4)]);
+    expect(batches.map((b) => b.map((e) => e.Id))).toEqual([['m0', 'm1'], ['m2', 'm3'], ['m4']]);
+    for (const batch of batches) {
+      expect(batch.reduce((n, e) => n + publishEntryBytes(e), 0)).toBeLessThanOrEqual(262_144);
+    }
   });
 
-  it('counts subject and attributes in the size', () => {
-    expect(publishEntrySize({ id: 'a', message: 'ab', subject: 'cd', messageAttributes: { k: 'v' } })).toBe(
-      2 + 2 + 1 + 'String'.length + 1,
-    );
+  it('an entry larger than the limit on its own still goes, alone', () => {
+    const batches = batchPublishEntries([request(0), request(1, 'x'.repeat(300_000)), request(2)]);
+    expect(batches.map((b) => b.map((e) => e.Id))).toEqual([['m0'], ['m1'], ['m2']]);
+  });
+
+  it('counts message, subject and every attribute’s name, type and value, in UTF-8 bytes', () => {
+    expect(
+      publishEntryBytes({
+        Id: 'a',
+        Message: 'ab',
+        Subject: 'é',
+        MessageAttributes: { k: { DataType: 'String', StringValue: 'v' } },
+      }),
+    ).toBe(2 + 2 + 1 + 'String'.length + 1);
   });
 
   it('the adapter honours a custom maximum', async () => {
-    const { sns } = setup({}, 1_000);
+    const size = publishEntryBytes(request(0, 'y'.repeat(400)));
+    const { sns } = setup({}, 2 * size);
     succeedExcept();
     await sns.publishBatch(
       TOPIC,
-      Array.from({ length: 4 }, (_, i) => entry(i, { message: 'y'.repeat(400), messageAttributes: {} })),
+      Array.from({ length: 4 }, (_, i) => entry(i, 'y'.repeat(400))),
     );
     expect(sentBatches().map((b) => b.length)).toEqual([2, 2]);
   });

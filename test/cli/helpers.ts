@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { vi } from 'vitest';
 import { type CliIo, main } from '../../functions/cli/main.js';
 
 export interface CliRun {
@@ -55,4 +56,27 @@ export function buildCli(): string {
   );
   if (build.status !== 0) throw new Error(`CLI build failed: ${build.stderr}`);
   return path.join(dir, 'bin', 'kms-perimeter-guard.mjs');
+}
+
+/**
+ * Shared config and credentials files holding one profile with static keys, in a temporary
+ * directory the SDK is pointed at (AWS_SHARED_CREDENTIALS_FILE, AWS_CONFIG_FILE; unstub after).
+ */
+export function profileFiles(profile: string, accessKeyId: string): void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kpg-profile-'));
+  const credentials = path.join(dir, 'credentials');
+  writeFileSync(
+    credentials,
+    `[${profile}]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = secret\n`,
+  );
+  writeFileSync(path.join(dir, 'config'), '');
+  vi.stubEnv('AWS_SHARED_CREDENTIALS_FILE', credentials);
+  vi.stubEnv('AWS_CONFIG_FILE', path.join(dir, 'config'));
+}
+
+/** The access key the client that made a mocked call signs with (its resolved credentials). */
+export async function signingKeyOf(call: { thisValue: unknown } | undefined): Promise<string> {
+  if (!call) throw new Error('no such call');
+  const client = call.thisValue as { config: { credentials: () => Promise<{ accessKeyId: string }> } };
+  return (await client.config.credentials()).accessKeyId;
 }

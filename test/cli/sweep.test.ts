@@ -17,10 +17,10 @@ import {
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatSweepText } from '../../functions/cli/sweep.js';
 import { buildReport } from '../../functions/engine/sweep.js';
-import { runCli } from './helpers.js';
+import { profileFiles, runCli, signingKeyOf } from './helpers.js';
 
 const OWN = '111122223333';
 const kms = mockClient(KMSClient);
@@ -129,6 +129,7 @@ const CONFIG = JSON.stringify({
 beforeEach(() => {
   for (const m of [kms, ec2, sts, orgs]) m.reset();
 });
+afterEach(() => vi.unstubAllEnvs());
 
 const env = { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' };
 
@@ -247,6 +248,26 @@ describe('sweep', () => {
       'see `kms-perimeter-guard sweep --help`',
     ]);
     expect(sts).not.toHaveReceivedAnyCommand();
+  });
+
+  it('--profile: the profile signs the own account’s calls, and the environment is left alone', async () => {
+    profileFiles('guard-audit', 'AKIDPROFILE');
+    const before = process.env.AWS_PROFILE;
+    mockEstate();
+    const run = await runCli(
+      ['sweep', '--config', 'cfg.json', '--profile', 'guard-audit'],
+      { 'cfg.json': CONFIG },
+      env,
+    );
+    expect(run.code).toBe(1);
+    expect(process.env.AWS_PROFILE).toBe(before);
+    for (const call of [
+      sts.commandCalls(GetCallerIdentityCommand)[0],
+      kms.commandCalls(ListKeysCommand)[0],
+      ec2.commandCalls(DescribeVpcEndpointsCommand)[0],
+    ]) {
+      await expect(signingKeyOf(call)).resolves.toBe('AKIDPROFILE');
+    }
   });
 
   it('no credentials: exit 2 with a message, before anything is judged', async () => {

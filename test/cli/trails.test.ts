@@ -5,15 +5,16 @@ import {
   GetTrailStatusCommand,
 } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { logsWriteManagementEvents } from '../../functions/adapters/trails.js';
-import { runCli } from './helpers.js';
+import { profileFiles, runCli, signingKeyOf } from './helpers.js';
 
 const ct = mockClient(CloudTrailClient);
 const env = { AWS_ACCESS_KEY_ID: 'AKIDTEST', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'us-east-1' };
 const orgTrail = 'arn:aws:cloudtrail:us-east-1:111122223333:trail/org-trail';
 
 beforeEach(() => ct.reset());
+afterEach(() => vi.unstubAllEnvs());
 
 describe('trails', () => {
   it('a multi-region organization trail that logs write management events covers every region (exit 0)', async () => {
@@ -67,6 +68,16 @@ describe('trails', () => {
       region: 'eu-west-1',
       error: expect.stringMatching(/AccessDeniedException/),
     });
+  });
+
+  it('--profile: the calls are signed with the profile, and the environment is left alone', async () => {
+    profileFiles('guard-audit', 'AKIDPROFILE');
+    const before = process.env.AWS_PROFILE;
+    ct.on(DescribeTrailsCommand).resolves({ trailList: [] });
+    const run = await runCli(['trails', '--regions', 'eu-west-1', '--profile', 'guard-audit'], {}, env);
+    expect(run.code).toBe(1);
+    expect(process.env.AWS_PROFILE).toBe(before);
+    await expect(signingKeyOf(ct.commandCalls(DescribeTrailsCommand)[0])).resolves.toBe('AKIDPROFILE');
   });
 
   it('no credentials is a setup error: exit 2, one sentence, not one error per region', async () => {

@@ -13,7 +13,6 @@ import type {
 import {
   AlertInputError,
   alertEntryBytes,
-  batchAlertEntries,
   clipText,
   errorAlert,
   findingAlert,
@@ -480,41 +479,11 @@ describe('findingAlert', () => {
   });
 });
 
-describe('findingAlerts and batchAlertEntries', () => {
+describe('findingAlerts', () => {
   it('gives every entry a distinct id, even for a repeated resource and rule', () => {
     const entries = findingAlerts([keyInput('alerted'), keyInput('alerted'), keyInput('dry-run')]);
     expect(new Set(entries.map((e) => e.Id)).size).toBe(3);
     for (const e of entries) expect(e.Id).toMatch(/^[A-Za-z0-9_-]{1,80}$/);
-  });
-
-  it('batches at most 10 entries', () => {
-    const entries = findingAlerts(
-      Array.from({ length: 25 }, (_, i) => keyInput('alerted', { resource: { ...KEY, id: `key-${i}` } })),
-    );
-    const batches = batchAlertEntries(entries);
-    expect(batches.map((b) => b.length)).toEqual([10, 10, 5]);
-    expect(batches.flat()).toEqual(entries);
-  });
-
-  it('keeps each batch within 256 KB in total', () => {
-    const findings = Array.from({ length: 600 }, (_, i) => externalFinding(i));
-    const entries = findingAlerts(
-      Array.from({ length: 6 }, (_, i) =>
-        keyInput('alerted', { findings, resource: { ...KEY, id: `key-${i}` } }),
-      ),
-    );
-    const batches = batchAlertEntries(entries);
-    expect(batches.flat()).toHaveLength(6);
-    for (const batch of batches) {
-      expect(batch.reduce((n, e) => n + alertEntryBytes(e), 0)).toBeLessThanOrEqual(SNS_MESSAGE_MAX_BYTES);
-      expect(new Set(batch.map((e) => e.Id)).size).toBe(batch.length);
-    }
-  });
-
-  it('never puts two entries with the same id in one batch', () => {
-    const entry = findingAlert(keyInput('alerted'));
-    const batches = batchAlertEntries([entry, entry, entry]);
-    expect(batches).toHaveLength(3);
   });
 });
 

@@ -367,6 +367,51 @@ describe.skipIf(!placeboAvailable)('recorded Custodian responses', () => {
   });
 });
 
+describe('logs', () => {
+  it('the correlation id is the CloudTrail eventID, of the record in the envelope or of a bare record', async () => {
+    const own = '111122223333';
+    const { key, endpoint } = await loadHandlers(
+      { trust: { accounts: [own] } },
+      { POWERTOOLS_LOG_LEVEL: 'INFO' },
+    );
+    mockCompliantAws(own);
+    const lines: string[] = [];
+    // Powertools writes INFO to stdout and ERROR to stderr.
+    const capture = (chunk: unknown) => {
+      lines.push(String(chunk));
+      return true;
+    };
+    const out = vi.spyOn(process.stdout, 'write').mockImplementation(capture);
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(capture);
+    try {
+      await key(
+        {
+          'detail-type': 'AWS API Call via CloudTrail',
+          id: 'envelope-id',
+          detail: { eventID: 'ct-in-envelope' },
+        },
+        contextFor(own),
+      );
+      await endpoint({ eventID: 'ct-bare-record', eventSource: 'ec2.amazonaws.com' }, contextFor(own));
+    } finally {
+      out.mockRestore();
+      err.mockRestore();
+    }
+    const logs = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { message: string; correlation_id?: string });
+    expect(logs.filter((l) => l.message === 'event processed').map((l) => l.correlation_id)).toEqual([
+      'ct-in-envelope',
+      'ct-bare-record',
+    ]);
+    expect(logs.filter((l) => l.message.includes('cannot be understood'))).toHaveLength(2);
+    expect(
+      logs.every((l) => l.correlation_id === 'ct-in-envelope' || l.correlation_id === 'ct-bare-record'),
+    ).toBe(true);
+  });
+});
+
 describe('cold start', () => {
   it('a bad GUARD_CONFIG fails the import with the field named', async () => {
     await expect(loadHandlers({ trust: { accounts: ['12345'] } })).rejects.toThrow(

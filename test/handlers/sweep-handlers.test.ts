@@ -199,6 +199,35 @@ describe('sweep worker', () => {
     expect(summary?.Message).toMatch(/stopped before its time ran out/);
   });
 
+  it('the Lambda handler sweeps one message at a time and lists exactly the failed ones', async () => {
+    env({ trust: { accounts: [OWN] }, rules: { 'key-crypto-via-vpce': 'off' } });
+    mockAccount();
+    // Two sweeps at once would both be inside ListKeys here.
+    let inFlight = 0;
+    let most = 0;
+    kms.on(ListKeysCommand).callsFake(async () => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 20));
+      inFlight--;
+      return { Keys: [{ KeyId: 'k1', KeyArn: `arn:aws:kms:us-east-1:${OWN}:key/k1` }], Truncated: false };
+    });
+    const { handler } = await import('../../functions/handlers/sweep-worker.js');
+    const out = await handler(
+      {
+        Records: [
+          record('m-a', valid),
+          record('m-b', 'not json'),
+          record('m-c', { ...valid, region: 'eu-west-1' }),
+          record('m-d', { ...valid, account: 'x' }),
+        ],
+      } as unknown as SQSEvent,
+      context,
+    );
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm-b' }, { itemIdentifier: 'm-d' }]);
+    expect(kms).toHaveReceivedCommandTimes(ListKeysCommand, 2);
+    expect(most).toBe(1);
+  });
+
   it('a crash while finishing an account-region leaves the message for retry', async () => {
     env({ trust: { accounts: [OWN] }, sweep: { reportBucket: 'guard-reports' } });
     mockAccount();

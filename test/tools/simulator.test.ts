@@ -18,6 +18,7 @@ import {
   createStsClient,
 } from '../../functions/adapters/index.js';
 import { activeOrganizationAccounts, callerAccount, enabledRegions } from '../../functions/adapters/scope.js';
+import { errorAlert } from '../../functions/engine/alerts.js';
 import { AwsSimulator } from '../../tools/simulator/server.js';
 
 const A = '111122223333';
@@ -213,20 +214,13 @@ describe('EC2 (Query, XML)', () => {
 describe('SNS, STS, Organizations', () => {
   it('PublishBatch records messages with their String attributes', async () => {
     const sns = createSnsAdapter(createSnsClient(opts()));
-    const results = await sns.publishBatch('arn:aws:sns:eu-west-1:111122223333:alerts', [
-      {
-        id: 'a1',
-        message: '{"default":"x"}',
-        subject: 'hello',
-        messageStructure: 'json',
-        messageAttributes: { severity: 'high' },
-      },
-    ]);
-    expect(results).toEqual([{ id: 'a1', ok: true, messageId: expect.any(String) }]);
+    const alert = errorAlert({ stage: 'read', message: 'hello', severity: 'high' });
+    const results = await sns.publishBatch('arn:aws:sns:eu-west-1:111122223333:alerts', [alert]);
+    expect(results).toEqual([{ id: alert.Id, ok: true, messageId: expect.any(String) }]);
     expect(sim.estate.messages.at(-1)).toMatchObject({
-      subject: 'hello',
+      subject: alert.Subject,
       messageStructure: 'json',
-      attributes: { severity: 'high' },
+      attributes: { kind: 'error', severity: 'high' },
     });
   });
 
