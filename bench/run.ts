@@ -15,6 +15,7 @@ const modules: Record<string, () => Promise<{ run(o: { quick?: boolean }): Promi
   handlers: () => import('./handlers.bench.js'),
   sweep: () => import('./sweep.bench.js'),
   e2e: () => import('./e2e.bench.js'),
+  adversarial: () => import('./adversarial.bench.js'),
 };
 
 /**

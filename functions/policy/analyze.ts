@@ -10,7 +10,8 @@ import {
 } from './candidates.js';
 import { type CompiledCondition, compileCondition, type Truth } from './condition-ops.js';
 import { evaluate, statementMatches } from './evaluate.js';
-import { clearGlobCaches, compileGlob, globMatches } from './glob.js';
+import { compileGlob, globMatches } from './glob.js';
+import { clearGlobCaches } from './glob-cells.js';
 import { WITNESS_ACTION_PREFERENCE } from './kms-actions.js';
 import { ownGet, ownSet } from './own.js';
 import { KEY_SPELLING, type RequestClass, type Trust } from './request-model.js';

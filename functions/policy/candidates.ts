@@ -1,7 +1,6 @@
 import { checkBudget } from './budget.js';
 import type { CompiledCondition } from './condition-ops.js';
 import {
-  cellRepresentatives,
   compileGlob,
   digitsGlob,
   type Glob,
@@ -9,8 +8,8 @@ import {
   isUniversal,
   type Observer,
   shapeGlob,
-  signatureOf,
 } from './glob.js';
+import { cellRepresentatives, signatureOf } from './glob-cells.js';
 import { ipRepresentatives } from './ip.js';
 import { COMMERCIAL_REGIONS, PREFERRED_REGIONS } from './regions.js';
 import {

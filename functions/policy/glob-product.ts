@@ -1,0 +1,200 @@
+/**
+ * The machinery of the cell enumeration (glob-cells.ts): the patterns' automata run as one product
+ * automaton, case-sensitive literals folded into one trie, and the characters worth trying.
+ */
+
+import { CLASS_CHARS, closeStates, type Glob, type Observer, readInto, stepStates } from './glob.js';
+
+/** Characters outside most patterns, tried in this order to step off every pattern at once. */
+export const FRESH_CHARS = 'zqxjkvw0123456789-_/.ABC';
+
+/**
+ * Case-sensitive literals in one trie: a string equals at most one of them, so the product
+ * automaton carries one trie position (or "off the trie") instead of one component per literal.
+ * Its size is the literals' total length, which the policy size bounds.
+ */
+export class LiteralTrie {
+  readonly children: Map<string, number>[] = [new Map()];
+  readonly terminal: number[][] = [[]];
+  add(text: string, id: number): void {
+    let node = 0;
+    for (const ch of text) {
+      let next = this.children[node]!.get(ch);
+      if (next === undefined) {
+        next = this.children.length;
+        this.children.push(new Map());
+        this.terminal.push([]);
+        this.children[node]!.set(ch, next);
+      }
+      node = next;
+    }
+    this.terminal[node]!.push(id);
+  }
+  get size(): number {
+    return this.children.length;
+  }
+}
+
+export interface LiteralSplit {
+  /** Case-sensitive literals, by the group each stands for. */
+  trie: LiteralTrie;
+  /** Every other pattern, read by its automaton, and its group. */
+  patterns: Glob[];
+  patternGroups: number[];
+  groups: number;
+}
+
+export function splitLiterals(globs: Glob[], groupOf: readonly number[] | undefined): LiteralSplit {
+  const group = (i: number) => (groupOf ? groupOf[i]! : i);
+  const groups = globs.length === 0 ? 0 : Math.max(...globs.map((_, i) => group(i))) + 1;
+  const trie = new LiteralTrie();
+  const patterns: Glob[] = [];
+  const patternGroups: number[] = [];
+  globs.forEach((g, i) => {
+    if (g.literal !== undefined && !g.spec.ignoreCase) trie.add(g.literal, group(i));
+    else {
+      patterns.push(g);
+      patternGroups.push(group(i));
+    }
+  });
+  return { trie, patterns, patternGroups, groups };
+}
+
+/** The characters to try after a trie node (`children`), or off the trie (undefined). */
+export function lettersToTry(
+  automata: readonly Glob[],
+  trie: LiteralTrie,
+): (children: Map<string, number> | undefined) => string[] {
+  // Characters the automata tell apart; every other character behaves alike for them (one digit and
+  // one non-digit stand for all), unless the trie needs it to spell a literal.
+  const significant = new Set<string>();
+  for (const g of automata) {
+    for (const tok of g.tokens) {
+      if (tok.t === 'c') {
+        significant.add(tok.ch);
+        if (tok.ci) significant.add(tok.ch.toUpperCase());
+      }
+    }
+  }
+  // Digits act alike for a digit class (one stands for all, as any other character does); the
+  // hex and alphanumeric classes of id domains are small, so their characters are all tried.
+  const classes = new Set(automata.flatMap((g) => g.tokens.flatMap((t) => (t.t === 'class' ? [t.cls] : []))));
+  const hasDigitTokens = classes.has('digit');
+  for (const cls of classes) if (cls !== 'digit') for (const ch of CLASS_CHARS[cls]) significant.add(ch);
+  const trieChars = new Set<string>();
+  for (const m of trie.children) for (const ch of m.keys()) trieChars.add(ch);
+  const plainDigits = [...'0123456789'].filter((d) => !significant.has(d));
+  const plainOthers = [...FRESH_CHARS, ...trieChars].filter(
+    (c) => !significant.has(c) && !significant.has(c.toLowerCase()) && !(c >= '0' && c <= '9'),
+  );
+  const base = [...significant];
+  return (children) => {
+    const out = [...base];
+    if (children) for (const ch of children.keys()) if (!significant.has(ch)) out.push(ch);
+    const free = (c: string) => !children?.has(c);
+    if (hasDigitTokens) {
+      const d = plainDigits.find(free);
+      if (d !== undefined) out.push(d);
+    }
+    const o = plainOthers.find(free);
+    if (o !== undefined) out.push(o);
+    return out;
+  };
+}
+
+export const DEAD = -1;
+
+/** What an accepted joint state says about a value: the groups it matches and the observers' states. */
+export interface Acceptance {
+  bits: Uint8Array;
+  observed: string;
+}
+
+/**
+ * The automata's joint states, interned (a lazily built DFA): along a trie of 1,600 account ids the
+ * automata go through a handful of joint states, so each step is one memoized lookup. The domain's
+ * automaton, when there is one, comes first; the observers' come last.
+ */
+export class ProductAutomaton {
+  private readonly tuples: number[][][] = [];
+  private readonly tupleIds = new Map<string, number>();
+  private readonly transitions: Map<string, number>[] = [];
+  private readonly tupleSignature = new Map<number, Acceptance | null>();
+  private readonly patternOffset: number;
+  private readonly observerOffset: number;
+
+  constructor(
+    private readonly automata: readonly Glob[],
+    private readonly domain: Glob | undefined,
+    private readonly split: LiteralSplit,
+    private readonly observers: readonly Observer[],
+  ) {
+    this.patternOffset = domain ? 1 : 0;
+    this.observerOffset = this.patternOffset + split.patterns.length;
+  }
+
+  /** The joint state before any character: observers have read their `before` text. */
+  initial(): number {
+    const { automata, observers, observerOffset } = this;
+    return this.intern(
+      automata.map((g, i) =>
+        i >= observerOffset
+          ? readInto(g, closeStates(g, [0]), observers[i - observerOffset]!.before)
+          : closeStates(g, [0]),
+      ),
+    );
+  }
+
+  intern(sets: number[][]): number {
+    const k = sets.map((x) => x.join(',')).join('|');
+    let id = this.tupleIds.get(k);
+    if (id === undefined) {
+      id = this.tuples.length;
+      this.tuples.push(sets);
+      this.tupleIds.set(k, id);
+    }
+    return id;
+  }
+
+  /** The joint state after `ch`, or DEAD once the value left the domain. */
+  step(id: number, ch: string): number {
+    let row = this.transitions[id];
+    if (!row) {
+      row = new Map();
+      this.transitions[id] = row;
+    }
+    let next = row.get(ch);
+    if (next === undefined) {
+      const lower = ch.toLowerCase();
+      const sets = this.tuples[id]!.map((x, i) => stepStates(this.automata[i]!, x, ch, lower));
+      next = this.domain && sets[0]!.length === 0 ? DEAD : this.intern(sets);
+      row.set(ch, next);
+    }
+    return next;
+  }
+
+  /** Null when the value read so far is outside the domain. */
+  acceptInfo(id: number): Acceptance | null {
+    let info = this.tupleSignature.get(id);
+    if (info === undefined) {
+      const { domain, observers, observerOffset, patternOffset } = this;
+      const { patterns, patternGroups, groups } = this.split;
+      const sets = this.tuples[id]!;
+      if (domain && !sets[0]!.includes(domain.tokens.length)) info = null;
+      else {
+        const bits = new Uint8Array(groups);
+        patterns.forEach((g, j) => {
+          if (sets[j + patternOffset]!.includes(g.tokens.length)) bits[patternGroups[j]!] = 1;
+        });
+        let observed = '';
+        for (let j = 0; j < observers.length; j++) {
+          const o = observers[j]!;
+          observed += `|${readInto(o.glob, sets[observerOffset + j]!, o.after).join(',')}`;
+        }
+        info = { bits, observed };
+      }
+      this.tupleSignature.set(id, info);
+    }
+    return info;
+  }
+}
