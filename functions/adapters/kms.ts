@@ -1,6 +1,7 @@
 import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
   type KeyMetadata,
   type KMSClient,
   ListKeysCommand,
@@ -35,7 +36,7 @@ function malformed(operation: string, keyId: string, what: string): AwsCallError
   });
 }
 
-export function toKeyDescription(meta: KeyMetadata | undefined, requestedKeyId: string): KeyDescription {
+function toKeyDescription(meta: KeyMetadata | undefined, requestedKeyId: string): KeyDescription {
   if (!meta?.KeyId || !meta.Arn) throw malformed('DescribeKey', requestedKeyId, 'no KeyMetadata.KeyId/Arn');
   const fromArn = parseKeyArn(meta.Arn);
   const description: KeyDescription = {
@@ -71,7 +72,18 @@ type Caller = ReturnType<typeof createCaller>;
  */
 const KEY_STATE_READS: {
   [K in ExtraKeyRead]: (client: KMSClient, call: Caller, keyId: string) => Promise<ExtraKeyState[K]>;
-} = {};
+} = {
+  // https://docs.aws.amazon.com/kms/latest/APIReference/API_GetKeyRotationStatus.html
+  async rotation(client, call, keyId) {
+    const out = await call('GetKeyRotationStatus', keyId, () =>
+      client.send(new GetKeyRotationStatusCommand({ KeyId: keyId })),
+    );
+    return {
+      enabled: out.KeyRotationEnabled === true,
+      ...(out.RotationPeriodInDays !== undefined ? { rotationPeriodInDays: out.RotationPeriodInDays } : {}),
+    };
+  },
+};
 
 /** The guard's KMS port over one injected `KMSClient` (one account-region). */
 export function createKmsAdapter(client: KMSClient, options: KmsAdapterOptions = {}): KmsPort {

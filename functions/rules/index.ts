@@ -2,6 +2,7 @@ import { endpointNoExternalPrincipals } from './endpoint-no-external-principals.
 import { endpointPrivateDns } from './endpoint-private-dns.js';
 import { keyCryptoViaVpce } from './key-crypto-via-vpce.js';
 import { keyNoExternalPrincipals } from './key-no-external-principals.js';
+import { keyRotationEnabled } from './key-rotation-enabled.js';
 import { keySourceIpIneffective } from './key-sourceip-ineffective.js';
 import type { Rule } from './types.js';
 
@@ -15,6 +16,7 @@ export const RULES = [
   keyNoExternalPrincipals,
   keyCryptoViaVpce,
   keySourceIpIneffective,
+  keyRotationEnabled,
 ] as const;
 
 export type RuleId = (typeof RULES)[number]['id'];

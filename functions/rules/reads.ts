@@ -11,8 +11,10 @@ import type { ResourceType } from './types.js';
  * rule sees it on the resource (`resource.rotation`). Adding a read: a member here, its permission
  * below, and the adapter's implementation (`KmsPort.readKeyState`).
  */
-// biome-ignore lint/suspicious/noEmptyInterface: members are added with the rules that need them
-export interface ExtraKeyState {}
+export interface ExtraKeyState {
+  /** KMS GetKeyRotationStatus (key-rotation-enabled). */
+  rotation: { enabled: boolean; rotationPeriodInDays?: number };
+}
 
 export type ExtraKeyRead = keyof ExtraKeyState;
 export type KeyRead = 'description' | 'policy' | 'tags' | ExtraKeyRead;
@@ -27,6 +29,7 @@ export const READ_PERMISSIONS: Readonly<Record<StateRead, readonly string[]>> = 
   description: ['kms:DescribeKey'],
   policy: ['kms:GetKeyPolicy'],
   tags: ['kms:ListResourceTags'],
+  rotation: ['kms:GetKeyRotationStatus'],
   endpoint: ['ec2:DescribeVpcEndpoints'],
 };
 
@@ -43,7 +46,7 @@ export const LIST_PERMISSIONS: Readonly<Record<ResourceType, readonly string[]>>
 };
 
 /** The members of `ExtraKeyState`, at run time. */
-export const EXTRA_KEY_READS: readonly ExtraKeyRead[] = [];
+export const EXTRA_KEY_READS: readonly ExtraKeyRead[] = ['rotation'];
 
 export function isExtraKeyRead(read: StateRead): read is ExtraKeyRead {
   return (EXTRA_KEY_READS as readonly string[]).includes(read);

@@ -3,6 +3,7 @@ import {
   type DescribeKeyCommandOutput,
   GetKeyPolicyCommand,
   type GetKeyPolicyCommandOutput,
+  GetKeyRotationStatusCommand,
   KMSClient,
   KMSServiceException,
   LimitExceededException,
@@ -202,6 +203,22 @@ describe('listKeys / listResourceTags pagination', () => {
     kmsMock.on(ListResourceTagsCommand).resolves({ Tags: [], Truncated: true, NextMarker: 'same' });
     await expect(kms.listResourceTags(KEY_ID)).rejects.toMatchObject({ code: 'PaginationError' });
     expect(kmsMock).toHaveReceivedCommandTimes(ListResourceTagsCommand, 2);
+  });
+});
+
+describe('readKeyState: the reads key rules declare', () => {
+  it('rotation: GetKeyRotationStatus, mapped to enabled and the rotation period', async () => {
+    const { kms, counter } = setup();
+    kmsMock
+      .on(GetKeyRotationStatusCommand, { KeyId: KEY_ID })
+      .resolves({ KeyRotationEnabled: true, RotationPeriodInDays: 365 });
+    await expect(kms.readKeyState('rotation', KEY_ID)).resolves.toEqual({
+      enabled: true,
+      rotationPeriodInDays: 365,
+    });
+    kmsMock.on(GetKeyRotationStatusCommand).resolves({});
+    await expect(kms.readKeyState('rotation', KEY_ID)).resolves.toEqual({ enabled: false });
+    expect(counter.snapshot()).toEqual({ 'kms:GetKeyRotationStatus': 2 });
   });
 });
 

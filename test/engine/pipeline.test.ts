@@ -556,3 +556,30 @@ describe('errors', () => {
     );
   });
 });
+
+describe('reads a rule declares', () => {
+  it('are made only when the rule is enabled and applies to the key; the rule judges what was read', async () => {
+    const off = harness();
+    off.aws.addKey(policyText(ROOT));
+    await processTrigger(keyTrigger(), off.deps);
+    // key-rotation-enabled is off by default: no GetKeyRotationStatus.
+    expect(off.aws.count('ReadKeyState:rotation')).toBe(0);
+
+    const on = harness({ rules: { 'key-rotation-enabled': 'alert' } });
+    on.aws.addKey(policyText(ROOT), { keySpec: 'SYMMETRIC_DEFAULT', origin: 'AWS_KMS' }).state = {
+      rotation: { enabled: false },
+    };
+    const out = await processTrigger(keyTrigger(), on.deps);
+    expect(on.aws.count('ReadKeyState:rotation')).toBe(1);
+    expect(out.resources[0]?.rules).toContainEqual({ rule: 'key-rotation-enabled', status: 'alerted' });
+
+    const asymmetric = harness({ rules: { 'key-rotation-enabled': 'alert' } });
+    asymmetric.aws.addKey(policyText(ROOT), { keySpec: 'RSA_2048' });
+    const skipped = await processTrigger(keyTrigger(), asymmetric.deps);
+    expect(asymmetric.aws.count('ReadKeyState:rotation')).toBe(0);
+    expect(skipped.resources[0]?.rules).toContainEqual({
+      rule: 'key-rotation-enabled',
+      status: 'not-applicable',
+    });
+  });
+});
