@@ -1,10 +1,5 @@
-import {
-  conditionMatches,
-  type EvaluationOptions,
-  literalPattern,
-  resolvePolicyValue,
-  wildcardMatch,
-} from './evaluate-conditions.js';
+import { conditionMatches, type EvaluationOptions } from './evaluate-conditions.js';
+import { literalPattern, resolvePolicyValue, wildcardMatch } from './evaluate-patterns.js';
 import type {
   ConcreteRequest,
   PatternElement,

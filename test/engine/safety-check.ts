@@ -12,7 +12,7 @@ import { planRemediations, type RemediationDecision } from '../../functions/engi
 import { expandActions } from '../../functions/policy/analyze.js';
 import { withBudget } from '../../functions/policy/budget.js';
 import { evaluate } from '../../functions/policy/evaluate.js';
-import { literalPattern, wildcardMatch } from '../../functions/policy/evaluate-conditions.js';
+import { literalPattern, wildcardMatch } from '../../functions/policy/evaluate-patterns.js';
 import { documentLayout, statementTexts } from '../../functions/policy/json-text.js';
 import { KMS_ACTIONS } from '../../functions/policy/kms-actions.js';
 import { parsePolicyText } from '../../functions/policy/parse.js';

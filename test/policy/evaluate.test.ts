@@ -11,14 +11,16 @@ import {
 import {
   conditionMatches,
   ipInRange,
-  literalPattern,
   OPERATORS,
   parseCidr,
   parseDate,
   parseNumber,
+} from '../../functions/policy/evaluate-conditions.js';
+import {
+  literalPattern,
   resolvePolicyValue,
   wildcardMatch,
-} from '../../functions/policy/evaluate-conditions.js';
+} from '../../functions/policy/evaluate-patterns.js';
 import { parsePolicy } from '../../functions/policy/parse.js';
 import type {
   BaseOperator,
@@ -592,11 +594,12 @@ describe('policy variables (IAM User Guide, Variables and tags)', () => {
 });
 
 describe('the concrete evaluator is independent of the symbolic analyzer', () => {
-  it('imports nothing but the shared types and its own condition module', () => {
-    for (const file of ['evaluate.ts', 'evaluate-conditions.ts']) {
+  it('imports nothing but the shared types and its own condition and pattern modules', () => {
+    const own = ['./types.js', './evaluate-conditions.js', './evaluate-patterns.js'];
+    for (const file of ['evaluate.ts', 'evaluate-conditions.ts', 'evaluate-patterns.ts']) {
       const source = readFileSync(new URL(`../../functions/policy/${file}`, import.meta.url), 'utf8');
       const imports = [...source.matchAll(/from '([^']+)'/g)].map((m) => m[1]);
-      for (const target of imports) expect(['./types.js', './evaluate-conditions.js']).toContain(target);
+      for (const target of imports) expect(own).toContain(target);
     }
   });
 });
