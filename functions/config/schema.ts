@@ -108,6 +108,19 @@ const rulesSchema = z._default(
   DEFAULT_RULE_MODES,
 );
 
+/**
+ * `ruleOptions`: each rule's own settings, the fragments the rules declare (`options` in their
+ * modules); a rule without settings has no member, so `ruleOptions.<id>` for it is an unknown key.
+ */
+const ruleOptionsSchema = z.prefault(
+  z.strictObject(
+    Object.fromEntries(
+      RULES.flatMap((r) => (r.options ? [[r.id, z.prefault(r.options, {})]] : [])),
+    ) as Record<string, z.ZodMiniType<Record<string, unknown>>>,
+  ),
+  {},
+);
+
 export const guardConfigSchema = z
   .strictObject({
     trust: z.strictObject({
@@ -128,6 +141,7 @@ export const guardConfigSchema = z
       {},
     ),
     rules: rulesSchema,
+    ruleOptions: ruleOptionsSchema,
     dryRun: z._default(z.boolean(), false),
     exemptionTagKey: z._default(
       z.string().check(z.minLength(1), z.maxLength(128)),

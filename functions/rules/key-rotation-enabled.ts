@@ -1,5 +1,15 @@
+import * as z from 'zod/mini';
 import { isCustomerManagedKey } from './applicability.js';
-import { defineRule, type Rule } from './types.js';
+import { defineRule, optionsOf, type Rule } from './types.js';
+
+/**
+ * `ruleOptions.key-rotation-enabled`. KMS rotates every 365 days unless a custom period is set,
+ * 90 to 2560 days (KMS API Reference, EnableKeyRotation `RotationPeriodInDays`).
+ */
+const options = z.strictObject({
+  /** A key that rotates less often than this is a finding too (absent: any period will do). */
+  maxRotationPeriodDays: z.optional(z.number().check(z.int(), z.gte(90), z.lte(2560))),
+});
 
 /**
  * Automatic rotation can be enabled only on symmetric encryption keys with key material KMS
@@ -19,8 +29,9 @@ export const keyRotationEnabled: Rule<'key-rotation-enabled'> = defineRule({
   defaultMode: 'off',
   appliesTo: 'kms-key',
   reads: ['rotation'],
+  options,
   applies: rotatable,
-  check(r) {
+  check(r, ctx) {
     if (r.type !== 'kms-key') return [];
     const rule = 'key-rotation-enabled' as const;
     if (r.rotation === undefined) {
@@ -36,7 +47,21 @@ export const keyRotationEnabled: Rule<'key-rotation-enabled'> = defineRule({
         },
       ];
     }
-    if (r.rotation.enabled) return [];
+    const { maxRotationPeriodDays: max } = optionsOf('key-rotation-enabled', options, ctx);
+    // KMS reports the period only for enabled rotation; 365 days is its default.
+    const period = r.rotation.rotationPeriodInDays ?? 365;
+    if (r.rotation.enabled && (max === undefined || period <= max)) return [];
+    if (r.rotation.enabled) {
+      return [
+        {
+          rule,
+          severity: 'low',
+          message: `key ${r.id} rotates its key material every ${period} days (GetKeyRotationStatus: RotationPeriodInDays ${period}), longer than ruleOptions.key-rotation-enabled.maxRotationPeriodDays (${max})`,
+          statements: [],
+          proof: 'witness',
+        },
+      ];
+    }
     return [
       {
         rule,

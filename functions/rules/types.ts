@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import type { GuardConfig } from '../config/schema.js';
 import type { Policy, Witness } from '../policy/types.js';
 import type { RuleId } from './index.js';
@@ -146,6 +147,12 @@ export interface Rule<Id extends string = string> {
   /** The remediation module that applies `plan` (absent: the rule only alerts). */
   remediation?: RemediationKind;
   /**
+   * The rule's own settings, `ruleOptions.<id>` in the configuration: a strict object schema whose
+   * fields are optional or defaulted. The configuration schema is built from these fragments, so a
+   * misspelt setting is a configuration error naming its path; the rule reads it with `optionsOf`.
+   */
+  options?: z.ZodMiniType<Record<string, unknown>>;
+  /**
    * Whether the rule judges this resource at all (e.g. KMS interface endpoints, customer-managed
    * keys). For keys it sees the description only (what DescribeKey says): the pipeline asks it
    * before reading what the rule declared.
@@ -154,6 +161,20 @@ export interface Rule<Id extends string = string> {
   check(resource: Resource, ctx: RuleContext): Finding[];
   /** The change that fixes the findings; `none` with a reason when it cannot be made. */
   plan(resource: Resource, findings: Finding[], ctx: RuleContext): RemediationPlan;
+}
+
+/**
+ * A rule's settings as the configuration holds them, validated by the rule's `options` schema when
+ * the configuration was parsed. A configuration built without parsing (tests) gets the schema's
+ * defaults, exactly as an absent `ruleOptions.<id>` does.
+ */
+export function optionsOf<T extends Record<string, unknown>>(
+  id: string,
+  schema: z.ZodMiniType<T>,
+  ctx: RuleContext,
+): T {
+  const given = (ctx.config.ruleOptions as Record<string, unknown> | undefined)?.[id];
+  return given === undefined ? z.parse(schema, {}) : (given as T);
 }
 
 /** Keeps a rule's id as its literal type, so the registry yields the `RuleId` union. */

@@ -50,7 +50,7 @@ describe('config validate', () => {
       'bad.json: trust.accounts[0]: must be a 12-digit AWS account id',
       'bad.json: rules.key-crypto-via-vpce: must be one of off|alert|remediate, got "alrt"',
       expect.stringMatching(
-        /^bad\.json: dryrun: unknown field \(allowed here: trust, network, rules, dryRun, /,
+        /^bad\.json: dryrun: unknown field \(allowed here: trust, network, rules, ruleOptions, dryRun, /,
       ),
     ]);
     expect(run.stdout).toBe('examples/config.json: valid\n');

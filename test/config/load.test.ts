@@ -34,6 +34,20 @@ describe('parseConfig', () => {
     expect(c.memberRoleName).toBe('KmsPerimeterGuardMember');
   });
 
+  it('takes each rule’s own settings under ruleOptions.<rule id>, as its module declares them', () => {
+    expect(parseConfig({ trust: { accounts: ['111122223333'] } }, 't').ruleOptions).toEqual({
+      'key-rotation-enabled': {},
+    });
+    const c = parseConfig(
+      {
+        trust: { accounts: ['111122223333'] },
+        ruleOptions: { 'key-rotation-enabled': { maxRotationPeriodDays: 365 } },
+      },
+      't',
+    );
+    expect(c.ruleOptions).toEqual({ 'key-rotation-enabled': { maxRotationPeriodDays: 365 } });
+  });
+
   it('keeps rule modes that are given and defaults the others', () => {
     const c = parseConfig(
       { trust: { organizationIds: ['o-a1b2c3d4e5'] }, rules: { 'key-crypto-via-vpce': 'off' } },
@@ -69,6 +83,27 @@ describe('parseConfig', () => {
       { trust: { accounts: ['111122223333'] }, network: { cryptoActions: ['Decrypt'] } },
       'network.cryptoActions[0]',
       'kms:',
+    ],
+    [
+      {
+        trust: { accounts: ['111122223333'] },
+        ruleOptions: { 'key-rotation-enabled': { maxRotationDays: 365 } },
+      },
+      'ruleOptions.key-rotation-enabled.maxRotationDays',
+      'unknown field',
+    ],
+    [
+      {
+        trust: { accounts: ['111122223333'] },
+        ruleOptions: { 'key-rotation-enabled': { maxRotationPeriodDays: 30 } },
+      },
+      'ruleOptions.key-rotation-enabled.maxRotationPeriodDays',
+      '',
+    ],
+    [
+      { trust: { accounts: ['111122223333'] }, ruleOptions: { 'key-crypto-via-vpce': {} } },
+      'ruleOptions.key-crypto-via-vpce',
+      'unknown field',
     ],
     [{ trust: {} }, 'trust', 'at least one trusted account'],
     [{}, 'trust', ''],
