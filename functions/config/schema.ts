@@ -6,7 +6,8 @@ import type { RuleMode } from '../rules/types.js';
 /** Rule ids of SPEC.md §1, in report order: derived from the rule registry. */
 export { RULE_IDS, type RuleId };
 
-export const RULE_MODES = ['off', 'alert', 'remediate'] as const satisfies readonly RuleMode[];
+const RULE_MODES = ['off', 'alert', 'remediate'] as const satisfies readonly RuleMode[];
+
 export type { RuleMode };
 
 /** Each rule's own default mode (`defaultMode` in its module). */
@@ -27,7 +28,7 @@ export const DEFAULT_CRYPTO_ACTIONS = [
   'kms:GenerateDataKeyWithoutPlaintext',
 ];
 
-export const DEFAULT_EXEMPT_PRINCIPAL_ARNS = [
+const DEFAULT_EXEMPT_PRINCIPAL_ARNS = [
   'arn:aws:iam::*:role/aws:ec2-infrastructure',
   'arn:aws:iam::*:role/aws-service-role/*',
 ];

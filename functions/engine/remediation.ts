@@ -6,7 +6,6 @@ import type { ChangePlan, RemediationPlan, Resource } from '../rules/types.js';
 import { type Intents, intentsOf, plans } from './intents.js';
 import type { Verdict } from './judge.js';
 
-export { ENDPOINT_POLICY_MAX_CHARS, KEY_POLICY_MAX_BYTES } from '../remediations/policy-proof.js';
 export type { SafetyProof };
 
 export type RemediationDecision =

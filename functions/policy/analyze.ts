@@ -179,7 +179,7 @@ function witnessOf(query: AnalysisQuery, search: Search, chosen: Found): Concret
   ]);
   // A witness through an AWS service says so (the keys that come with it are in the same dimension).
   if (search.dims.some((d) => d.name === 'via')) relevant.add('aws:viaawsservice');
-  let witness = buildWitness(search.dims, chosen.masks, chosen.allow, relevant);
+  let witness = buildWitness(search.dims, chosen.masks, relevant);
   // A service principal's request says so (aws:PrincipalIsAWSService is in every such request).
   if ('Service' in witness.principal && !('aws:PrincipalIsAWSService' in witness.context)) {
     witness = { ...witness, context: { 'aws:PrincipalIsAWSService': 'true', ...witness.context } };

@@ -2,7 +2,7 @@ import type { Candidate, Dimension } from './candidates.js';
 import { WITNESS_ACTION_PREFERENCE } from './kms-actions.js';
 import { ownGet, ownSet } from './own.js';
 import { KEY_SPELLING } from './request-model.js';
-import type { ConcreteRequest, Statement } from './types.js';
+import type { ConcreteRequest } from './types.js';
 
 const ACTION_RANK = new Map<string, number>(WITNESS_ACTION_PREFERENCE.map((a, i) => [a.toLowerCase(), i]));
 
@@ -11,12 +11,8 @@ function actionRank(action: string): number {
   return ACTION_RANK.get(action.toLowerCase()) ?? ACTION_RANK.size + 1;
 }
 
-export function buildWitness(
-  dims: Dimension[],
-  masks: bigint[],
-  allow: Statement,
-  relevant: Set<string>,
-): ConcreteRequest {
+/** The concrete request of the chosen cells: one candidate per dimension, preferred ones first. */
+export function buildWitness(dims: Dimension[], masks: bigint[], relevant: Set<string>): ConcreteRequest {
   const pickIndex = (mask: bigint, prefer?: (c: Candidate) => number, cands?: Candidate[]) => {
     const idx: number[] = [];
     for (let i = 0; mask >> BigInt(i) !== 0n; i++) if ((mask >> BigInt(i)) & 1n) idx.push(i);

@@ -35,7 +35,7 @@ const NEGATED = new Set<BaseOperator>([
   'ArnNotLike',
 ]);
 
-export function isNegated(op: BaseOperator): boolean {
+function isNegated(op: BaseOperator): boolean {
   return NEGATED.has(op);
 }
 
@@ -46,7 +46,7 @@ function parseNumber(s: string): number | undefined {
 }
 
 /** ISO 8601 date/time or epoch seconds, as AWS accepts for Date operators. */
-export function parseDate(s: string): number | undefined {
+function parseDate(s: string): number | undefined {
   if (/^\d+$/.test(s)) return Number(s) * 1000;
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s);
   if (!m) return undefined;

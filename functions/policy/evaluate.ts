@@ -64,7 +64,7 @@ export function statementMatches(
 }
 
 /** Action names match case-insensitively, with `*` and `?` wildcards (IAM User Guide, "Action"). */
-export function actionMatches(element: PatternElement, action: string): boolean {
+function actionMatches(element: PatternElement, action: string): boolean {
   const listed = element.patterns.some((pattern) => wildcardMatch(literalPattern(pattern), action, true));
   return element.negated ? !listed : listed;
 }
@@ -73,7 +73,7 @@ export function actionMatches(element: PatternElement, action: string): boolean 
  * Resources match case-sensitively with wildcards; policy variables are allowed in the Resource
  * element (IAM User Guide, "Variables and tags"), and one that cannot be resolved matches nothing.
  */
-export function resourceMatches(
+function resourceMatches(
   element: PatternElement,
   request: ConcreteRequest,
   options: EvaluationOptions = WITH_VARIABLES,

@@ -6,7 +6,7 @@
 /** Character classes of the domains ids live in (account ids, endpoint ids, organization ids). */
 export type CharClass = 'digit' | 'hex' | 'alnum';
 
-export type Token =
+type Token =
   | { t: 'c'; ch: string; ci: boolean }
   | { t: 'one'; noColon: boolean }
   | { t: 'star'; noColon: boolean }

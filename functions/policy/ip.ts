@@ -77,7 +77,7 @@ export function parseCidr(s: string): IpRange | undefined {
   return { family: ip.family, start, end: start + (1n << hostBits) - 1n };
 }
 
-export function formatIp(family: 4 | 6, value: bigint): string {
+function formatIp(family: 4 | 6, value: bigint): string {
   if (family === 4) return [24n, 16n, 8n, 0n].map((s) => ((value >> s) & 255n).toString()).join('.');
   const groups: string[] = [];
   for (let s = 112n; s >= 0n; s -= 16n) groups.push(((value >> s) & 0xffffn).toString(16));

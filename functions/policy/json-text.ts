@@ -5,7 +5,7 @@
  * The text must already be valid JSON (the parser checked it); nothing here evaluates values.
  */
 
-export interface Span {
+interface Span {
   start: number;
   /** Exclusive. */
   end: number;

@@ -70,7 +70,7 @@ export type KmsAction = (typeof KMS_ACTIONS)[number];
  * policy" in the KMS permissions reference,
  * https://docs.aws.amazon.com/kms/latest/developerguide/kms-api-permissions-reference.html).
  */
-export const ACCOUNT_LEVEL_ACTIONS: readonly KmsAction[] = [
+const ACCOUNT_LEVEL_ACTIONS: readonly KmsAction[] = [
   'kms:ConnectCustomKeyStore',
   'kms:CreateCustomKeyStore',
   'kms:CreateKey',

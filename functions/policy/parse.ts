@@ -22,8 +22,7 @@ import {
 import { unknownElement } from './suggestions.js';
 import type { Effect, Issue, PatternElement, Policy, Result, Statement } from './types.js';
 
-export { type ParsedOperator, parseConditionOperator } from './condition-operator.js';
-export { ROOT_PATH } from './parse-support.js';
+export { parseConditionOperator } from './condition-operator.js';
 
 /** KMS key policy size limit: https://docs.aws.amazon.com/kms/latest/developerguide/resource-limits.html */
 export const DEFAULT_MAX_POLICY_BYTES = 32_768;

@@ -14,11 +14,11 @@ export function isPrincipalType(name: string): name is PrincipalType {
 }
 
 /** A 12-digit AWS account id (leading zeros are significant). */
-export function isAccountId(value: string): boolean {
+function isAccountId(value: string): boolean {
   return ACCOUNT_ID.test(value);
 }
 
-export function accountRootArn(accountId: string): string {
+function accountRootArn(accountId: string): string {
   return `arn:aws:iam::${accountId}:root`;
 }
 

@@ -105,7 +105,7 @@ export interface Trust {
  * IAM principals, and services acting for a trusted account or none); `trusted`: trusted IAM
  * principals only; `any`: everyone.
  */
-export type PrincipalScope = 'external' | 'internal' | 'trusted' | 'any';
+type PrincipalScope = 'external' | 'internal' | 'trusted' | 'any';
 
 /** A class of requests: "does the policy allow some request of this class?" */
 export interface RequestClass {

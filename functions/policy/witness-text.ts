@@ -9,7 +9,7 @@ function ctx(w: ConcreteRequest, key: string): string | string[] | undefined {
 }
 
 /** Who made the request, in words: "principal in account 444455556666", "role arn:... (account ...)". */
-export function describePrincipal(w: ConcreteRequest): string {
+function describePrincipal(w: ConcreteRequest): string {
   const p = w.principal;
   if ('Service' in p) {
     const acct = ctx(w, 'aws:SourceAccount');

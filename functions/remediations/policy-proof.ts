@@ -16,9 +16,9 @@ import { allowsSomethingNew, lostAccess } from './access-proof.js';
 import type { SafetyProof } from './types.js';
 
 /** KMS key policy size limit: 32 KB (KMS quotas, "Key policy document size"). */
-export const KEY_POLICY_MAX_BYTES = 32_768;
+const KEY_POLICY_MAX_BYTES = 32_768;
 /** VPC endpoint policy limit: 20,480 characters (VPC quotas, "VPC endpoint policy size"). */
-export const ENDPOINT_POLICY_MAX_CHARS = 20_480;
+const ENDPOINT_POLICY_MAX_CHARS = 20_480;
 
 export interface PolicyChange {
   before: Resource;

@@ -94,7 +94,7 @@ export function denyOffNetworkCrypto(config: GuardConfig): GuardStatement | unde
  * `KmsPerimeterGuardDenyExternalPrincipals`, a guard Deny from an older configuration — is an
  * original statement: kept verbatim, never replaced, and the guard writes under another Sid.
  */
-export function isOwnGuardStatement(raw: unknown, guard: GuardStatement): boolean {
+function isOwnGuardStatement(raw: unknown, guard: GuardStatement): boolean {
   if (!isObject(raw) || typeof raw.Sid !== 'string' || !inSidFamily(raw.Sid, guard.Sid)) return false;
   const { Sid: _a, ...mine } = guard;
   const { Sid: _b, ...theirs } = raw;
@@ -102,7 +102,7 @@ export function isOwnGuardStatement(raw: unknown, guard: GuardStatement): boolea
 }
 
 /** `KmsPerimeterGuardDenyExternalPrincipals`, `KmsPerimeterGuardDenyExternalPrincipals2`, ... */
-export function inSidFamily(sid: string, base: string): boolean {
+function inSidFamily(sid: string, base: string): boolean {
   return sid === base || (sid.startsWith(base) && /^[2-9]\d*$/.test(sid.slice(base.length)));
 }
 
@@ -162,7 +162,7 @@ export function placeGuards(policy: Policy, guards: readonly GuardStatement[]): 
 }
 
 /** Every statement the guard may write under `config` (keys and endpoints). */
-export function guardStatementsFor(config: GuardConfig): GuardStatement[] {
+function guardStatementsFor(config: GuardConfig): GuardStatement[] {
   return [
     denyExternalPrincipals(config, true),
     denyExternalPrincipals(config, false),
@@ -174,10 +174,6 @@ export function guardStatementsFor(config: GuardConfig): GuardStatement[] {
 /** Whether a statement is one the guard writes under `config` (Sid family and exact content). */
 export function isGuardWritten(raw: unknown, config: GuardConfig): boolean {
   return guardStatementsFor(config).some((g) => isOwnGuardStatement(raw, g));
-}
-
-export function isGuardSid(sid: unknown): boolean {
-  return typeof sid === 'string' && sid.startsWith(GUARD_SID_PREFIX);
 }
 
 function isObject(x: unknown): x is Record<string, unknown> {

@@ -7,7 +7,7 @@ import { denyExternalPrincipals, denyExternalServiceCalls, placeGuards } from '.
 import { semanticCheck, trustOf } from './semantic.js';
 import { defineRule, type KeyResource, type Rule } from './types.js';
 
-export const externalKeyRequests = (r: KeyResource): RequestClass => ({
+const externalKeyRequests = (r: KeyResource): RequestClass => ({
   principals: 'external',
   actions: KEY_ACTIONS,
   resource: { kind: 'key', ...(r.arn ? { arn: r.arn } : {}) },

@@ -17,8 +17,8 @@ export interface ExtraKeyState {
 }
 
 export type ExtraKeyRead = keyof ExtraKeyState;
-export type KeyRead = 'description' | 'policy' | 'tags' | ExtraKeyRead;
-export type EndpointRead = 'endpoint';
+type KeyRead = 'description' | 'policy' | 'tags' | ExtraKeyRead;
+type EndpointRead = 'endpoint';
 export type StateRead = KeyRead | EndpointRead;
 
 /**
@@ -47,7 +47,3 @@ export const LIST_PERMISSIONS: Readonly<Record<ResourceType, readonly string[]>>
 
 /** The members of `ExtraKeyState`, at run time. */
 export const EXTRA_KEY_READS: readonly ExtraKeyRead[] = ['rotation'];
-
-export function isExtraKeyRead(read: StateRead): read is ExtraKeyRead {
-  return (EXTRA_KEY_READS as readonly string[]).includes(read);
-}
