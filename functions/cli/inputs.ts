@@ -196,32 +196,7 @@ export function readInput(file: string, value: unknown, kind?: InputKind, source
     out.problems.push(...duplicates.map((d) => ({ file, path: d.path, message: d.message })));
 
   if (kind === 'endpoint' || (kind === undefined && looksLikeEndpoint)) {
-    if (Array.isArray(value.VpcEndpoints)) {
-      out.shape = 'DescribeVpcEndpoints response';
-      const spoilt = new Set<number>();
-      let whole = false;
-      for (const d of duplicates) {
-        const m = /^VpcEndpoints\[(\d+)\]/.exec(d.path);
-        if (m) spoilt.add(Number(m[1]));
-        else whole = true;
-      }
-      for (const [i, e] of value.VpcEndpoints.entries()) {
-        if (!whole && !spoilt.has(i)) readEndpoint(file, e, `VpcEndpoints[${i}]`, out);
-      }
-    } else if (isObject(value.VpcEndpoint)) {
-      out.shape = 'CreateVpcEndpoint response';
-      if (duplicates.length === 0) readEndpoint(file, value.VpcEndpoint, 'VpcEndpoint', out);
-    } else if (typeof value.VpcEndpointId === 'string') {
-      out.shape = 'VpcEndpoint';
-      if (duplicates.length === 0) readEndpoint(file, value, '', out);
-    } else {
-      out.problems.push({
-        file,
-        path: '$',
-        message:
-          'with --kind endpoint, expected a VpcEndpoint object, {"VpcEndpoint": {...}} or {"VpcEndpoints": [...]}',
-      });
-    }
+    readEndpointInput(file, value, duplicates, out);
     reportDuplicates();
     return out;
   }
@@ -249,12 +224,57 @@ export function readInput(file: string, value: unknown, kind?: InputKind, source
     return out;
   }
 
+  readBarePolicy(file, value, kind, source, out);
+  return out;
+}
+
+/**
+ * An endpoint input: a DescribeVpcEndpoints response (an endpoint with a duplicate key is not
+ * judged, the others are), a CreateVpcEndpoint response or one VpcEndpoint (neither judged then).
+ */
+function readEndpointInput(file: string, value: Json, duplicates: Issue[], out: LoadedInput): void {
+  if (Array.isArray(value.VpcEndpoints)) {
+    out.shape = 'DescribeVpcEndpoints response';
+    const spoilt = new Set<number>();
+    let whole = false;
+    for (const d of duplicates) {
+      const m = /^VpcEndpoints\[(\d+)\]/.exec(d.path);
+      if (m) spoilt.add(Number(m[1]));
+      else whole = true;
+    }
+    for (const [i, e] of value.VpcEndpoints.entries()) {
+      if (!whole && !spoilt.has(i)) readEndpoint(file, e, `VpcEndpoints[${i}]`, out);
+    }
+  } else if (isObject(value.VpcEndpoint)) {
+    out.shape = 'CreateVpcEndpoint response';
+    if (duplicates.length === 0) readEndpoint(file, value.VpcEndpoint, 'VpcEndpoint', out);
+  } else if (typeof value.VpcEndpointId === 'string') {
+    out.shape = 'VpcEndpoint';
+    if (duplicates.length === 0) readEndpoint(file, value, '', out);
+  } else {
+    out.problems.push({
+      file,
+      path: '$',
+      message:
+        'with --kind endpoint, expected a VpcEndpoint object, {"VpcEndpoint": {...}} or {"VpcEndpoints": [...]}',
+    });
+  }
+}
+
+/** A bare policy document of the given kind, as one resource named after the file. */
+function readBarePolicy(
+  file: string,
+  value: Json,
+  kind: InputKind,
+  source: InputSource | undefined,
+  out: LoadedInput,
+): void {
   // A bare policy is read from its own text when there is one: the parser then reports duplicate
   // keys with their paths, and the size is that of the text as written.
   const parsed = source ? parsePolicyText(source.text) : parsePolicy(value);
   if (!parsed.ok) {
     out.problems.push(...problemsOf(file, '', parsed.issues, false));
-    return out;
+    return;
   }
   if (kind === 'key-policy') {
     out.shape = 'key policy';
@@ -263,7 +283,6 @@ export function readInput(file: string, value: unknown, kind?: InputKind, source
     out.shape = 'endpoint policy';
     out.resources.push({ type: 'vpc-endpoint', id: baseName(file), policy: parsed.value });
   }
-  return out;
 }
 
 /**

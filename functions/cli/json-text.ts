@@ -117,78 +117,79 @@ export function scanJson(text: string): JsonScan {
   };
   // A state machine, not recursion: `value` reads a value (opening a container pushes a frame),
   // `member` reads `"name":` of the object on top, `after` closes containers or moves to the next
-  // element or member.
-  let state: 'value' | 'member' | 'after' = 'value';
-  try {
-    for (;;) {
+  // element or member; `end` is the end of the document.
+  type State = 'value' | 'member' | 'after' | 'end';
+  const readValue = (): State => {
+    const c = text.charAt(i);
+    if (c === '{' || c === '[') {
+      i++;
+      const path = valuePath();
+      stack.push(
+        c === '{' ? { kind: 'object', path, keys: new Set(), key: '' } : { kind: 'array', path, index: 0 },
+      );
       space();
-      if (state === 'value') {
-        const c = text.charAt(i);
-        if (c === '{' || c === '[') {
-          i++;
-          const path = valuePath();
-          stack.push(
-            c === '{'
-              ? { kind: 'object', path, keys: new Set(), key: '' }
-              : { kind: 'array', path, index: 0 },
-          );
-          space();
-          if (text.charAt(i) === (c === '{' ? '}' : ']')) {
-            i++;
-            stack.pop();
-            state = 'after';
-          } else state = c === '{' ? 'member' : 'value';
-          continue;
-        }
-        if (c === '"') string();
-        else {
-          const literal = ['true', 'false', 'null'].find((l) => text.startsWith(l, i));
-          NUMBER.lastIndex = i;
-          const m = literal === undefined ? NUMBER.exec(text) : null;
-          if (literal !== undefined) i += literal.length;
-          else if (m) i += m[0].length;
-          else unexpected('a value');
-        }
-        state = 'after';
-        continue;
-      }
-      if (state === 'member') {
-        if (text.charAt(i) !== '"') unexpected('a member name in double quotes');
-        const top = stack[stack.length - 1] as Extract<Frame, { kind: 'object' }>;
-        const key = string();
-        if (top.keys.has(key)) {
-          duplicates.push({
-            path: child(top.path, key),
-            message: `duplicate key ${JSON.stringify(truncate(key))}: the document has no single meaning (JSON.parse keeps the last one)`,
-          });
-        }
-        top.keys.add(key);
-        top.key = key;
-        space();
-        if (text.charAt(i) !== ':') unexpected("':' after the member name");
-        i++;
-        state = 'value';
-        continue;
-      }
-      const top = stack[stack.length - 1];
-      if (!top) break;
-      const c = text.charAt(i);
-      if (c === (top.kind === 'object' ? '}' : ']')) {
+      if (text.charAt(i) === (c === '{' ? '}' : ']')) {
         i++;
         stack.pop();
-        continue;
+        return 'after';
       }
-      if (c !== ',') unexpected(top.kind === 'object' ? "',' or '}'" : "',' or ']'");
-      const comma = i;
+      return c === '{' ? 'member' : 'value';
+    }
+    if (c === '"') string();
+    else {
+      const literal = ['true', 'false', 'null'].find((l) => text.startsWith(l, i));
+      NUMBER.lastIndex = i;
+      const m = literal === undefined ? NUMBER.exec(text) : null;
+      if (literal !== undefined) i += literal.length;
+      else if (m) i += m[0].length;
+      else unexpected('a value');
+    }
+    return 'after';
+  };
+  const readMember = (): State => {
+    if (text.charAt(i) !== '"') unexpected('a member name in double quotes');
+    const top = stack[stack.length - 1] as Extract<Frame, { kind: 'object' }>;
+    const key = string();
+    if (top.keys.has(key)) {
+      duplicates.push({
+        path: child(top.path, key),
+        message: `duplicate key ${JSON.stringify(truncate(key))}: the document has no single meaning (JSON.parse keeps the last one)`,
+      });
+    }
+    top.keys.add(key);
+    top.key = key;
+    space();
+    if (text.charAt(i) !== ':') unexpected("':' after the member name");
+    i++;
+    return 'value';
+  };
+  const readAfter = (): State => {
+    const top = stack[stack.length - 1];
+    if (!top) return 'end';
+    const c = text.charAt(i);
+    if (c === (top.kind === 'object' ? '}' : ']')) {
       i++;
+      stack.pop();
+      return 'after';
+    }
+    if (c !== ',') unexpected(top.kind === 'object' ? "',' or '}'" : "',' or ']'");
+    const comma = i;
+    i++;
+    space();
+    if (text.charAt(i) === '}' || text.charAt(i) === ']') {
+      fail(`trailing comma at ${lineColumn(text, comma)} (JSON allows none)`, comma);
+    }
+    if (top.kind === 'array') {
+      top.index++;
+      return 'value';
+    }
+    return 'member';
+  };
+  let state: State = 'value';
+  try {
+    while (state !== 'end') {
       space();
-      if (text.charAt(i) === '}' || text.charAt(i) === ']') {
-        fail(`trailing comma at ${lineColumn(text, comma)} (JSON allows none)`, comma);
-      }
-      if (top.kind === 'array') {
-        top.index++;
-        state = 'value';
-      } else state = 'member';
+      state = state === 'value' ? readValue() : state === 'member' ? readMember() : readAfter();
     }
     if (i < n) fail(`unexpected ${shown(text.charAt(i))} after the end of the document`);
     return { ok: true, duplicates };

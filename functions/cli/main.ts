@@ -1,18 +1,16 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
-import { loadConfigFromEnv, parseConfig } from '../config/load.js';
-import type { GuardConfig } from '../config/schema.js';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Severity } from '../rules/types.js';
 import { exitCodeOf, runCheck } from './check.js';
+import { loadConfig, readConfigFile } from './config-file.js';
 import { endpointFailure, missingCredentials, NO_CREDENTIALS } from './endpoint-errors.js';
 import { EXIT, SEVERITIES } from './exit-codes.js';
 import { formatJson } from './format-json.js';
 import { formatSarif } from './format-sarif.js';
 import { formatText } from './format-text.js';
 import { INPUT_KINDS, type InputKind, type InputProblem } from './inputs.js';
-import { binaryReason, scanJson, withoutBom } from './json-text.js';
 import { printable } from './printable.js';
 import { isAwsRegion } from './regions.js';
 import { COMMANDS, type Command, HELP, USAGE } from './usage.js';
@@ -63,39 +61,6 @@ function oneOf<T extends string>(
 }
 
 const why = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
-
-/**
- * A configuration file's text: a byte-order mark is skipped, binary data and JSON syntax errors
- * (a trailing comma, with its line and column) and duplicate keys are configuration errors, then
- * the schema decides.
- */
-export function readConfigText(text: string, source: string): GuardConfig {
-  const body = withoutBom(text);
-  const binary = binaryReason(body);
-  if (binary) throw new ConfigError(source, [{ path: '$', message: binary }]);
-  const scan = scanJson(body);
-  if (!scan.ok) throw new ConfigError(source, [{ path: '$', message: scan.message }]);
-  if (scan.duplicates.length > 0) throw new ConfigError(source, scan.duplicates);
-  return parseConfig(JSON.parse(body), source);
-}
-
-function readConfigFile(file: string, io: CliIo): GuardConfig {
-  let text: string;
-  try {
-    text = io.readFile(file);
-  } catch (err) {
-    throw new ConfigError(file, [{ path: '$', message: `cannot read file (${why(err)})` }], { cause: err });
-  }
-  return readConfigText(text, file);
-}
-
-function loadConfig(file: string | undefined, io: CliIo): GuardConfig {
-  if (file !== undefined) return readConfigFile(file, io);
-  if (io.env.GUARD_CONFIG || io.env.GUARD_CONFIG_FILE) return loadConfigFromEnv(io.env);
-  throw new UsageError(
-    'no configuration: pass --config FILE (at least trust.accounts or trust.organizationIds), or set GUARD_CONFIG / GUARD_CONFIG_FILE',
-  );
-}
 
 const failOnOption = { 'fail-on': { type: 'string' } } as const;
 const failOnOf = (value: string | undefined): Severity => oneOf(value, SEVERITIES, '--fail-on') ?? 'low';

@@ -17,12 +17,7 @@ import type {
 /** What happened to a finding that is alerted on (exempt findings are never alerted). */
 export type AlertStatus = 'alerted' | 'remediated' | 'remediation-failed' | 'dry-run';
 
-export const ALERT_STATUSES: readonly AlertStatus[] = [
-  'alerted',
-  'remediated',
-  'remediation-failed',
-  'dry-run',
-];
+const ALERT_STATUSES: readonly AlertStatus[] = ['alerted', 'remediated', 'remediation-failed', 'dry-run'];
 
 /** The CloudTrail event that made the guard look, when the run was event-driven. */
 export interface AlertTrigger {
@@ -35,7 +30,7 @@ export interface AlertTrigger {
   eventTime?: string;
 }
 
-export interface AlertRemediation {
+interface AlertRemediation {
   plan: RemediationPlan;
   /**
    * Why the remediation was refused or failed (status `remediation-failed`), or why it was not
@@ -64,7 +59,7 @@ export type SummaryStatus = AlertStatus | 'exempt' | 'compliant';
 
 export const SUMMARY_STATUSES: readonly SummaryStatus[] = [...ALERT_STATUSES, 'exempt', 'compliant'];
 
-export interface SweepError {
+interface SweepError {
   account?: string;
   region?: string;
   /** e.g. "cannot assume arn:aws:iam::444455556666:role/KmsPerimeterGuardMember: AccessDenied". */
@@ -90,7 +85,7 @@ export interface SweepSummaryInput {
 }
 
 /** Where the guard stopped when it raises an error alert. */
-export type ErrorStage = 'event' | 'assume-role' | 'read' | 'judge' | 'remediate' | 'publish';
+type ErrorStage = 'event' | 'assume-role' | 'read' | 'judge' | 'remediate' | 'publish';
 
 /** The guard could not judge or fix something: subscribers must know, or a gap goes unseen. */
 export interface ErrorAlertInput {

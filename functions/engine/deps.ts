@@ -33,7 +33,7 @@ export interface GuardLog {
   error(message: string, extra?: Record<string, unknown>): void;
 }
 
-export type MetricName =
+type MetricName =
   | 'Findings'
   | 'RemediationsApplied'
   | 'RemediationsFailed'
@@ -81,7 +81,7 @@ export interface PipelineDeps {
 // ---------------------------------------------------------------------------------------- outcomes
 
 /** What happened to one rule on one resource. */
-export type RuleOutcomeStatus = JudgeStatus | AlertStatus;
+type RuleOutcomeStatus = JudgeStatus | AlertStatus;
 
 export interface RuleOutcome {
   rule: RuleId;
@@ -91,7 +91,7 @@ export interface RuleOutcome {
   refused?: true;
 }
 
-export type ResourceStatus = 'judged' | 'gone' | 'skipped' | 'error';
+type ResourceStatus = 'judged' | 'gone' | 'skipped' | 'error';
 
 export interface ResourceOutcome {
   type: Resource['type'];
@@ -124,7 +124,6 @@ export interface ResourceContext {
 /** How many times a resource is re-judged when it keeps changing between read and write. */
 export const MAX_JUDGE_ROUNDS = 3;
 /** Read-backs after a write before the guard says it could not confirm it (EC2 is eventually consistent). */
-export const READ_BACK_ATTEMPTS = 3;
 export const READ_BACK_DELAY_MS = 1_000;
 
 export const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

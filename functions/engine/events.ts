@@ -22,7 +22,7 @@ export interface EventOutcome {
 }
 
 /** Endpoints judged per event at most (a real record names one). */
-export const MAX_ENDPOINTS_PER_EVENT = 25;
+const MAX_ENDPOINTS_PER_EVENT = 25;
 
 /**
  * Read several endpoints in one DescribeVpcEndpoints call. EC2 fails the whole call when one id

@@ -39,7 +39,7 @@ import type { Ec2Port, KmsPort, VpcEndpointRecord } from './ports.js';
 import { planRemediations, type RemediationDecision } from './remediation.js';
 
 /** Lambdas and sweeps judge and plan one resource within this budget unless the config sets one. */
-export const DEFAULT_ANALYSIS_BUDGET_MS = 2_000;
+const DEFAULT_ANALYSIS_BUDGET_MS = 2_000;
 
 /** Upper bound of the random wait before an event-triggered write's final re-read. */
 export const REPLAY_JITTER_MS = 400;
@@ -144,7 +144,7 @@ async function applyPlanned<P>(
  * Guard one resource: read, judge, plan, prove, apply (read-compare-write, then read back), report.
  * Never throws for a problem with this resource except retryable AWS errors.
  */
-export async function guardResource<P, S, K>(
+async function guardResource<P, S, K>(
   driver: ResourceDriver<P, S, K>,
   port: P,
   ref: string,

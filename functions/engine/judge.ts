@@ -5,7 +5,7 @@ import { type Exemption, readExemption } from './exemptions.js';
 
 export type JudgeStatus = 'compliant' | 'finding' | 'exempt' | 'off' | 'not-applicable';
 
-export interface RuleResult {
+interface RuleResult {
   rule: RuleId;
   status: JudgeStatus;
   findings: Finding[];

@@ -8,12 +8,6 @@
  * endpoints), outcomes.ts, notices.ts, publish.ts and events.ts.
  */
 export * from './deps.js';
-export { type EventOutcome, MAX_ENDPOINTS_PER_EVENT, processEvent, processTrigger } from './events.js';
-export {
-  DEFAULT_ANALYSIS_BUDGET_MS,
-  guardEndpoint,
-  guardKey,
-  guardResource,
-  REPLAY_JITTER_MS,
-} from './guard.js';
+export { type EventOutcome, processEvent, processTrigger } from './events.js';
+export { guardEndpoint, guardKey, REPLAY_JITTER_MS } from './guard.js';
 export { publishAlerts } from './publish.js';

@@ -1,10 +1,11 @@
 /**
  * Ports: what the engine and handlers need from AWS, with no SDK type in sight. The implementations
- * in this folder are the only modules that import `@aws-sdk/*`.
+ * in functions/adapters/ are the only modules that import `@aws-sdk/*`.
  */
 
 import type { AwsService } from '../errors.js';
 import type { ExtraKeyRead, ExtraKeyState } from '../rules/reads.js';
+import type { AlertEntry } from './alert-types.js';
 
 export type { AwsService };
 
@@ -79,18 +80,18 @@ export interface VpcEndpointRecord {
   creationTimestamp?: Date;
 }
 
-export interface DescribeVpcEndpointsQuery {
+interface DescribeVpcEndpointsQuery {
   ids?: string[];
   /** EC2 filters, e.g. `{ 'service-name': ['com.amazonaws.eu-west-1.kms'] }`. */
   filters?: Record<string, string[]>;
 }
 
-export interface VpcDnsAttributes {
+interface VpcDnsAttributes {
   enableDnsSupport: boolean;
   enableDnsHostnames: boolean;
 }
 
-export interface ModifyVpcEndpointRequest {
+interface ModifyVpcEndpointRequest {
   id: string;
   privateDnsEnabled?: boolean;
   /** The new endpoint policy as JSON text. */
@@ -107,33 +108,6 @@ export interface Ec2Port {
 }
 
 // ---------------------------------------------------------------------------------------------- SNS
-
-export interface PublishEntry {
-  /** The caller's id for this entry (any string); results come back under it, in the same order. */
-  id: string;
-  message: string;
-  subject?: string;
-  messageStructure?: 'json';
-  /** String message attributes (subscribers filter on them). */
-  messageAttributes?: Record<string, string>;
-  /** FIFO topics only. */
-  messageGroupId?: string;
-  messageDeduplicationId?: string;
-}
-
-/**
- * The same entry in the SDK's own member names (`PublishBatchRequestEntry` with String attributes),
- * as `engine/alert-types.ts` builds it; accepted as is.
- */
-export interface SdkPublishEntry {
-  Id: string;
-  Message: string;
-  Subject?: string;
-  MessageStructure?: 'json';
-  MessageAttributes?: Record<string, { DataType: 'String'; StringValue: string }>;
-  MessageGroupId?: string;
-  MessageDeduplicationId?: string;
-}
 
 export type PublishResult =
   | { id: string; ok: true; messageId: string }
@@ -153,10 +127,7 @@ export interface SnsPort {
    * under the entry's own id. Never throws for AWS errors: failed entries say whether a retry
    * could help (`retryable`), and the caller decides.
    */
-  publishBatch(
-    topicArn: string,
-    entries: ReadonlyArray<PublishEntry | SdkPublishEntry>,
-  ): Promise<PublishResult[]>;
+  publishBatch(topicArn: string, entries: ReadonlyArray<AlertEntry>): Promise<PublishResult[]>;
 }
 
 // ---------------------------------------------------------------------------------------------- STS

@@ -12,7 +12,7 @@ export interface Clock {
   sleep(ms: number): Promise<void>;
 }
 
-export const realClock: Clock = {
+const realClock: Clock = {
   now: () => performance.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };
@@ -81,7 +81,7 @@ export class TokenBucket {
 export type RateLimitedApi = (typeof RATE_LIMITED_APIS)[number];
 
 /** The bucket an AWS operation draws from; undefined = not limited (STS, SNS). */
-export function rateLimitedApi(service: string, operation: string): RateLimitedApi | undefined {
+function rateLimitedApi(service: string, operation: string): RateLimitedApi | undefined {
   if (service === 'ec2') {
     if (operation === 'ModifyVpcEndpoint') return 'ec2:ModifyVpcEndpoint';
     return operation.startsWith('Describe') ? 'ec2:Describe' : undefined;

@@ -6,70 +6,24 @@
  * the run, then reported, never dropped.
  */
 
-import type { RuleId } from '../config/schema.js';
-import { RULE_IDS } from '../config/schema.js';
 import { AwsCallError, RoleAssumptionError } from '../errors.js';
-import type { FindingExample, Proof } from '../rules/types.js';
-import type { AlertEntry, SummaryStatus } from './alert-types.js';
-import { summaryAlert } from './alerts.js';
+import type { AlertEntry } from './alert-types.js';
 import {
   guardEndpoint,
   guardKey,
   type PipelineDeps,
-  publishAlerts,
   type ResourceContext,
   type ResourceOutcome,
 } from './pipeline.js';
 import type { Ec2Port, KmsPort } from './ports.js';
 import { forEachBounded } from './rate-limit.js';
-
-export const SWEEP_REPORT_SCHEMA_VERSION = '1';
-
-/** Per rule, what the sweep found (SPEC §5 statuses folded for the report). */
-export type ReportStatus =
-  | 'compliant'
-  | 'finding'
-  | 'exempt'
-  | 'remediated'
-  | 'remediation-failed'
-  | 'unreadable';
-
-export interface ReportRuleResult {
-  status: ReportStatus;
-  /** For findings: what happened to it (alerted, dry-run) or why a remediation failed. */
-  detail?: string;
-  witness?: unknown;
-  proof?: Proof;
-  /** Proof `example`: a request the statement mishandles and AWS's decision. */
-  example?: FindingExample;
-  /** `remediation-failed` because the change was refused (nothing was written). */
-  refused?: true;
-}
-
-export interface ReportResource {
-  type: 'kms-key' | 'vpc-endpoint';
-  id: string;
-  arn?: string;
-  account: string;
-  region: string;
-  /** `judged`; `skipped` (AWS-managed key, gone since listed); `unreadable` (see `reason`). */
-  status: 'judged' | 'skipped' | 'unreadable';
-  reason?: string;
-  results: Partial<Record<RuleId, ReportRuleResult>>;
-}
-
-export interface ScopeResult {
-  account: string;
-  region: string;
-  startedAt: string;
-  durationMs: number;
-  keys: { listed: number; awsManaged: number };
-  endpoints: { listed: number };
-  /** Set when the whole account-region could not be swept (role not assumable, listing denied). */
-  error?: string;
-  /** Resources not judged because the sweep stopped early (`shouldStop`); the sweep is incomplete. */
-  notStarted?: number;
-}
+import {
+  type ReportResource,
+  type ScopeResult,
+  type ScopeSweep,
+  toReportResource,
+  unreadable,
+} from './sweep-report.js';
 
 export interface SweepProgress {
   account: string;
@@ -100,73 +54,27 @@ export interface SweepOptions {
   shouldStop?: () => boolean;
 }
 
-export interface ScopeSweep {
-  scope: ScopeResult;
-  resources: ReportResource[];
-  alerts: AlertEntry[];
-}
-
-const FOLD: Record<string, ReportStatus | undefined> = {
-  compliant: 'compliant',
-  exempt: 'exempt',
-  alerted: 'finding',
-  'dry-run': 'finding',
-  finding: 'finding',
-  remediated: 'remediated',
-  'remediation-failed': 'remediation-failed',
-};
-
-function toReportResource(o: ResourceOutcome): ReportResource {
-  const base = {
-    type: o.type,
-    id: o.id,
-    account: o.account,
-    region: o.region,
-    ...(o.arn ? { arn: o.arn } : {}),
-  };
-  if (o.status === 'skipped' || o.status === 'gone') {
-    return { ...base, status: 'skipped', reason: o.reason ?? o.status, results: {} };
-  }
-  if (o.status === 'error') {
-    return { ...base, status: 'unreadable', ...(o.reason ? { reason: o.reason } : {}), results: {} };
-  }
-  const results: Partial<Record<RuleId, ReportRuleResult>> = {};
-  for (const r of o.rules) {
-    const status = FOLD[r.status];
-    if (!status) continue; // off, not-applicable: not judged
-    const finding = o.verdict?.results.find((v) => v.rule === r.rule)?.findings[0];
-    results[r.rule] = {
-      status,
-      ...(r.status === 'alerted' || r.status === 'dry-run' ? { detail: r.status } : {}),
-      ...(r.reason ? { detail: r.reason } : {}),
-      ...(r.refused ? { refused: r.refused } : {}),
-      ...(finding
-        ? {
-            proof: finding.proof,
-            ...(finding.witness ? { witness: finding.witness } : {}),
-            ...(finding.example ? { example: finding.example } : {}),
-          }
-        : {}),
-    };
-  }
-  return { ...base, status: 'judged', results };
-}
-
-function unreadable(
-  type: ReportResource['type'],
-  id: string,
-  ctx: ResourceContext,
-  reason: string,
-): ReportResource {
-  return { type, id, account: ctx.account, region: ctx.region, status: 'unreadable', reason, results: {} };
-}
-
 const describeError = (err: unknown) =>
   err instanceof AwsCallError
     ? `${err.code}: ${err.message}`
     : err instanceof Error
       ? err.message
       : String(err);
+
+/** A listed resource to judge; an endpoint carries what the listing said about it. */
+type SweepItem = {
+  type: 'kms-key' | 'vpc-endpoint';
+  id: string;
+  known?: Parameters<typeof guardEndpoint>[4];
+};
+
+interface ScopePorts {
+  kms: KmsPort | undefined;
+  ec2: Ec2Port | undefined;
+}
+
+const sleeper = (deps: PipelineDeps) =>
+  deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
 /**
  * Sweep one account-region. Never throws for AWS errors: a scope that cannot be swept at all is
@@ -195,6 +103,45 @@ export async function sweepAccountRegion(
     return { scope, resources, alerts };
   };
 
+  const ports = await openPorts(ctx, deps, scope);
+  if (!ports) return finish();
+
+  // 1. List (ids only: 10,000 keys are a few hundred KB), so progress has a total.
+  const items = await listScope(ports, scope, deps, options);
+
+  // 2. Judge with a bounded pool; retryable failures are set aside and tried again later.
+  let judged = 0;
+  const total = items.length;
+  const done = async (r: ReportResource, outcome?: ResourceOutcome) => {
+    resources.push(r);
+    if (outcome && outcome.alerts.length > 0) {
+      if (options.publish) await options.publish(outcome.alerts);
+      else alerts.push(...outcome.alerts);
+    }
+    if (r.status === 'skipped' && r.reason === 'AWS-managed key') scope.keys.awsManaged++;
+    judged++;
+    options.onProgress?.({ account, region, judged, total });
+  };
+  const judgeOne = async (item: SweepItem): Promise<ResourceOutcome> =>
+    item.type === 'kms-key'
+      ? guardKey(ports.kms as KmsPort, item.id, ctx, deps)
+      : guardEndpoint(ports.ec2 as Ec2Port, item.id, ctx, deps, item.known);
+
+  const notStarted = await judgeInPasses(items, judgeOne, done, ctx, deps, options);
+  if (notStarted > 0) {
+    scope.notStarted = notStarted;
+    scope.error = `the sweep stopped before its time ran out: ${notStarted} resources not judged`;
+  }
+  return finish();
+}
+
+/** The account-region's ports; undefined, with `scope.error` set, when it cannot be reached. */
+async function openPorts(
+  ctx: ResourceContext,
+  deps: PipelineDeps,
+  scope: ScopeResult,
+): Promise<ScopePorts | undefined> {
+  const { account, region } = ctx;
   let kms: KmsPort | undefined;
   let ec2: Ec2Port | undefined;
   try {
@@ -206,13 +153,22 @@ export async function sweepAccountRegion(
         ? err.message
         : `cannot reach ${account}/${region}: ${describeError(err)}`;
     deps.log.error('account-region not swept', { account, region, error: scope.error });
-    return finish();
+    return undefined;
   }
+  return { kms, ec2 };
+}
 
-  // 1. List (ids only: 10,000 keys are a few hundred KB), so progress has a total.
-  type Item = { type: 'kms-key' | 'vpc-endpoint'; id: string; known?: Parameters<typeof guardEndpoint>[4] };
-  const items: Item[] = [];
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+/** Every endpoint and key of the scope, ids only; sets the listed counts (and `scope.error`). */
+async function listScope(
+  ports: ScopePorts,
+  scope: ScopeResult,
+  deps: PipelineDeps,
+  options: SweepOptions,
+): Promise<SweepItem[]> {
+  const { account, region } = scope;
+  const { kms, ec2 } = ports;
+  const items: SweepItem[] = [];
+  const sleep = sleeper(deps);
   const passes = options.retryPasses ?? 2;
   let delay = options.retryDelayMs ?? 2_000;
   for (let attempt = 0; ; attempt++) {
@@ -250,30 +206,29 @@ export async function sweepAccountRegion(
       break;
     }
   }
-  delay = options.retryDelayMs ?? 2_000;
+  return items;
+}
 
-  // 2. Judge with a bounded pool; retryable failures are set aside and tried again later.
-  let judged = 0;
-  const total = items.length;
-  const done = async (r: ReportResource, outcome?: ResourceOutcome) => {
-    resources.push(r);
-    if (outcome && outcome.alerts.length > 0) {
-      if (options.publish) await options.publish(outcome.alerts);
-      else alerts.push(...outcome.alerts);
-    }
-    if (r.status === 'skipped' && r.reason === 'AWS-managed key') scope.keys.awsManaged++;
-    judged++;
-    options.onProgress?.({ account, region, judged, total });
-  };
-  const judgeOne = async (item: Item): Promise<ResourceOutcome> =>
-    item.type === 'kms-key'
-      ? guardKey(kms as KmsPort, item.id, ctx, deps)
-      : guardEndpoint(ec2 as Ec2Port, item.id, ctx, deps, item.known);
-
+/**
+ * Judge the items with a bounded pool, in passes: the resources still failing with a retryable
+ * error are tried again after a growing wait, then reported. Returns how many were not started.
+ */
+async function judgeInPasses(
+  items: SweepItem[],
+  judgeOne: (item: SweepItem) => Promise<ResourceOutcome>,
+  done: (r: ReportResource, outcome?: ResourceOutcome) => Promise<void>,
+  ctx: ResourceContext,
+  deps: PipelineDeps,
+  options: SweepOptions,
+): Promise<number> {
+  const { account, region } = ctx;
+  const sleep = sleeper(deps);
+  const passes = options.retryPasses ?? 2;
+  let delay = options.retryDelayMs ?? 2_000;
   let pending = items;
   let notStarted = 0;
   for (let pass = 0; pending.length > 0; pass++) {
-    const retry: { item: Item; err: unknown }[] = [];
+    const retry: { item: SweepItem; err: unknown }[] = [];
     await forEachBounded(pending, options.concurrency, async (item) => {
       if (options.shouldStop?.()) {
         notStarted++;
@@ -322,127 +277,5 @@ export async function sweepAccountRegion(
     delay *= 2;
     pending = retry.map((r) => r.item);
   }
-  if (notStarted > 0) {
-    scope.notStarted = notStarted;
-    scope.error = `the sweep stopped before its time ran out: ${notStarted} resources not judged`;
-  }
-  return finish();
-}
-
-export interface SweepReport {
-  schemaVersion: typeof SWEEP_REPORT_SCHEMA_VERSION;
-  kind: 'sweep-report';
-  product: 'kms-perimeter-guard';
-  runId: string;
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  dryRun: boolean;
-  scopes: ScopeResult[];
-  resources: ReportResource[];
-  totals: {
-    resources: number;
-    byType: { 'kms-key': number; 'vpc-endpoint': number };
-    judged: number;
-    skipped: number;
-    unreadable: number;
-    byRule: Partial<Record<RuleId, Partial<Record<ReportStatus, number>>>>;
-  };
-  apiCalls: Record<string, number>;
-  rateLimitWaitsMs?: Record<string, number>;
-}
-
-export function buildReport(input: {
-  runId: string;
-  startedAt: Date;
-  finishedAt: Date;
-  dryRun: boolean;
-  sweeps: ScopeSweep[];
-  apiCalls: Record<string, number>;
-  rateLimitWaitsMs?: Record<string, number>;
-}): SweepReport {
-  const resources = input.sweeps.flatMap((s) => s.resources);
-  const byRule: SweepReport['totals']['byRule'] = {};
-  for (const r of resources) {
-    for (const [rule, res] of Object.entries(r.results) as [RuleId, ReportRuleResult][]) {
-      const counts = byRule[rule] ?? {};
-      counts[res.status] = (counts[res.status] ?? 0) + 1;
-      byRule[rule] = counts;
-    }
-  }
-  return {
-    schemaVersion: SWEEP_REPORT_SCHEMA_VERSION,
-    kind: 'sweep-report',
-    product: 'kms-perimeter-guard',
-    runId: input.runId,
-    startedAt: input.startedAt.toISOString(),
-    finishedAt: input.finishedAt.toISOString(),
-    durationMs: input.finishedAt.getTime() - input.startedAt.getTime(),
-    dryRun: input.dryRun,
-    scopes: input.sweeps.map((s) => s.scope),
-    resources,
-    totals: {
-      resources: resources.length,
-      byType: {
-        'kms-key': resources.filter((r) => r.type === 'kms-key').length,
-        'vpc-endpoint': resources.filter((r) => r.type === 'vpc-endpoint').length,
-      },
-      judged: resources.filter((r) => r.status === 'judged').length,
-      skipped: resources.filter((r) => r.status === 'skipped').length,
-      unreadable: resources.filter((r) => r.status === 'unreadable').length,
-      byRule: Object.fromEntries(RULE_IDS.filter((id) => byRule[id]).map((id) => [id, byRule[id]])),
-    },
-    apiCalls: input.apiCalls,
-    ...(input.rateLimitWaitsMs ? { rateLimitWaitsMs: input.rateLimitWaitsMs } : {}),
-  };
-}
-
-/** The summary alert of one sweep (counts by rule and status), in the alert schema's own statuses. */
-export function sweepSummaryAlert(report: SweepReport): AlertEntry {
-  const counts: Partial<Record<RuleId, Partial<Record<SummaryStatus, number>>>> = {};
-  for (const r of report.resources) {
-    for (const [rule, res] of Object.entries(r.results) as [RuleId, ReportRuleResult][]) {
-      const status: SummaryStatus | undefined =
-        res.status === 'finding'
-          ? res.detail === 'dry-run'
-            ? 'dry-run'
-            : 'alerted'
-          : res.status === 'unreadable'
-            ? undefined
-            : res.status;
-      if (!status) continue;
-      const c = counts[rule] ?? {};
-      c[status] = (c[status] ?? 0) + 1;
-      counts[rule] = c;
-    }
-  }
-  const errors = [
-    ...report.scopes
-      .filter((s) => s.error)
-      .map((s) => ({ account: s.account, region: s.region, message: s.error as string })),
-    ...report.resources
-      .filter((r) => r.status === 'unreadable')
-      .map((r) => ({
-        account: r.account,
-        region: r.region,
-        message: `${r.type} ${r.id} unreadable: ${r.reason ?? 'unknown'}`,
-      })),
-  ];
-  return summaryAlert({
-    sweepId: report.runId,
-    startedAt: report.startedAt,
-    finishedAt: report.finishedAt,
-    dryRun: report.dryRun,
-    accounts: [...new Set(report.scopes.map((s) => s.account))],
-    regions: [...new Set(report.scopes.map((s) => s.region))],
-    resources: report.totals.byType,
-    counts,
-    errors,
-    time: report.finishedAt,
-  });
-}
-
-/** Publish one sweep's per-resource alerts and its summary (one PublishBatch stream). */
-export async function publishSweepAlerts(report: SweepReport, sweeps: ScopeSweep[], deps: PipelineDeps) {
-  return publishAlerts([...sweeps.flatMap((s) => s.alerts), sweepSummaryAlert(report)], deps);
+  return notStarted;
 }

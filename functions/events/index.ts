@@ -1,2 +1,3 @@
-export { classifyKeyRef, parseTrigger, TRIGGER_EVENTS } from './triggers.js';
+export { classifyKeyRef } from './key-claims.js';
+export { parseTrigger, TRIGGER_EVENTS } from './triggers.js';
 export type { Trigger, TriggerResult } from './types.js';

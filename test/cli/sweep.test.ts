@@ -18,8 +18,8 @@ import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organi
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { formatSweepText } from '../../functions/cli/sweep.js';
-import { buildReport } from '../../functions/engine/sweep.js';
+import { formatSweepText } from '../../functions/cli/sweep-text.js';
+import { buildReport } from '../../functions/engine/sweep-report.js';
 import { profileFiles, runCli, signingKeyOf } from './helpers.js';
 
 const OWN = '111122223333';

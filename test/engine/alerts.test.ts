@@ -3,6 +3,9 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RULE_IDS } from '../../functions/config/schema.js';
+import { clipText } from '../../functions/engine/alert-clip.js';
+import { AlertInputError } from '../../functions/engine/alert-documents.js';
+import { alertEntryBytes, SNS_MESSAGE_MAX_BYTES } from '../../functions/engine/alert-entry.js';
 import type {
   AlertEntry,
   AlertStatus,
@@ -10,16 +13,7 @@ import type {
   FindingAlertInput,
   SummaryAlertDocument,
 } from '../../functions/engine/alert-types.js';
-import {
-  AlertInputError,
-  alertEntryBytes,
-  clipText,
-  errorAlert,
-  findingAlert,
-  findingAlerts,
-  SNS_MESSAGE_MAX_BYTES,
-  summaryAlert,
-} from '../../functions/engine/alerts.js';
+import { errorAlert, findingAlert, findingAlerts, summaryAlert } from '../../functions/engine/alerts.js';
 import type { Policy } from '../../functions/policy/types.js';
 import type { EndpointResource, Finding, KeyResource, RemediationPlan } from '../../functions/rules/types.js';
 

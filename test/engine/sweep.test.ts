@@ -1,12 +1,8 @@
 import { readFileSync } from 'node:fs';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
-import {
-  buildReport,
-  publishSweepAlerts,
-  type ScopeSweep,
-  sweepAccountRegion,
-} from '../../functions/engine/sweep.js';
+import { sweepAccountRegion } from '../../functions/engine/sweep.js';
+import { buildReport, publishSweepAlerts, type ScopeSweep } from '../../functions/engine/sweep-report.js';
 import { RoleAssumptionError } from '../../functions/errors.js';
 import { alertDocument, harness, OWN, PARTNER, policyText, REGION, ROOT } from './fake-aws.js';
 

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readConfigText } from '../../functions/cli/main.js';
+import { readConfigText } from '../../functions/cli/config-file.js';
 import { demoConfig } from '../../tools/demo/estate.js';
 import {
   ESTATE_CONFIG,

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runSweep } from '../../functions/cli/sweep.js';
-import type { ReportResource, SweepReport } from '../../functions/engine/sweep.js';
+import type { ReportResource, SweepReport } from '../../functions/engine/sweep-report.js';
 import { DEFAULT_ENDPOINT_POLICY, GUARD_SID_PREFIX } from '../../functions/rules/guard-statements.js';
 import { demoConfig, OWN, seedDemoEstate } from '../../tools/demo/estate.js';
 import {
