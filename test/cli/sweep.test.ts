@@ -20,6 +20,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatSweepText } from '../../functions/cli/sweep-text.js';
 import { buildReport } from '../../functions/engine/sweep-report.js';
+import { answerKeyStateReads } from '../adapters/key-state-mocks.js';
 import { profileFiles, runCli, signingKeyOf } from './helpers.js';
 
 const OWN = '111122223333';
@@ -128,6 +129,7 @@ const CONFIG = JSON.stringify({
 
 beforeEach(() => {
   for (const m of [kms, ec2, sts, orgs]) m.reset();
+  answerKeyStateReads(kms);
 });
 afterEach(() => vi.unstubAllEnvs());
 

@@ -12,6 +12,13 @@ import { AwsCallError, ResourceNotFoundError } from '../../functions/errors.js';
 import type { EndpointTrigger, KeyTrigger } from '../../functions/events/types.js';
 import type { ExtraKeyState } from '../../functions/rules/reads.js';
 
+/**
+ * What a fake key answers for a read its test did not set: a compliant value, so a rule added
+ * later (and turned on) does not change what unrelated tests see. Typed by the registry of reads:
+ * a new read does not compile here until it has a default.
+ */
+export const DEFAULT_KEY_STATE: ExtraKeyState = { rotation: { enabled: true, rotationPeriodInDays: 365 } };
+
 export const OWN = '111122223333';
 export const OTHER = '444455556666';
 export const REGION = 'us-east-1';
@@ -186,8 +193,7 @@ export class FakeAws {
       readKeyState: async (read, id) => {
         await this.pause();
         this.enter(`ReadKeyState:${read}`, id);
-        const state = this.key(id, 'ReadKeyState').state as Record<string, unknown> | undefined;
-        if (!state || !(read in state)) throw new Error(`the fake key ${id} has no ${read} state`);
+        const state: ExtraKeyState = { ...DEFAULT_KEY_STATE, ...this.key(id, 'ReadKeyState').state };
         return state[read] as never;
       },
       listKeys: async function* () {

@@ -5,6 +5,7 @@ import { type PipelineDeps, processEvent } from '../../functions/engine/pipeline
 import type { Ec2Port, KmsPort, VpcEndpointRecord } from '../../functions/engine/ports.js';
 import { parseTrigger, type TriggerResult } from '../../functions/events/index.js';
 import { corpusAvailable, listCorpus, readCorpusJson } from '../corpus.js';
+import { DEFAULT_KEY_STATE } from '../engine/fake-aws.js';
 
 type JsonPath = (string | number)[];
 
@@ -208,9 +209,7 @@ function fakePorts(writes: string[]): PipelineDeps['ports'] {
     ],
   });
   const kms: KmsPort = {
-    readKeyState: async (read) => {
-      throw new Error(`no ${read} in this test`);
-    },
+    readKeyState: async (read) => DEFAULT_KEY_STATE[read],
     describeKey: async (keyId) => ({
       keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
       arn: `arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab#${keyId}`,

@@ -24,6 +24,7 @@ import type { Context } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseTrigger } from '../../functions/events/triggers.js';
+import { answerKeyStateReads } from '../adapters/key-state-mocks.js';
 import { placeboAvailable, placeboOutput } from '../adapters/placebo.js';
 import { corpusAvailable, listCorpus, readCorpusJson } from '../corpus.js';
 
@@ -119,6 +120,7 @@ function mockCompliantAws(account: string) {
 
 beforeEach(() => {
   kms.reset();
+  answerKeyStateReads(kms);
   ec2.reset();
   sns.reset();
   sts.reset();

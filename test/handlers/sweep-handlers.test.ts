@@ -15,6 +15,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { answerKeyStateReads } from '../adapters/key-state-mocks.js';
 
 const OWN = '111122223333';
 const QUEUE = `https://sqs.us-east-1.amazonaws.com/${OWN}/kms-perimeter-guard-sweep`;
@@ -49,6 +50,7 @@ function env(config: unknown, extra: Record<string, string> = {}) {
 
 beforeEach(() => {
   for (const m of [kms, ec2, sns, sqs, s3, orgs]) m.reset();
+  answerKeyStateReads(kms);
   sns.on(PublishBatchCommand).callsFake((input: { PublishBatchRequestEntries: { Id: string }[] }) => ({
     Successful: input.PublishBatchRequestEntries.map((e) => ({ Id: e.Id, MessageId: 'm' })),
     Failed: [],
