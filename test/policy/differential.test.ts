@@ -94,6 +94,7 @@ describe('analyzer vs concrete evaluator (differential)', () => {
         }),
         { numRuns: 1500, seed: SEED },
       );
+      console.log(`differential, ${name}: ${JSON.stringify(counts)}`);
       // The generator must not degenerate into one answer.
       const runs = counts.witness + counts.none + counts.unproven;
       expect(counts.witness / runs).toBeGreaterThan(0.2);
