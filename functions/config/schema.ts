@@ -154,9 +154,9 @@ export const guardConfigSchema = z
      */
     exemptionMaxDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(3650)), 90),
     /**
-     * Time budget for judging and planning one resource, in ms. The Lambdas default to
-     * 2,000 ms when it is not set; `check` has none unless `--budget`. Past it the finding is
-     * `unproven` ("analysis budget exceeded") and the resource is not remediated.
+     * Time budget for judging and planning one resource, in ms. The Lambdas and sweeps default to
+     * 2,000 ms when it is not set; `check` uses `--budget`, else this, else none. Past it the
+     * finding is `unproven` ("analysis budget exceeded") or its remediation refused.
      */
     analysisBudgetMs: z.optional(z.number().check(z.int(), z.gte(1), z.lte(600_000))),
     sweep: sweepSchema,

@@ -45,5 +45,13 @@ export const LIST_PERMISSIONS: Readonly<Record<ResourceType, readonly string[]>>
   'vpc-endpoint': ['ec2:DescribeVpcEndpoints'],
 };
 
-/** The members of `ExtraKeyState`, at run time. */
-export const EXTRA_KEY_READS: readonly ExtraKeyRead[] = ['rotation'];
+/** What every key is read for anyway: the reads that are not `ExtraKeyState` members. */
+const KEY_BASE_READS: readonly StateRead[] = ['description', 'policy', 'tags', 'endpoint'];
+
+/**
+ * The members of `ExtraKeyState`, at run time: derived from `READ_PERMISSIONS`, which the compiler
+ * holds to every read, so a new read cannot be declared and then silently skipped.
+ */
+export const EXTRA_KEY_READS = (Object.keys(READ_PERMISSIONS) as StateRead[]).filter(
+  (read): read is ExtraKeyRead => !KEY_BASE_READS.includes(read),
+);

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../functions/config/load.js';
 import { DEFAULT_RULE_MODES, RULE_IDS } from '../../functions/config/schema.js';
 import { RULES } from '../../functions/rules/index.js';
+import { EXTRA_KEY_READS, READ_PERMISSIONS } from '../../functions/rules/reads.js';
 import { SCHEMA_FILES, withRuleIds } from '../../scripts/write-schemas.js';
 
 describe('the rule registry is the one list', () => {
@@ -26,5 +27,11 @@ describe('the rule registry is the one list', () => {
   it.each(SCHEMA_FILES)('%s lists the registered rule ids (npm run schemas rewrites them)', (file) => {
     const text = readFileSync(file, 'utf8');
     expect(text).toBe(withRuleIds(text));
+  });
+
+  it('every read a rule declares is a known read with its IAM actions; the extra key reads are derived', () => {
+    for (const rule of RULES)
+      for (const read of rule.reads) expect(READ_PERMISSIONS[read], `${rule.id} reads ${read}`).toBeDefined();
+    expect([...EXTRA_KEY_READS]).toEqual(['rotation']);
   });
 });
