@@ -43,6 +43,7 @@ function toVpcEndpointRecord(endpoint: VpcEndpoint): VpcEndpointRecord {
   };
   if (endpoint.PolicyDocument !== undefined) record.policyDocument = endpoint.PolicyDocument;
   if (endpoint.OwnerId !== undefined) record.ownerId = endpoint.OwnerId;
+  if (endpoint.ServiceRegion !== undefined) record.serviceRegion = endpoint.ServiceRegion;
   if (endpoint.CreationTimestamp !== undefined) record.creationTimestamp = endpoint.CreationTimestamp;
   return record;
 }

@@ -2,6 +2,7 @@ import { ownSet } from '../policy/own.js';
 import { parsePolicy, parsePolicyText } from '../policy/parse.js';
 import type { Issue, Policy, Result } from '../policy/types.js';
 import type { EndpointResource, KeyResource, Resource } from '../rules/types.js';
+import { kmsServiceRegion } from '../rules/applicability.js';
 import { binaryReason, scanJson, withoutBom } from './json-text.js';
 
 /** `--kind`: what a bare policy document is; also forces the reading of self-describing inputs. */
@@ -72,10 +73,6 @@ function keyResource(file: string, policy: Policy, id?: string): KeyResource {
   return r;
 }
 
-function regionOfService(serviceName: string | undefined): string | undefined {
-  return serviceName?.match(/^com\.amazonaws\.([a-z0-9-]+)\.kms(-fips)?$/)?.[1];
-}
-
 function tagsOf(value: unknown): Record<string, string> | undefined {
   if (!Array.isArray(value)) return undefined;
   const tags: Record<string, string> = {};
@@ -138,8 +135,13 @@ function readEndpoint(file: string, value: unknown, path: string, out: LoadedInp
   if (owner !== undefined) r.account = owner;
   if (privateDns !== undefined) r.privateDnsEnabled = privateDns;
   if (requesterManaged !== undefined) r.requesterManaged = requesterManaged;
-  const region = regionOfService(serviceName);
-  if (region !== undefined) r.region = region;
+  // DescribeVpcEndpoints does not say the endpoint's own region; the service's is in its name (or
+  // ServiceRegion, for a cross-region endpoint).
+  const serviceRegion = str('ServiceRegion') ?? kmsServiceRegion(serviceName);
+  if (serviceRegion !== undefined) {
+    r.region = serviceRegion;
+    r.serviceRegion = serviceRegion;
+  }
   const tags = tagsOf(value.Tags);
   if (tags !== undefined) r.tags = tags;
   const doc = value.PolicyDocument;
@@ -154,7 +156,7 @@ function readEndpoint(file: string, value: unknown, path: string, out: LoadedInp
   }
   // A malformed field means we cannot judge this endpoint: never report it as compliant.
   if (out.problems.length > before) return;
-  if (serviceName !== undefined && regionOfService(serviceName) === undefined) {
+  if (serviceName !== undefined && kmsServiceRegion(serviceName) === undefined) {
     out.notes.push({ id, note: `not a KMS endpoint (${serviceName}); not judged` });
   }
   out.resources.push(r);

@@ -67,6 +67,8 @@ export interface VpcEndpointRecord {
   id: string;
   vpcId: string;
   serviceName: string;
+  /** Where the service is hosted (EC2 `VpcEndpoint.ServiceRegion`; absent: the endpoint's own region). */
+  serviceRegion?: string;
   /** `Interface`, `Gateway`, `GatewayLoadBalancer`, ... */
   vpcEndpointType: string;
   privateDnsEnabled: boolean;

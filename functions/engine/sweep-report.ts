@@ -33,6 +33,8 @@ export interface ReportResource {
   arn?: string;
   account: string;
   region: string;
+  /** VPC endpoints: the region of the KMS service reached (another region for a cross-region endpoint). */
+  serviceRegion?: string;
   /** `judged`; `skipped` (AWS-managed key, gone since listed); `unreadable` (see `reason`). */
   status: 'judged' | 'skipped' | 'unreadable';
   reason?: string;
@@ -75,6 +77,9 @@ export function toReportResource(o: ResourceOutcome): ReportResource {
     account: o.account,
     region: o.region,
     ...(o.arn ? { arn: o.arn } : {}),
+    ...(o.verdict?.resource.type === 'vpc-endpoint' && o.verdict.resource.serviceRegion
+      ? { serviceRegion: o.verdict.resource.serviceRegion }
+      : {}),
   };
   if (o.status === 'skipped' || o.status === 'gone') {
     return { ...base, status: 'skipped', reason: o.reason ?? o.status, results: {} };

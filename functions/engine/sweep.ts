@@ -7,6 +7,7 @@
  */
 
 import { AwsCallError, RoleAssumptionError } from '../errors.js';
+import { isKmsServiceName } from '../rules/applicability.js';
 import type { AlertEntry } from './alert-types.js';
 import {
   guardEndpoint,
@@ -175,12 +176,13 @@ async function listScope(
     items.length = 0;
     try {
       if (ec2) {
-        // KMS interface endpoints only: the service name says so (standard and FIPS endpoints).
-        // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpoints.html (filter service-name)
-        for await (const e of ec2.describeVpcEndpoints({
-          filters: { 'service-name': [`com.amazonaws.${region}.kms`, `com.amazonaws.${region}.kms-fips`] },
-        })) {
-          items.push({ type: 'vpc-endpoint', id: e.id, known: e });
+        // KMS interface endpoints only, whichever region's KMS they reach: a cross-region endpoint's
+        // service name carries the other region (com.amazonaws.us-west-2.kms in us-east-1), so a
+        // service-name filter on the local region would drop it. List the interface endpoints and
+        // keep the KMS ones (standard and FIPS) by name.
+        // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeVpcEndpoints.html (filter vpc-endpoint-type)
+        for await (const e of ec2.describeVpcEndpoints({ filters: { 'vpc-endpoint-type': ['Interface'] } })) {
+          if (isKmsServiceName(e.serviceName)) items.push({ type: 'vpc-endpoint', id: e.id, known: e });
         }
       }
       scope.endpoints.listed = items.length;

@@ -42,6 +42,11 @@ export interface EndpointResource {
   account?: string;
   region?: string;
   serviceName?: string;
+  /**
+   * The region of the KMS service the endpoint reaches: EC2's `ServiceRegion`, else the region in
+   * the service name. Another region than `region` for a cross-region endpoint.
+   */
+  serviceRegion?: string;
   vpcEndpointType?: string;
   requesterManaged?: boolean;
   privateDnsEnabled?: boolean;

@@ -256,11 +256,13 @@ export class FakeAws {
         self.enter('DescribeVpcEndpoints');
         await self.pause();
         const names = query?.filters?.['service-name'];
+        const types = query?.filters?.['vpc-endpoint-type'];
         const ids = query?.ids;
         // Like EC2: one unknown id fails the whole call.
         for (const id of ids ?? []) get(id);
         for (const e of [...self.endpoints.values()]) {
           if (ids && !ids.includes(e.id)) continue;
+          if (types && !types.includes(e.vpcEndpointType)) continue;
           if (!names || names.includes(e.serviceName)) yield structuredClone(e);
         }
       },

@@ -93,6 +93,44 @@ describe('sweepAccountRegion', () => {
     expect(h.aws.writes.map((w) => w.id)).toEqual([keyId(5)]);
   });
 
+  it('finds KMS endpoints whatever region they reach (cross-region, FIPS) and reports the service region', async () => {
+    const h = harness({ ...rules, dryRun: true });
+    h.aws.addEndpoint({ id: 'vpce-0bbbbbbbbbbbbbbb1' });
+    // A cross-region endpoint in REGION that reaches KMS in us-west-2 (EC2 VpcEndpoint.ServiceRegion).
+    h.aws.addEndpoint({
+      id: 'vpce-0bbbbbbbbbbbbbbb2',
+      serviceName: 'com.amazonaws.us-west-2.kms',
+      serviceRegion: 'us-west-2',
+      privateDnsEnabled: false,
+    });
+    h.aws.addEndpoint({ id: 'vpce-0bbbbbbbbbbbbbbb3', serviceName: 'com.amazonaws.ca-central-1.kms-fips' });
+    // Not KMS: another service's interface endpoint, and a look-alike name.
+    h.aws.addEndpoint({ id: 'vpce-0bbbbbbbbbbbbbbb4', serviceName: `com.amazonaws.${REGION}.ssm` });
+    h.aws.addEndpoint({ id: 'vpce-0bbbbbbbbbbbbbbb5', serviceName: `com.amazonaws.${REGION}.kms.evil` });
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 2 });
+    expect(sweep.scope.endpoints.listed).toBe(3);
+    const r = report([sweep], true);
+    expect(validateReport(r), JSON.stringify(validateReport.errors)).toBe(true);
+    const byId = new Map(r.resources.map((x) => [x.id, x]));
+    expect([...byId.keys()].sort()).toEqual([
+      'vpce-0bbbbbbbbbbbbbbb1',
+      'vpce-0bbbbbbbbbbbbbbb2',
+      'vpce-0bbbbbbbbbbbbbbb3',
+    ]);
+    expect(byId.get('vpce-0bbbbbbbbbbbbbbb1')).toMatchObject({ region: REGION, serviceRegion: REGION });
+    expect(byId.get('vpce-0bbbbbbbbbbbbbbb2')).toMatchObject({
+      region: REGION,
+      serviceRegion: 'us-west-2',
+      results: { 'endpoint-private-dns': { status: 'finding' } },
+    });
+    expect(byId.get('vpce-0bbbbbbbbbbbbbbb3')).toMatchObject({
+      serviceRegion: 'ca-central-1',
+      status: 'judged',
+    });
+    // One listing of the interface endpoints, not one per service name.
+    expect(h.aws.calls.filter((c) => c.op === 'DescribeVpcEndpoints')).toHaveLength(1);
+  });
+
   it('the report validates against its schema and totals add up', async () => {
     const h = harness(rules);
     estate(h);

@@ -185,6 +185,32 @@ describe('EC2 (Query, XML)', () => {
     });
   });
 
+  it('DescribeVpcEndpoints with the vpc-endpoint-type filter, and a cross-region endpoint’s ServiceRegion', async () => {
+    sim.estate.addEndpoint({
+      id: 'vpce-xr',
+      account: A,
+      region: REGION,
+      vpcId: 'vpc-1',
+      serviceName: 'com.amazonaws.us-west-2.kms',
+      serviceRegion: 'us-west-2',
+    });
+    try {
+      const ec2 = createEc2Adapter(createEc2Client(opts()));
+      const found: Record<string, string | undefined> = {};
+      for await (const e of ec2.describeVpcEndpoints({ filters: { 'vpc-endpoint-type': ['Interface'] } }))
+        found[e.id] = e.serviceRegion;
+      // The S3 Gateway endpoint is filtered out by EC2; the cross-region one says where KMS is.
+      expect(found).toEqual({
+        'vpce-00': undefined,
+        'vpce-01': undefined,
+        'vpce-02': undefined,
+        'vpce-xr': 'us-west-2',
+      });
+    } finally {
+      sim.estate.endpoints.delete('vpce-xr');
+    }
+  });
+
   it('DescribeVpcAttribute, and ModifyVpcEndpoint refusing private DNS without DNS hostnames', async () => {
     const ec2 = createEc2Adapter(createEc2Client(opts()));
     expect(await ec2.describeVpcDnsAttributes('vpc-1')).toEqual({

@@ -17,6 +17,8 @@ export interface SimEndpoint {
   region: string;
   vpcId: string;
   serviceName: string;
+  /** Cross-region endpoints: the region of the service (EC2 `ServiceRegion`). */
+  serviceRegion?: string;
   type: 'Interface' | 'Gateway';
   privateDnsEnabled: boolean;
   policyDocument?: string;

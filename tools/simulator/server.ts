@@ -531,7 +531,7 @@ export class AwsSimulator {
   // ------------------------------------------------------------------------------------------ EC2
 
   private endpointXml(e: SimEndpoint): string {
-    return `<item>${tag('vpcEndpointId', e.id)}${tag('vpcEndpointType', e.type)}${tag('vpcId', e.vpcId)}${tag('serviceName', e.serviceName)}${tag('state', e.state)}${tag('policyDocument', e.policyDocument)}${tag('privateDnsEnabled', e.privateDnsEnabled)}${tag('requesterManaged', false)}${tag('ownerId', e.account)}<tagSet/></item>`;
+    return `<item>${tag('vpcEndpointId', e.id)}${tag('vpcEndpointType', e.type)}${tag('vpcId', e.vpcId)}${tag('serviceName', e.serviceName)}${e.serviceRegion ? tag('serviceRegion', e.serviceRegion) : ''}${tag('state', e.state)}${tag('policyDocument', e.policyDocument)}${tag('privateDnsEnabled', e.privateDnsEnabled)}${tag('requesterManaged', false)}${tag('ownerId', e.account)}<tagSet/></item>`;
   }
 
   private ec2(op: string, p: Record<string, string>, caller: Caller): string {
@@ -545,9 +545,11 @@ export class AwsSimulator {
       case 'DescribeVpcEndpoints': {
         const ids = list('VpcEndpointId.');
         const names: string[] = [];
+        const types: string[] = [];
         for (const [k, v] of Object.entries(p)) {
           const m = /^Filter\.(\d+)\.Name$/.exec(k);
           if (m && v === 'service-name') names.push(...list(`Filter.${m[1]}.Value.`));
+          if (m && v === 'vpc-endpoint-type') types.push(...list(`Filter.${m[1]}.Value.`));
         }
         let all = [...this.estate.endpoints.values()].filter(
           (e) => e.account === caller.account && e.region === caller.region,
@@ -562,6 +564,7 @@ export class AwsSimulator {
           all = all.filter((e) => ids.includes(e.id));
         }
         if (names.length) all = all.filter((e) => names.includes(e.serviceName));
+        if (types.length) all = all.filter((e) => types.includes(e.type));
         const start = p.NextToken ? Number(p.NextToken) : 0;
         const size = p.MaxResults ? Number(p.MaxResults) : 1000;
         const page = all.slice(start, start + size);

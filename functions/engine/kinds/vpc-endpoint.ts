@@ -1,6 +1,6 @@
 import { parsePolicyText } from '../../policy/parse.js';
 import { samePolicyText } from '../../remediations/put-key-policy.js';
-import { isKmsInterfaceEndpoint } from '../../rules/applicability.js';
+import { isKmsInterfaceEndpoint, kmsServiceRegion } from '../../rules/applicability.js';
 import type { EndpointResource } from '../../rules/types.js';
 import type { ResourceContext } from '../deps.js';
 import type { Ec2Port, VpcEndpointRecord } from '../ports.js';
@@ -19,6 +19,8 @@ function endpointResource(e: VpcEndpointRecord, ctx: ResourceContext): DriverRea
     vpcId: e.vpcId,
     tags: e.tags,
   };
+  const serviceRegion = e.serviceRegion ?? kmsServiceRegion(e.serviceName);
+  if (serviceRegion !== undefined) resource.serviceRegion = serviceRegion;
   if (e.policyDocument !== undefined && e.policyDocument !== '') {
     const parsed = parsePolicyText(e.policyDocument);
     if (!parsed.ok) {
