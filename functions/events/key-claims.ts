@@ -38,6 +38,7 @@ function readKmsTags(params: Record<string, unknown>, path: string, issues: Issu
  * `resources[].ARN`): it pins account and region, and GetKeyPolicy/DescribeKey accept it.
  */
 export function readKeyRef(record: CloudTrailRecord, base: string): KeyIds {
+  if (record.eventName === 'ReplicateKey') return readReplicaRef(record, base);
   const issues: Issue[] = [];
   const out = { issues, accounts: [] as Claim[], regions: [] as Claim[] };
   const arns: Claim[] = [];
@@ -74,6 +75,53 @@ export function readKeyRef(record: CloudTrailRecord, base: string): KeyIds {
       path: reqPath,
       message: 'no KMS key in the record (request keyId, response keyMetadata.keyId/arn or resources[].ARN)',
     });
+    keyRef = { kind: 'id', value: '' };
+  }
+  return {
+    kind: 'key',
+    keyRef,
+    ...out,
+    ...(policyText !== undefined ? { policyText } : {}),
+    ...(tags !== undefined ? { tags } : {}),
+  };
+}
+
+/**
+ * The replica a ReplicateKey record names: `responseElements.replicaKeyMetadata.arn` (the replica
+ * region's ARN; the request's `keyId` names the primary key, in the record's region) and
+ * `requestParameters.replicaRegion`, which must agree. The request's `policy` and `tags` are the
+ * replica's own. Shape: KMS Developer Guide, "Logging AWS KMS API calls with CloudTrail:
+ * ReplicateKey" (https://docs.aws.amazon.com/kms/latest/developerguide/ct-replicate-key.html).
+ */
+function readReplicaRef(record: CloudTrailRecord, base: string): KeyIds {
+  const issues: Issue[] = [];
+  const out = { issues, accounts: [] as Claim[], regions: [] as Claim[] };
+  const reqPath = `${base}.requestParameters`;
+  const resPath = `${base}.responseElements`;
+  let policyText: string | undefined;
+  let tags: { key: string; value: string }[] | undefined;
+  if (record.requestParameters) {
+    const replicaRegion = stringMember(record.requestParameters, 'replicaRegion', reqPath, issues);
+    if (replicaRegion !== undefined)
+      out.regions.push({ value: replicaRegion, path: jsonPath(['replicaRegion'], reqPath) });
+    policyText = stringMember(record.requestParameters, 'policy', reqPath, issues);
+    tags = readKmsTags(record.requestParameters, reqPath, issues);
+  }
+  let keyRef: KeyRef | undefined;
+  const metadata = record.responseElements ? member(record.responseElements, 'replicaKeyMetadata') : undefined;
+  if (metadata && isJsonObject(metadata.value)) {
+    const metaPath = jsonPath([metadata.key], resPath);
+    const arn = stringMember(metadata.value, 'arn', metaPath, issues);
+    const match = arn === undefined ? null : KEY_ARN.exec(arn);
+    if (arn !== undefined && match) {
+      arnClaims(match, jsonPath(['arn'], metaPath), out);
+      keyRef = { kind: 'arn', value: arn };
+    } else if (arn !== undefined) {
+      issues.push({ path: jsonPath(['arn'], metaPath), message: `"${arn}" is not a KMS key ARN` });
+    }
+  }
+  if (!keyRef) {
+    issues.push({ path: resPath, message: 'no replica key in the record (responseElements.replicaKeyMetadata.arn)' });
     keyRef = { kind: 'id', value: '' };
   }
   return {

@@ -46,6 +46,9 @@ export const TRIGGER_EVENTS: { readonly [N in TriggerEventName]: TriggerEventSpe
   ModifyVpcEndpoint: { family: 'endpoint', eventSource: 'ec2.amazonaws.com', source: 'aws.ec2' },
   PutKeyPolicy: { family: 'key', eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
   CreateKey: { family: 'key', eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
+  // A new replica of a multi-Region key, with its own key policy, in the replica region; the event
+  // is recorded in the primary key's region.
+  ReplicateKey: { family: 'key', eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
   // Tagging: the exemption tag is set this way; each new exemption is alerted once, by its event.
   TagResource: { family: 'key', eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
   CreateTags: { family: 'endpoint', eventSource: 'ec2.amazonaws.com', source: 'aws.ec2' },
@@ -97,6 +100,9 @@ function parse(event: unknown): TriggerResult {
       : readKeyRef(parsedRecord, base);
   issues.push(...resource.issues);
   claims.accounts.push(...resource.accounts);
+  // ReplicateKey is recorded in the primary key's region (awsRegion, the envelope's region) but
+  // names a key in the replica region: the replica's own claims say where to read.
+  if (eventName === 'ReplicateKey') claims.regions.length = 0;
   claims.regions.push(...resource.regions);
 
   const account = settle(claims.accounts, 'account', issues) ?? fallbackAccount(parsedRecord, base, issues);

@@ -300,7 +300,6 @@ describe.skipIf(!hasCorpus)('parseTrigger on corpus/events/synthesized', () => {
         .filter(([name, spec]) => spec.family === family && !TAGGING_EVENTS.includes(name as never))
         .map(([name]) => name);
     expect(endpointRule.detail.eventName.sort()).toEqual(names('endpoint').sort());
-    // The key draft also routes ReplicateKey, which the guard does not (yet) parse: it is ignored.
-    expect(keyRule.detail.eventName.filter((n) => n !== 'ReplicateKey').sort()).toEqual(names('key').sort());
+    expect(keyRule.detail.eventName.sort()).toEqual(names('key').sort());
   });
 });
