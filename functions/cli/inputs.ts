@@ -1,8 +1,8 @@
 import { ownSet } from '../policy/own.js';
 import { parsePolicy, parsePolicyText } from '../policy/parse.js';
 import type { Issue, Policy, Result } from '../policy/types.js';
-import type { EndpointResource, KeyResource, Resource } from '../rules/types.js';
 import { kmsServiceRegion } from '../rules/applicability.js';
+import type { EndpointResource, KeyResource, Resource } from '../rules/types.js';
 import { binaryReason, scanJson, withoutBom } from './json-text.js';
 
 /** `--kind`: what a bare policy document is; also forces the reading of self-describing inputs. */

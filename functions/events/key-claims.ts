@@ -108,7 +108,9 @@ function readReplicaRef(record: CloudTrailRecord, base: string): KeyIds {
     tags = readKmsTags(record.requestParameters, reqPath, issues);
   }
   let keyRef: KeyRef | undefined;
-  const metadata = record.responseElements ? member(record.responseElements, 'replicaKeyMetadata') : undefined;
+  const metadata = record.responseElements
+    ? member(record.responseElements, 'replicaKeyMetadata')
+    : undefined;
   if (metadata && isJsonObject(metadata.value)) {
     const metaPath = jsonPath([metadata.key], resPath);
     const arn = stringMember(metadata.value, 'arn', metaPath, issues);
@@ -121,7 +123,10 @@ function readReplicaRef(record: CloudTrailRecord, base: string): KeyIds {
     }
   }
   if (!keyRef) {
-    issues.push({ path: resPath, message: 'no replica key in the record (responseElements.replicaKeyMetadata.arn)' });
+    issues.push({
+      path: resPath,
+      message: 'no replica key in the record (responseElements.replicaKeyMetadata.arn)',
+    });
     keyRef = { kind: 'id', value: '' };
   }
   return {
