@@ -101,6 +101,19 @@ describe('KMS (JSON 1.1)', () => {
     expect(JSON.parse(await kms.getKeyPolicy('k1'))).toEqual(root(A));
   });
 
+  it('GetKeyRotationStatus through the real SDK: off for a new key, the period when on, always on for AWS-managed keys', async () => {
+    const kms = createKmsAdapter(createKmsClient(opts()));
+    expect(await kms.readKeyState('rotation', 'k2')).toEqual({ enabled: false });
+    const k3 = sim.estate.findKey('k3', A, REGION)!;
+    k3.rotation = { enabled: true, periodDays: 730 };
+    try {
+      expect(await kms.readKeyState('rotation', 'k3')).toEqual({ enabled: true, rotationPeriodInDays: 730 });
+    } finally {
+      delete k3.rotation;
+    }
+    expect(await kms.readKeyState('rotation', 'k0')).toEqual({ enabled: true, rotationPeriodInDays: 365 });
+  });
+
   it('answers NotFoundException the way the SDK models it, for another account’s key too', async () => {
     const client = createKmsClient(opts());
     await expect(createKmsAdapter(client).describeKey('nope')).rejects.toMatchObject({

@@ -9,6 +9,8 @@ export interface SimKey {
   keyState: string;
   /** Reads of this key fail with AccessDeniedException (an unreadable key). */
   denyRead?: boolean;
+  /** Automatic rotation (GetKeyRotationStatus); absent: off, as for a new customer key. */
+  rotation?: { enabled: boolean; periodDays?: number };
 }
 
 export interface SimEndpoint {

@@ -382,6 +382,24 @@ export class AwsSimulator {
         }
         return answer;
       }
+      case 'GetKeyRotationStatus': {
+        // KMS API Reference, GetKeyRotationStatus: the period is returned only while rotation is on;
+        // AWS-managed keys rotate every year, always. New customer keys start with rotation off.
+        const k = this.key(input.KeyId, caller);
+        if (k.denyRead)
+          throw new SimError(
+            'AccessDeniedException',
+            `User: ${caller.arn} is not authorized to perform: kms:GetKeyRotationStatus`,
+          );
+        const enabled = k.keyManager === 'AWS' || k.rotation?.enabled === true;
+        return {
+          KeyId: this.estate.keyArn(k),
+          KeyRotationEnabled: enabled,
+          ...(enabled
+            ? { RotationPeriodInDays: k.keyManager === 'AWS' ? 365 : (k.rotation?.periodDays ?? 365) }
+            : {}),
+        };
+      }
       case 'ListResourceTags': {
         const k = this.key(input.KeyId, caller);
         return {
