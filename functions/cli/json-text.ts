@@ -5,6 +5,7 @@
  * JSON path of each (JSON.parse silently keeps the last one, so such a document has no single meaning).
  */
 import { JsonSyntaxError } from '../errors.js';
+import { duplicateKeyMessage } from '../policy/json-diagnostics.js';
 import type { Issue } from '../policy/types.js';
 
 export type JsonScan = { ok: true; duplicates: Issue[] } | { ok: false; message: string };
@@ -51,7 +52,6 @@ function shown(c: string): string {
 }
 
 const child = (parent: string, key: string) => (parent === '$' ? key : `${parent}.${key}`);
-const truncate = (s: string) => (s.length > 60 ? `${s.slice(0, 57)}...` : s);
 
 type Frame =
   | { kind: 'object'; path: string; keys: Set<string>; key: string }
@@ -153,7 +153,7 @@ export function scanJson(text: string): JsonScan {
     if (top.keys.has(key)) {
       duplicates.push({
         path: child(top.path, key),
-        message: `duplicate key ${JSON.stringify(truncate(key))}: the document has no single meaning (JSON.parse keeps the last one)`,
+        message: duplicateKeyMessage(key),
       });
     }
     top.keys.add(key);

@@ -44,16 +44,13 @@ export function readKeyRef(record: CloudTrailRecord, base: string): KeyIds {
   const arns: Claim[] = [];
   const ids: Claim[] = [];
   let requested: Claim | undefined;
-  let policyText: string | undefined;
-  let tags: { key: string; value: string }[] | undefined;
 
   const reqPath = `${base}.requestParameters`;
   if (record.requestParameters) {
     const keyId = stringMember(record.requestParameters, 'keyId', reqPath, issues);
     if (keyId !== undefined) requested = { value: keyId, path: jsonPath(['keyId'], reqPath) };
-    policyText = stringMember(record.requestParameters, 'policy', reqPath, issues);
-    tags = readKmsTags(record.requestParameters, reqPath, issues);
   }
+  const extras = requestExtras(record, reqPath, issues);
   if (record.responseElements) {
     readKeyResponse(record.responseElements, `${base}.responseElements`, out, arns, ids);
   }
@@ -70,20 +67,10 @@ export function readKeyRef(record: CloudTrailRecord, base: string): KeyIds {
     const id = ids.find((c) => KEY_ID.test(c.value));
     if (id) keyRef = { kind: 'id', value: id.value };
   }
-  if (!keyRef) {
-    issues.push({
-      path: reqPath,
-      message: 'no KMS key in the record (request keyId, response keyMetadata.keyId/arn or resources[].ARN)',
-    });
-    keyRef = { kind: 'id', value: '' };
-  }
-  return {
-    kind: 'key',
-    keyRef,
-    ...out,
-    ...(policyText !== undefined ? { policyText } : {}),
-    ...(tags !== undefined ? { tags } : {}),
-  };
+  return keyIds(out, keyRef, extras, {
+    path: reqPath,
+    message: 'no KMS key in the record (request keyId, response keyMetadata.keyId/arn or resources[].ARN)',
+  });
 }
 
 /**
@@ -98,15 +85,12 @@ function readReplicaRef(record: CloudTrailRecord, base: string): KeyIds {
   const out = { issues, accounts: [] as Claim[], regions: [] as Claim[] };
   const reqPath = `${base}.requestParameters`;
   const resPath = `${base}.responseElements`;
-  let policyText: string | undefined;
-  let tags: { key: string; value: string }[] | undefined;
   if (record.requestParameters) {
     const replicaRegion = stringMember(record.requestParameters, 'replicaRegion', reqPath, issues);
     if (replicaRegion !== undefined)
       out.regions.push({ value: replicaRegion, path: jsonPath(['replicaRegion'], reqPath) });
-    policyText = stringMember(record.requestParameters, 'policy', reqPath, issues);
-    tags = readKmsTags(record.requestParameters, reqPath, issues);
   }
+  const extras = requestExtras(record, reqPath, issues);
   let keyRef: KeyRef | undefined;
   const metadata = record.responseElements
     ? member(record.responseElements, 'replicaKeyMetadata')
@@ -122,20 +106,37 @@ function readReplicaRef(record: CloudTrailRecord, base: string): KeyIds {
       issues.push({ path: jsonPath(['arn'], metaPath), message: `"${arn}" is not a KMS key ARN` });
     }
   }
-  if (!keyRef) {
-    issues.push({
-      path: resPath,
-      message: 'no replica key in the record (responseElements.replicaKeyMetadata.arn)',
-    });
-    keyRef = { kind: 'id', value: '' };
-  }
+  return keyIds(out, keyRef, extras, {
+    path: resPath,
+    message: 'no replica key in the record (responseElements.replicaKeyMetadata.arn)',
+  });
+}
+
+/** The request's `policy` and `tags`: what the new or changed key's policy and tags are to be. */
+interface RequestExtras {
+  policyText?: string;
+  tags?: { key: string; value: string }[];
+}
+
+function requestExtras(record: CloudTrailRecord, reqPath: string, issues: Issue[]): RequestExtras {
+  if (!record.requestParameters) return {};
+  const policyText = stringMember(record.requestParameters, 'policy', reqPath, issues);
+  const tags = readKmsTags(record.requestParameters, reqPath, issues);
   return {
-    kind: 'key',
-    keyRef,
-    ...out,
     ...(policyText !== undefined ? { policyText } : {}),
     ...(tags !== undefined ? { tags } : {}),
   };
+}
+
+/** The claims of a key record; without a key reference, the `missing` issue and an empty id. */
+function keyIds(
+  out: ResourceClaims,
+  keyRef: KeyRef | undefined,
+  extras: RequestExtras,
+  missing: Issue,
+): KeyIds {
+  if (!keyRef) out.issues.push(missing);
+  return { kind: 'key', keyRef: keyRef ?? { kind: 'id', value: '' }, ...out, ...extras };
 }
 
 /** The key claims of a response: CreateKey `keyMetadata` (arn, keyId, owner), PutKeyPolicy `keyId`. */

@@ -140,6 +140,11 @@ type Frame =
  * Duplicate member names in valid JSON text. JSON.parse silently keeps the last one, so a
  * document with duplicates may mean something else to AWS than to us: report, never guess.
  */
+/** The one wording of a duplicate member name, for policies and for the inputs around them. */
+export function duplicateKeyMessage(key: string): string {
+  return `duplicate key ${JSON.stringify(truncate(key))}: the document has no single meaning (JSON.parse keeps the last one)`;
+}
+
 export function findDuplicateKeys(text: string): Issue[] {
   const issues: Issue[] = [];
   const stack: Frame[] = [];
@@ -159,7 +164,7 @@ export function findDuplicateKeys(text: string): Issue[] {
         if (top.keys.has(key)) {
           issues.push({
             path: child(top.path, key),
-            message: `duplicate key ${JSON.stringify(truncate(key))}: the document has no single meaning (JSON.parse keeps the last one)`,
+            message: duplicateKeyMessage(key),
           });
         }
         top.keys.add(key);

@@ -1,6 +1,6 @@
 import { effectiveEndpointPolicy } from '../rules/endpoint-no-external-principals.js';
 import { provePolicyChange } from './policy-proof.js';
-import { samePolicyText } from './put-key-policy.js';
+import { policyTextWrite } from './policy-text-write.js';
 import type { RemediationModule } from './types.js';
 
 /** Add guard statements to a VPC endpoint policy (ModifyVpcEndpoint PolicyDocument). */
@@ -14,14 +14,7 @@ export const modifyEndpointPolicy: RemediationModule<'modify-endpoint-policy'> =
       return { ok: false, reasons: ['an endpoint policy belongs to a VPC endpoint'] };
     return provePolicyChange({ before, oldPolicy: effectiveEndpointPolicy(before), plan, config });
   },
-  contribute(plan, write) {
-    write.policyText = plan.policyText;
-  },
-  // Plans of one resource build on each other: the write carries the last one's text.
-  confirmed: (back, _plan, write) =>
-    back.policyText !== undefined &&
-    write.policyText !== undefined &&
-    samePolicyText(back.policyText, write.policyText),
+  ...policyTextWrite,
   describe: (plan) => ({
     action: 'ModifyVpcEndpoint',
     vpcEndpointId: plan.vpcEndpointId,

@@ -1,4 +1,5 @@
 import { provePolicyChange } from './policy-proof.js';
+import { policyTextWrite } from './policy-text-write.js';
 import type { RemediationModule } from './types.js';
 
 /**
@@ -16,23 +17,6 @@ export const putKeyPolicy: RemediationModule<'put-key-policy'> = {
     if (before.type !== 'kms-key') return { ok: false, reasons: ['PutKeyPolicy applies to KMS keys only'] };
     return provePolicyChange({ before, oldPolicy: before.policy, plan, config });
   },
-  contribute(plan, write) {
-    write.policyText = plan.policyText;
-  },
-  // Plans of one resource build on each other: the write carries the last one's text.
-  confirmed: (back, _plan, write) =>
-    back.policyText !== undefined &&
-    write.policyText !== undefined &&
-    samePolicyText(back.policyText, write.policyText),
+  ...policyTextWrite,
   describe: (plan) => ({ action: 'PutKeyPolicy', plannedPolicy: plan.policy }),
 };
-
-/** Same document: KMS may return the text it stores with other spacing. */
-export function samePolicyText(a: string, b: string): boolean {
-  if (a === b) return true;
-  try {
-    return JSON.stringify(JSON.parse(a)) === JSON.stringify(JSON.parse(b));
-  } catch {
-    return false;
-  }
-}

@@ -1,5 +1,5 @@
 import { parsePolicyText } from '../../policy/parse.js';
-import { samePolicyText } from '../../remediations/put-key-policy.js';
+import { samePolicyText } from '../../remediations/policy-text-write.js';
 import { RULES } from '../../rules/index.js';
 import { EXTRA_KEY_READS, type ExtraKeyRead, type ExtraKeyState } from '../../rules/reads.js';
 import type { KeyResource } from '../../rules/types.js';

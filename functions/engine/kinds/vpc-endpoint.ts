@@ -1,5 +1,5 @@
 import { parsePolicyText } from '../../policy/parse.js';
-import { samePolicyText } from '../../remediations/put-key-policy.js';
+import { samePolicyText } from '../../remediations/policy-text-write.js';
 import { isKmsInterfaceEndpoint, kmsServiceRegion } from '../../rules/applicability.js';
 import type { EndpointResource } from '../../rules/types.js';
 import type { ResourceContext } from '../deps.js';
