@@ -10,7 +10,9 @@ export const AWS_QUOTAS = {
   'kms:DescribeKey': { rate: 2000, burst: 2000 },
   'kms:GetKeyPolicy': { rate: 1000, burst: 1000 },
   'kms:ListResourceTags': { rate: 2000, burst: 2000 },
+  'kms:ListGrants': { rate: 100, burst: 100 },
   'kms:PutKeyPolicy': { rate: 15, burst: 15 },
+  'kms:RevokeGrant': { rate: 15, burst: 15 },
   'ec2:Describe': { rate: 20, burst: 100 },
   'ec2:ModifyVpcEndpoint': { rate: 0.3, burst: 4 },
 } as const;

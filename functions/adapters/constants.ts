@@ -48,6 +48,8 @@ export const LIST_KEYS_PAGE_SIZE = 1_000;
 
 /** ListResourceTags accepts Limit 1-50. */
 export const LIST_RESOURCE_TAGS_PAGE_SIZE = 50;
+/** ListGrants `Limit`: 1-100 (https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html). */
+export const LIST_GRANTS_PAGE_SIZE = 100;
 
 /** DescribeVpcEndpoints returns at most 1000 items per page. */
 export const DESCRIBE_VPC_ENDPOINTS_PAGE_SIZE = 1_000;

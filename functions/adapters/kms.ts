@@ -2,17 +2,25 @@ import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
   GetKeyRotationStatusCommand,
+  type GrantListEntry,
   type KeyMetadata,
   type KMSClient,
+  ListGrantsCommand,
   ListKeysCommand,
   ListResourceTagsCommand,
   PutKeyPolicyCommand,
+  RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
 import type { KeyDescription, KeyListEntry, KmsPort } from '../engine/ports.js';
 import { ownSet } from '../policy/own.js';
-import type { ExtraKeyRead, ExtraKeyState } from '../rules/reads.js';
+import type { ExtraKeyRead, ExtraKeyState, KeyGrant } from '../rules/reads.js';
 import { type AdapterOptions, createCaller } from './call.js';
-import { KEY_POLICY_NAME, LIST_KEYS_PAGE_SIZE, LIST_RESOURCE_TAGS_PAGE_SIZE } from './constants.js';
+import {
+  KEY_POLICY_NAME,
+  LIST_GRANTS_PAGE_SIZE,
+  LIST_KEYS_PAGE_SIZE,
+  LIST_RESOURCE_TAGS_PAGE_SIZE,
+} from './constants.js';
 import { AwsCallError } from './errors.js';
 
 export interface KmsAdapterOptions extends AdapterOptions {
@@ -83,7 +91,46 @@ const KEY_STATE_READS: {
       ...(out.RotationPeriodInDays !== undefined ? { rotationPeriodInDays: out.RotationPeriodInDays } : {}),
     };
   },
+  // Every page: a grant on page two is as open as one on page one.
+  // https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html
+  async grants(client, call, keyId) {
+    const grants: KeyGrant[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await call('ListGrants', keyId, () =>
+        client.send(
+          new ListGrantsCommand({
+            KeyId: keyId,
+            Limit: LIST_GRANTS_PAGE_SIZE,
+            ...(marker ? { Marker: marker } : {}),
+          }),
+        ),
+      );
+      for (const g of out.Grants ?? []) grants.push(toKeyGrant(g, keyId));
+      marker = nextMarker('ListGrants', keyId, marker, out);
+    } while (marker);
+    return grants;
+  },
 };
+
+function toKeyGrant(g: GrantListEntry, keyId: string): KeyGrant {
+  if (!g.GrantId) throw malformed('ListGrants', keyId, 'a grant without GrantId');
+  const c = g.Constraints;
+  const constraints = {
+    ...(c?.EncryptionContextEquals ? { encryptionContextEquals: { ...c.EncryptionContextEquals } } : {}),
+    ...(c?.EncryptionContextSubset ? { encryptionContextSubset: { ...c.EncryptionContextSubset } } : {}),
+  };
+  return {
+    grantId: g.GrantId,
+    operations: [...(g.Operations ?? [])],
+    ...(g.Name ? { name: g.Name } : {}),
+    ...(g.GranteePrincipal ? { granteePrincipal: g.GranteePrincipal } : {}),
+    ...(g.RetiringPrincipal ? { retiringPrincipal: g.RetiringPrincipal } : {}),
+    ...(g.IssuingAccount ? { issuingAccount: g.IssuingAccount } : {}),
+    ...(Object.keys(constraints).length ? { constraints } : {}),
+    ...(g.CreationDate ? { creationDate: g.CreationDate.toISOString() } : {}),
+  };
+}
 
 /** The guard's KMS port over one injected `KMSClient` (one account-region). */
 export function createKmsAdapter(client: KMSClient, options: KmsAdapterOptions = {}): KmsPort {
@@ -129,6 +176,12 @@ export function createKmsAdapter(client: KMSClient, options: KmsAdapterOptions =
         marker = nextMarker('ListResourceTags', keyId, marker, out);
       } while (marker);
       return tags;
+    },
+
+    async revokeGrant(keyId, grantId) {
+      await call('RevokeGrant', keyId, () =>
+        client.send(new RevokeGrantCommand({ KeyId: keyId, GrantId: grantId })),
+      );
     },
 
     async putKeyPolicy(keyId, policyText) {

@@ -1,6 +1,7 @@
 import type { GuardConfig } from '../config/schema.js';
 import { judge, type Verdict } from '../engine/judge.js';
 import { withBudget } from '../policy/budget.js';
+import { EXTRA_KEY_READS } from '../rules/reads.js';
 import type { Finding, Resource, Severity } from '../rules/types.js';
 import { type ExitCode, exitStatus, failsAt } from './exit-codes.js';
 import { type InputKind, type InputProblem, readInputText } from './inputs.js';
@@ -54,7 +55,7 @@ export function runCheck(options: {
     const notes = new Map(input.notes.map((n) => [n.id, n.note]));
     for (const resource of input.resources) {
       const verdict = withBudget(options.budgetMs ?? options.config.analysisBudgetMs, () =>
-        judge(resource, options.config, options.now),
+        judge(offline(resource), options.config, options.now),
       );
       const checked: CheckedResource = { file: f.name, shape: input.shape, resource, verdict };
       const note =
@@ -67,6 +68,13 @@ export function runCheck(options: {
     }
   }
   return { results, problems, summary: summarize(options.files.length, results, problems) };
+}
+
+/** A policy file holds a key's policy, not its grants or rotation status: those rules are `not-read`. */
+function offline(resource: Resource): Resource {
+  if (resource.type !== 'kms-key') return resource;
+  const unread = EXTRA_KEY_READS.filter((read) => resource[read] === undefined);
+  return unread.length > 0 ? { ...resource, unread } : resource;
 }
 
 function summarize(files: number, results: CheckedResource[], problems: InputProblem[]): CheckSummary {

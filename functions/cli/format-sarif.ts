@@ -61,6 +61,7 @@ function toSarif(report: CheckReport, texts: Map<string, string>, version: strin
           statements: f.statements,
           ...(f.witness ? { witness: f.witness } : {}),
           ...(f.example ? { example: f.example } : {}),
+          ...(f.grant ? { grant: f.grant } : {}),
           ...(f.reason ? { reason: f.reason } : {}),
         },
       }),

@@ -10,6 +10,7 @@ const STATUS_WORD: Record<JudgeStatus, string> = {
   exempt: 'exempt',
   off: 'off',
   'not-applicable': 'n/a',
+  'not-read': 'not read',
 };
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -42,7 +43,8 @@ export function formatText(report: CheckReport, options: { failOn?: Severity } =
               ? ` (until ${res.exemption.until})`
               : ''
           : '';
-        lines.push(`  ${STATUS_WORD[res.status]} ${res.rule}${ex}`);
+        const unread = res.unread?.length ? ` (needs ${res.unread.join(', ')}: not in the input)` : '';
+        lines.push(`  ${STATUS_WORD[res.status]} ${res.rule}${ex}${unread}`);
       }
     }
   }

@@ -55,7 +55,9 @@ export const RATE_LIMITED_APIS = [
   'kms:DescribeKey',
   'kms:GetKeyPolicy',
   'kms:ListResourceTags',
+  'kms:ListGrants',
   'kms:PutKeyPolicy',
+  'kms:RevokeGrant',
   'ec2:Describe',
   'ec2:ModifyVpcEndpoint',
 ] as const;

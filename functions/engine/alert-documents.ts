@@ -71,6 +71,7 @@ export function findingDocument(input: FindingAlertInput): FindingAlertDocument 
       proof: f.proof,
       ...(f.witness ? { witness: f.witness } : {}),
       ...(f.example ? { example: f.example } : {}),
+      ...(f.grant ? { grant: f.grant } : {}),
       ...(f.reason !== undefined ? { reason: f.reason } : {}),
     })),
   };
@@ -116,6 +117,7 @@ function remediationDoc(plan: RemediationPlan, status: AlertStatus, reason?: str
   const change = describeChange(plan);
   if (change.vpcEndpointId !== undefined) doc.vpcEndpointId = change.vpcEndpointId;
   if (change.privateDnsEnabled !== undefined) doc.privateDnsEnabled = change.privateDnsEnabled;
+  if (change.grantIds) doc.grantIds = [...change.grantIds];
   if (change.plannedPolicy) {
     doc.plannedPolicy = change.plannedPolicy;
     doc.plannedPolicyBytes = utf8Bytes(JSON.stringify(change.plannedPolicy));

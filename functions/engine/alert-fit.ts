@@ -67,6 +67,7 @@ function shrinkFinding(
       ...(f.example
         ? { example: Number.isFinite(level.clip) ? clipStrings(f.example, level.clip) : f.example }
         : {}),
+      ...(f.grant ? { grant: Number.isFinite(level.clip) ? clipStrings(f.grant, level.clip) : f.grant } : {}),
       ...(f.reason !== undefined ? { reason: clip(f.reason) } : {}),
     };
   });

@@ -3,6 +3,7 @@
  * versioned contract with subscribers: `schema/finding-alert.v1.schema.json` describes them.
  */
 import type { Witness } from '../policy/types.js';
+import type { KeyGrant } from '../rules/reads.js';
 import type {
   Finding,
   FindingExample,
@@ -183,6 +184,8 @@ export interface AlertFindingDoc {
   witness?: Witness;
   /** Proof `example`: a request the statement mishandles and AWS's decision for it. */
   example?: FindingExample;
+  /** key-no-external-grantees: the grant, as ListGrants returned it. */
+  grant?: KeyGrant;
   reason?: string;
 }
 
@@ -190,8 +193,10 @@ export type RemediationOutcome = 'applied' | 'failed' | 'dry-run' | 'not-attempt
 
 export interface AlertRemediationDoc {
   outcome: RemediationOutcome;
-  action: 'PutKeyPolicy' | 'ModifyVpcEndpoint' | 'none';
+  action: 'PutKeyPolicy' | 'ModifyVpcEndpoint' | 'RevokeGrant' | 'none';
   summary: string;
+  /** RevokeGrant: the grants revoked (or to be revoked). */
+  grantIds?: string[];
   reason?: string;
   guardSids: string[];
   vpcEndpointId?: string;

@@ -8,7 +8,7 @@ import type { GuardConfig, RuleId } from '../config/schema.js';
 import { AwsCallError } from '../errors.js';
 import { withBudget } from '../policy/budget.js';
 import { remediationOf } from '../remediations/index.js';
-import type { ResourceWrite } from '../remediations/types.js';
+import type { ChangeAction, ResourceWrite } from '../remediations/types.js';
 import type { ChangePlan, Resource } from '../rules/types.js';
 import { noticeAlert } from './alerts.js';
 import {
@@ -112,10 +112,24 @@ async function applyPlanned<P>(
     await driver.write(port, id, write);
   } catch (err) {
     if (isRetryable(err) || !(err instanceof AwsCallError)) throw err;
-    // e.g. KMS refusing the policy (its lockout safety check): report, do not retry.
-    for (const d of planned)
-      applied.failed.set(d.rule, `${driver.writeAction} failed: ${err.code}: ${err.message}`);
-    return 0;
+    // e.g. KMS refusing the policy (its lockout safety check): report, do not retry. The calls
+    // before the failing one were made (a revoked grant stays revoked), the later ones were not.
+    const failedAt = driver.writeOrder.indexOf(err.operation as ChangeAction);
+    for (const d of planned) {
+      const at = driver.writeOrder.indexOf(remediationOf(d.plan.kind).action);
+      if (failedAt >= 0 && at < failedAt) applied.remediated.add(d.rule);
+      else if (failedAt >= 0 && at > failedAt)
+        applied.failed.set(
+          d.rule,
+          `not attempted: ${err.operation} failed first (${err.code}: ${err.message})`,
+        );
+      else
+        applied.failed.set(
+          d.rule,
+          `${err.operation || driver.writeAction} failed: ${err.code}: ${err.message}`,
+        );
+    }
+    return failedAt > 0 ? 1 : 0;
   }
   const sleep = deps.sleep ?? defaultSleep;
   const confirmedBy = (back: Awaited<ReturnType<typeof driver.readBack>>) =>

@@ -1,9 +1,10 @@
 import type { GuardConfig, RuleId } from '../config/schema.js';
 import { RULES } from '../rules/index.js';
+import type { ExtraKeyRead } from '../rules/reads.js';
 import type { Finding, Resource } from '../rules/types.js';
 import { type Exemption, readExemption } from './exemptions.js';
 
-export type JudgeStatus = 'compliant' | 'finding' | 'exempt' | 'off' | 'not-applicable';
+export type JudgeStatus = 'compliant' | 'finding' | 'exempt' | 'off' | 'not-applicable' | 'not-read';
 
 interface RuleResult {
   rule: RuleId;
@@ -11,6 +12,14 @@ interface RuleResult {
   findings: Finding[];
   /** Set when an exemption tag was read for this rule (also when expired and ignored). */
   exemption?: Exemption;
+  /** `not-read`: the state the rule needs that was not read (`KeyResource.unread`). */
+  unread?: ExtraKeyRead[];
+}
+
+/** The reads a rule needs that were deliberately not made for this resource (`KeyResource.unread`). */
+function unreadState(resource: Resource, reads: readonly string[]): ExtraKeyRead[] {
+  if (resource.type !== 'kms-key' || !resource.unread) return [];
+  return resource.unread.filter((r) => reads.includes(r));
 }
 
 export interface Verdict {
@@ -33,7 +42,6 @@ export function judge(resource: Resource, config: GuardConfig, now: Date = new D
       results.push({ rule: rule.id, status: 'not-applicable', findings: [] });
       continue;
     }
-    const findings = rule.check(resource, ctx);
     const exemption = readExemption(
       resource.tags,
       config.exemptionTagKey,
@@ -41,6 +49,18 @@ export function judge(resource: Resource, config: GuardConfig, now: Date = new D
       now,
       config.exemptionMaxDays,
     );
+    const unread = unreadState(resource, rule.reads);
+    if (unread.length > 0) {
+      results.push({
+        rule: rule.id,
+        status: 'not-read',
+        findings: [],
+        unread,
+        ...(exemption ? { exemption } : {}),
+      });
+      continue;
+    }
+    const findings = rule.check(resource, ctx);
     const exempts = exemption !== undefined && !exemption.expired && exemption.ignored === undefined;
     const status: JudgeStatus = findings.length === 0 ? 'compliant' : exempts ? 'exempt' : 'finding';
     results.push({ rule: rule.id, status, findings, ...(exemption ? { exemption } : {}) });

@@ -98,7 +98,8 @@ export function exemptionNotices(
         rules: granted.map((x) => x.rule),
         message: `${who} exempted ${r.type} ${r.id} from ${granted.map((x) => x.rule).join(', ')}${until ? ` until ${until}` : ''} (tag ${config.exemptionTagKey}=${JSON.stringify(value)}): its findings are reported as exempt and neither alerted nor remediated.`,
         details: granted.map(
-          (x) => `${x.rule}: ${x.status === 'exempt' ? 'has findings, now exempt' : 'compliant today'}`,
+          (x) =>
+            `${x.rule}: ${x.status === 'exempt' ? 'has findings, now exempt' : x.status === 'not-read' ? 'not judged on this event (the next sweep judges it)' : 'compliant today'}`,
         ),
       }),
     );

@@ -55,6 +55,8 @@ export interface KmsPort {
    * reads what the enabled rules declare without knowing what each read is.
    */
   readKeyState<K extends ExtraKeyRead>(read: K, keyId: string): Promise<ExtraKeyState[K]>;
+  /** RevokeGrant: deletes one grant of the key (key id or ARN). */
+  revokeGrant(keyId: string, grantId: string): Promise<void>;
   /** Writes the `default` key policy. Never bypasses KMS's policy lockout safety check. */
   putKeyPolicy(keyId: string, policyText: string): Promise<void>;
   /** Every key in the account-region (paginated with Marker/Truncated). */

@@ -101,7 +101,10 @@ export const DEFAULT_RATE_LIMITS: Record<RateLimitedApi, BucketLimit> = {
   'kms:DescribeKey': { rate: 1000, burst: 100 },
   'kms:GetKeyPolicy': { rate: 500, burst: 50 },
   'kms:ListResourceTags': { rate: 1000, burst: 100 },
+  // ListGrants and RevokeGrant: quotas of 100/s and 15/s in the KMS request quota table.
+  'kms:ListGrants': { rate: 50, burst: 5 },
   'kms:PutKeyPolicy': { rate: 5, burst: 1 },
+  'kms:RevokeGrant': { rate: 5, burst: 1 },
   'ec2:Describe': { rate: 10, burst: 50 },
   'ec2:ModifyVpcEndpoint': { rate: 0.3, burst: 1 },
 };

@@ -5,6 +5,7 @@
  */
 import type { RuleId } from '../config/schema.js';
 import { RULE_IDS } from '../config/schema.js';
+import type { KeyGrant } from '../rules/reads.js';
 import type { FindingExample, Proof } from '../rules/types.js';
 import type { AlertEntry, SummaryStatus } from './alert-types.js';
 import { summaryAlert } from './alerts.js';
@@ -25,6 +26,8 @@ export interface ReportRuleResult {
   example?: FindingExample;
   /** `remediation-failed` because the change was refused (nothing was written). */
   refused?: true;
+  /** key-no-external-grantees: every grant found, one per finding (the witness is the first's). */
+  grants?: KeyGrant[];
 }
 
 export interface ReportResource {
@@ -91,7 +94,9 @@ export function toReportResource(o: ResourceOutcome): ReportResource {
   for (const r of o.rules) {
     const status = FOLD[r.status];
     if (!status) continue; // off, not-applicable: not judged
-    const finding = o.verdict?.results.find((v) => v.rule === r.rule)?.findings[0];
+    const findings = o.verdict?.results.find((v) => v.rule === r.rule)?.findings ?? [];
+    const finding = findings[0];
+    const grants = findings.flatMap((f) => (f.grant ? [f.grant] : []));
     results[r.rule] = {
       status,
       ...(r.status === 'alerted' || r.status === 'dry-run' ? { detail: r.status } : {}),
@@ -102,6 +107,7 @@ export function toReportResource(o: ResourceOutcome): ReportResource {
             proof: finding.proof,
             ...(finding.witness ? { witness: finding.witness } : {}),
             ...(finding.example ? { example: finding.example } : {}),
+            ...(grants.length ? { grants } : {}),
           }
         : {}),
     };

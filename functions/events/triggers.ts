@@ -49,6 +49,9 @@ export const TRIGGER_EVENTS: { readonly [N in TriggerEventName]: TriggerEventSpe
   // A new replica of a multi-Region key, with its own key policy, in the replica region; the event
   // is recorded in the primary key's region.
   ReplicateKey: { family: 'key', eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
+  // A grant gives access the key policy does not show (key-no-external-grantees): judge the key's
+  // grants again. https://docs.aws.amazon.com/kms/latest/developerguide/ct-creategrant.html
+  CreateGrant: { family: 'key', eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
   // Tagging: the exemption tag is set this way; each new exemption is alerted once, by its event.
   TagResource: { family: 'key', eventSource: 'kms.amazonaws.com', source: 'aws.kms' },
   CreateTags: { family: 'endpoint', eventSource: 'ec2.amazonaws.com', source: 'aws.ec2' },

@@ -6,7 +6,7 @@ export type { Issue };
 export type TriggerFamily = 'endpoint' | 'key';
 
 export type EndpointEventName = 'CreateVpcEndpoint' | 'ModifyVpcEndpoint' | 'CreateTags';
-export type KeyEventName = 'PutKeyPolicy' | 'CreateKey' | 'ReplicateKey' | 'TagResource';
+export type KeyEventName = 'PutKeyPolicy' | 'CreateKey' | 'ReplicateKey' | 'CreateGrant' | 'TagResource';
 
 /** Events that only add tags: a trigger only when they set the exemption tag (alerted once). */
 export const TAGGING_EVENTS: readonly TriggerEventName[] = ['CreateTags', 'TagResource'];

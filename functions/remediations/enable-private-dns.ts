@@ -21,6 +21,7 @@ export const enablePrivateDns: RemediationModule<'enable-private-dns'> = {
   },
   async precheck(reads, resource) {
     if (resource.type !== 'vpc-endpoint' || !resource.vpcId) return 'the endpoint has no VPC to check';
+    if (!reads.describeVpcDnsAttributes) return 'the VPC DNS attributes cannot be read here';
     const dns = await reads.describeVpcDnsAttributes(resource.vpcId);
     const off = [
       ...(dns.enableDnsSupport ? [] : ['enableDnsSupport=false']),

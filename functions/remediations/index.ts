@@ -2,6 +2,7 @@ import type { ChangePlan, RemediationKind } from '../rules/types.js';
 import { enablePrivateDns } from './enable-private-dns.js';
 import { modifyEndpointPolicy } from './modify-endpoint-policy.js';
 import { putKeyPolicy } from './put-key-policy.js';
+import { revokeGrant } from './revoke-grant.js';
 import type { ChangeDescription, RemediationModule } from './types.js';
 
 /** Every remediation kind, by name: a rule names the one that applies its plans. */
@@ -9,6 +10,7 @@ export const REMEDIATIONS: { readonly [K in RemediationKind]: RemediationModule<
   'put-key-policy': putKeyPolicy,
   'modify-endpoint-policy': modifyEndpointPolicy,
   'enable-private-dns': enablePrivateDns,
+  'revoke-grant': revokeGrant,
 };
 
 export function remediationOf<K extends RemediationKind>(kind: K): RemediationModule<K> {

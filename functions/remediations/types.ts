@@ -1,4 +1,5 @@
 import type { GuardConfig } from '../config/schema.js';
+import type { KeyGrant } from '../rules/reads.js';
 import type { ChangePlan, RemediationKind, Resource, ResourceType } from '../rules/types.js';
 
 export type SafetyProof = { ok: true; checks: string[]; after: Resource } | { ok: false; reasons: string[] };
@@ -12,6 +13,8 @@ export interface ResourceWrite {
   /** PutKeyPolicy `Policy` or ModifyVpcEndpoint `PolicyDocument`: the exact text. */
   policyText?: string;
   privateDnsEnabled?: boolean;
+  /** RevokeGrant, one call per grant id (after the key policy, if the write carries one). */
+  revokeGrantIds?: string[];
 }
 
 /** The resource as read back after the write (only what confirmations look at). */
@@ -21,8 +24,12 @@ export interface ReadBack {
 }
 
 /** A change as alerts describe it. */
+export type ChangeAction = 'PutKeyPolicy' | 'ModifyVpcEndpoint' | 'RevokeGrant';
+
 export interface ChangeDescription {
-  action: 'PutKeyPolicy' | 'ModifyVpcEndpoint';
+  action: ChangeAction;
+  /** RevokeGrant: the grants revoked. */
+  grantIds?: string[];
   vpcEndpointId?: string;
   privateDnsEnabled?: boolean;
   /** The whole planned policy (machine subscribers; email shows only the guard statements). */
@@ -31,9 +38,12 @@ export interface ChangeDescription {
 
 /** AWS reads a remediation may need before its change is attempted. */
 export interface PrecheckReads {
-  describeVpcDnsAttributes(
+  /** Endpoints: EC2 DescribeVpcAttribute for both DNS attributes. */
+  describeVpcDnsAttributes?(
     vpcId: string,
   ): Promise<{ enableDnsSupport: boolean; enableDnsHostnames: boolean }>;
+  /** Keys: KMS ListGrants, every page. */
+  listGrants?(keyId: string): Promise<KeyGrant[]>;
 }
 
 /**
@@ -45,7 +55,7 @@ export interface RemediationModule<K extends RemediationKind = RemediationKind> 
   kind: K;
   resource: ResourceType;
   /** The API the change is made with, as alerts name it. */
-  action: 'PutKeyPolicy' | 'ModifyVpcEndpoint';
+  action: ChangeAction;
   /** IAM actions: reads before and after the write (re-read, read-back, prechecks), the write. */
   permissions: { read: readonly string[]; write: readonly string[] };
   prove(before: Resource, plan: Extract<ChangePlan, { kind: K }>, config: GuardConfig): SafetyProof;

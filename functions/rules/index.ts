@@ -1,6 +1,7 @@
 import { endpointNoExternalPrincipals } from './endpoint-no-external-principals.js';
 import { endpointPrivateDns } from './endpoint-private-dns.js';
 import { keyCryptoViaVpce } from './key-crypto-via-vpce.js';
+import { keyNoExternalGrantees } from './key-no-external-grantees.js';
 import { keyNoExternalPrincipals } from './key-no-external-principals.js';
 import { keyRotationEnabled } from './key-rotation-enabled.js';
 import { keySourceIpIneffective } from './key-sourceip-ineffective.js';
@@ -14,6 +15,7 @@ export const RULES = [
   endpointPrivateDns,
   endpointNoExternalPrincipals,
   keyNoExternalPrincipals,
+  keyNoExternalGrantees,
   keyCryptoViaVpce,
   keySourceIpIneffective,
   keyRotationEnabled,

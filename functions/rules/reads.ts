@@ -14,6 +14,29 @@ import type { ResourceType } from './types.js';
 export interface ExtraKeyState {
   /** KMS GetKeyRotationStatus (key-rotation-enabled). */
   rotation: { enabled: boolean; rotationPeriodInDays?: number };
+  /** KMS ListGrants, every page (key-no-external-grantees). */
+  grants: KeyGrant[];
+}
+
+/**
+ * One grant as ListGrants returns it (only what the rules use). A principal is absent when the
+ * listing does not carry it: a grant with no retiring principal, or a field this SDK does not know.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_GrantListEntry.html
+ */
+export interface KeyGrant {
+  grantId: string;
+  name?: string;
+  granteePrincipal?: string;
+  retiringPrincipal?: string;
+  /** The account that created the grant (the key's, or one the key policy let create grants). */
+  issuingAccount?: string;
+  /** KMS operation names as the grant lists them (`Decrypt`, `CreateGrant`, ...). */
+  operations: string[];
+  constraints?: {
+    encryptionContextEquals?: Record<string, string>;
+    encryptionContextSubset?: Record<string, string>;
+  };
+  creationDate?: string;
 }
 
 export type ExtraKeyRead = keyof ExtraKeyState;
@@ -30,6 +53,7 @@ export const READ_PERMISSIONS: Readonly<Record<StateRead, readonly string[]>> = 
   policy: ['kms:GetKeyPolicy'],
   tags: ['kms:ListResourceTags'],
   rotation: ['kms:GetKeyRotationStatus'],
+  grants: ['kms:ListGrants'],
   endpoint: ['ec2:DescribeVpcEndpoints'],
 };
 

@@ -2,7 +2,7 @@ import * as z from 'zod/mini';
 import type { GuardConfig } from '../config/schema.js';
 import type { Policy, Witness } from '../policy/types.js';
 import type { RuleId } from './index.js';
-import type { ExtraKeyState, StateRead } from './reads.js';
+import type { ExtraKeyRead, ExtraKeyState, KeyGrant, StateRead } from './reads.js';
 
 export type { RuleId };
 export type RuleMode = 'off' | 'alert' | 'remediate';
@@ -33,6 +33,12 @@ export interface KeyResource extends Partial<ExtraKeyState> {
   multiRegion?: boolean;
   policy: Policy;
   tags?: Record<string, string>;
+  /**
+   * Reads deliberately not made, so the rules that need them are `not-read`, never judged compliant
+   * or failed for want of them: a policy file holds no grants (`check`); an event that cannot
+   * have changed the grants does not list them (`Rule.eventTriggers`).
+   */
+  unread?: ExtraKeyRead[];
 }
 
 /** A VPC endpoint as returned by DescribeVpcEndpoints (only the fields the rules use). */
@@ -87,10 +93,16 @@ export interface Finding {
   reason?: string;
   /** Proof `example`: the request and AWS's decision. */
   example?: FindingExample;
+  /** The grant the finding is about (key-no-external-grantees): as ListGrants returned it. */
+  grant?: KeyGrant;
 }
 
 /** How a finding is fixed: each kind is a module of its own (functions/remediations/). */
-export type RemediationKind = 'put-key-policy' | 'modify-endpoint-policy' | 'enable-private-dns';
+export type RemediationKind =
+  | 'put-key-policy'
+  | 'modify-endpoint-policy'
+  | 'enable-private-dns'
+  | 'revoke-grant';
 
 /** The change a remediation makes: a new policy text, or an endpoint attribute. */
 export type RemediationPlan =
@@ -126,6 +138,15 @@ export type RemediationPlan =
       guardSids: [];
       summary: string;
     }
+  | {
+      kind: 'revoke-grant';
+      rule: RuleId;
+      keyId: string;
+      /** The grants to revoke, as listed when judged; each is listed again just before. */
+      grants: KeyGrant[];
+      guardSids: [];
+      summary: string;
+    }
   | { kind: 'none'; rule: RuleId; reason: string };
 
 export type ChangePlan = Exclude<RemediationPlan, { kind: 'none' }>;
@@ -149,6 +170,13 @@ export interface Rule<Id extends string = string> {
   appliesTo: ResourceType;
   /** State `check` needs; the pipeline reads the union of the enabled rules' reads. */
   reads: readonly StateRead[];
+  /**
+   * The CloudTrail events that can change what the rule reads beyond the policy and tags (absent:
+   * every trigger). On another event the rule's extra reads are not made and the rule is
+   * `not-read`; sweeps always read and judge it. Grants change only through CreateGrant (and
+   * retire/revoke, which only remove access), so a PutKeyPolicy event does not list them.
+   */
+  eventTriggers?: readonly string[];
   /** The remediation module that applies `plan` (absent: the rule only alerts). */
   remediation?: RemediationKind;
   /**

@@ -7,6 +7,7 @@
 import {
   GetKeyRotationStatusCommand,
   type KMSClientResolvedConfig,
+  ListGrantsCommand,
   type ServiceInputTypes,
   type ServiceOutputTypes,
 } from '@aws-sdk/client-kms';
@@ -18,6 +19,7 @@ type KmsStub = AwsStub<ServiceInputTypes, ServiceOutputTypes, KMSClientResolvedC
 const DEFAULT_ANSWERS: Record<ExtraKeyRead, (kms: KmsStub) => void> = {
   rotation: (kms) =>
     kms.on(GetKeyRotationStatusCommand).resolves({ KeyRotationEnabled: true, RotationPeriodInDays: 365 }),
+  grants: (kms) => kms.on(ListGrantsCommand).resolves({ Grants: [], Truncated: false }),
 };
 
 /** Call after `kms.reset()`; a test that cares about a read sets its own answer afterwards. */

@@ -7,11 +7,13 @@ import {
   KMSClient,
   KMSServiceException,
   LimitExceededException,
+  ListGrantsCommand,
   ListKeysCommand,
   type ListKeysCommandOutput,
   ListResourceTagsCommand,
   NotFoundException,
   PutKeyPolicyCommand,
+  RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -219,6 +221,67 @@ describe('readKeyState: the reads key rules declare', () => {
     kmsMock.on(GetKeyRotationStatusCommand).resolves({});
     await expect(kms.readKeyState('rotation', KEY_ID)).resolves.toEqual({ enabled: false });
     expect(counter.snapshot()).toEqual({ 'kms:GetKeyRotationStatus': 2 });
+  });
+
+  it('grants: ListGrants, every page (Marker/Truncated), mapped field by field', async () => {
+    const { kms, counter } = setup();
+    const grant = (n: number) => ({
+      GrantId: `${n}`.repeat(64).slice(0, 64),
+      KeyId: KEY_ARN,
+      GranteePrincipal: `arn:aws:iam::44445555666${n}:role/r`,
+      Operations: ['Decrypt' as const],
+      IssuingAccount: 'arn:aws:iam::111122223333:root',
+    });
+    kmsMock
+      .on(ListGrantsCommand, { KeyId: KEY_ID, Limit: 100 })
+      .resolves({ Grants: [grant(1), grant(2)], Truncated: true, NextMarker: 'm1' })
+      .on(ListGrantsCommand, { KeyId: KEY_ID, Limit: 100, Marker: 'm1' })
+      .resolves({
+        Grants: [
+          {
+            ...grant(3),
+            Name: 'n',
+            RetiringPrincipal: 'acm.us-west-2.amazonaws.com',
+            CreationDate: new Date('2023-02-06T23:30:50Z'),
+            Constraints: { EncryptionContextEquals: { app: 'x' } },
+          },
+        ],
+        Truncated: false,
+      });
+    const grants = await kms.readKeyState('grants', KEY_ID);
+    expect(grants.map((g) => g.granteePrincipal)).toEqual([
+      'arn:aws:iam::444455556661:role/r',
+      'arn:aws:iam::444455556662:role/r',
+      'arn:aws:iam::444455556663:role/r',
+    ]);
+    expect(grants[2]).toEqual({
+      grantId: '3'.repeat(64),
+      name: 'n',
+      granteePrincipal: 'arn:aws:iam::444455556663:role/r',
+      retiringPrincipal: 'acm.us-west-2.amazonaws.com',
+      issuingAccount: 'arn:aws:iam::111122223333:root',
+      operations: ['Decrypt'],
+      constraints: { encryptionContextEquals: { app: 'x' } },
+      creationDate: '2023-02-06T23:30:50.000Z',
+    });
+    expect(counter.snapshot()).toEqual({ 'kms:ListGrants': 2 });
+  });
+
+  it('grants: a truncated page without NextMarker is an error, not a silent end', async () => {
+    const { kms } = setup();
+    kmsMock.on(ListGrantsCommand).resolves({ Grants: [], Truncated: true });
+    await expect(kms.readKeyState('grants', KEY_ID)).rejects.toMatchObject({ code: 'PaginationError' });
+  });
+
+  it('revokeGrant: RevokeGrant with the key and grant id; a refusal is a typed error', async () => {
+    const { kms } = setup();
+    kmsMock.on(RevokeGrantCommand).resolves({});
+    await kms.revokeGrant(KEY_ID, 'g'.repeat(64));
+    expect(kmsMock).toHaveReceivedCommandWith(RevokeGrantCommand, { KeyId: KEY_ID, GrantId: 'g'.repeat(64) });
+    kmsMock
+      .on(RevokeGrantCommand)
+      .rejects(new NotFoundException({ message: 'no such grant', $metadata: {} }));
+    await expect(kms.revokeGrant(KEY_ID, 'h'.repeat(64))).rejects.toBeInstanceOf(AwsCallError);
   });
 });
 

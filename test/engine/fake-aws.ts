@@ -17,7 +17,10 @@ import type { ExtraKeyState } from '../../functions/rules/reads.js';
  * later (and turned on) does not change what unrelated tests see. Typed by the registry of reads:
  * a new read does not compile here until it has a default.
  */
-export const DEFAULT_KEY_STATE: ExtraKeyState = { rotation: { enabled: true, rotationPeriodInDays: 365 } };
+export const DEFAULT_KEY_STATE: ExtraKeyState = {
+  rotation: { enabled: true, rotationPeriodInDays: 365 },
+  grants: [],
+};
 
 export const OWN = '111122223333';
 export const OTHER = '444455556666';
@@ -65,7 +68,7 @@ export class FakeAws {
   endpoints = new Map<string, VpcEndpointRecord>();
   vpcDns = new Map<string, { enableDnsSupport: boolean; enableDnsHostnames: boolean }>();
   calls: Call[] = [];
-  writes: { op: 'PutKeyPolicy' | 'ModifyVpcEndpoint'; id: string; body: string }[] = [];
+  writes: { op: 'PutKeyPolicy' | 'ModifyVpcEndpoint' | 'RevokeGrant'; id: string; body: string }[] = [];
   faults = new Map<string, Fault>();
   /** Faults for one resource: key `${op}:${id}`. */
   faultsFor = new Map<string, Fault>();
@@ -226,6 +229,23 @@ export class FakeAws {
         await this.pause();
         this.enter('ListResourceTags', id);
         return { ...this.key(id, 'ListResourceTags').tags };
+      },
+      revokeGrant: async (id, grantId) => {
+        await this.pause();
+        this.enter('RevokeGrant', id);
+        const k = this.key(id, 'RevokeGrant');
+        const grants = k.state?.grants ?? [];
+        if (!grants.some((g) => g.grantId === grantId))
+          throw new AwsCallError({
+            service: 'kms',
+            operation: 'RevokeGrant',
+            code: 'NotFoundException',
+            classification: 'permanent',
+            message: `grant ${grantId} not found`,
+            resourceId: id,
+          });
+        k.state = { ...k.state, grants: grants.filter((g) => g.grantId !== grantId) };
+        this.writes.push({ op: 'RevokeGrant', id, body: grantId });
       },
       putKeyPolicy: async (id, text) => {
         await this.pause();

@@ -210,6 +210,9 @@ function fakePorts(writes: string[]): PipelineDeps['ports'] {
   });
   const kms: KmsPort = {
     readKeyState: async (read) => DEFAULT_KEY_STATE[read],
+    revokeGrant: async () => {
+      throw new Error('not expected');
+    },
     describeKey: async (keyId) => ({
       keyId: '1234abcd-12ab-34cd-56ef-1234567890ab',
       arn: `arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab#${keyId}`,

@@ -32,6 +32,6 @@ describe('the rule registry is the one list', () => {
   it('every read a rule declares is a known read with its IAM actions; the extra key reads are derived', () => {
     for (const rule of RULES)
       for (const read of rule.reads) expect(READ_PERMISSIONS[read], `${rule.id} reads ${read}`).toBeDefined();
-    expect([...EXTRA_KEY_READS]).toEqual(['rotation']);
+    expect([...EXTRA_KEY_READS]).toEqual(['rotation', 'grants']);
   });
 });

@@ -22,9 +22,14 @@ interface Case {
   expect: {
     status: 'compliant' | 'finding' | 'exempt' | 'not-applicable';
     /** Per finding: its proof, and parts of the message or witness it must have. */
-    findings?: { proof: string; message?: string; witness?: Record<string, unknown> }[];
+    findings?: {
+      proof: string;
+      message?: string;
+      witness?: Record<string, unknown>;
+      grant?: Record<string, unknown>;
+    }[];
     /** What the planner decides in remediate mode: a change of this kind (with these Sids), or a refusal. */
-    plan?: { kind: string; guardSids?: string[] } | { refused: string };
+    plan?: { kind: string; guardSids?: string[]; grantIds?: string[] } | { refused: string };
   };
 }
 
@@ -65,8 +70,13 @@ for (const file of files) {
         expect(got?.proof).toBe(want.proof);
         if (want.message) expect(got?.message).toContain(want.message);
         if (want.witness) expect(got?.witness).toMatchObject(want.witness);
-        // A witness is a request the policy allows (the independent evaluator agrees).
-        if (got?.proof === 'witness' && got.witness && 'policy' in resource && resource.policy)
+        if (want.grant) expect(got?.grant).toMatchObject(want.grant);
+        // A witness is a request the policy allows (the independent evaluator agrees); a grant's
+        // witness is allowed by the grant, and names its grantee.
+        if (got?.grant && got.witness && 'AWS' in got.witness.principal) {
+          const account = got.witness.context['aws:PrincipalAccount'];
+          expect([got.grant.granteePrincipal, got.grant.retiringPrincipal].join(' ')).toContain(account);
+        } else if (got?.proof === 'witness' && got.witness && 'policy' in resource && resource.policy)
           expect(evaluate(resource.policy, got.witness).decision).toBe('allow');
       }
       if (c.expect.plan) {
@@ -79,6 +89,8 @@ for (const file of files) {
           if (decision?.status === 'planned') {
             expect(decision.plan.kind).toBe(c.expect.plan.kind);
             if (c.expect.plan.guardSids) expect(decision.plan.guardSids).toEqual(c.expect.plan.guardSids);
+            if (c.expect.plan.grantIds && decision.plan.kind === 'revoke-grant')
+              expect(decision.plan.grants.map((g) => g.grantId)).toEqual(c.expect.plan.grantIds);
           }
         }
       }

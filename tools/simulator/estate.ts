@@ -11,6 +11,23 @@ export interface SimKey {
   denyRead?: boolean;
   /** Automatic rotation (GetKeyRotationStatus); absent: off, as for a new customer key. */
   rotation?: { enabled: boolean; periodDays?: number };
+  /** Grants (CreateGrant, ListGrants, RevokeGrant), in creation order. */
+  grants?: SimGrant[];
+}
+
+/** A grant as ListGrants returns it. */
+export interface SimGrant {
+  grantId: string;
+  granteePrincipal: string;
+  retiringPrincipal?: string;
+  operations: string[];
+  name?: string;
+  /** `arn:aws:iam::<account>:root` of the account that created it (absent: the key's). */
+  issuingAccount?: string;
+  constraints?: {
+    EncryptionContextEquals?: Record<string, string>;
+    EncryptionContextSubset?: Record<string, string>;
+  };
 }
 
 export interface SimEndpoint {

@@ -8,13 +8,13 @@
  * The caller's account and region come from the SigV4 credential scope; signatures are not checked.
  * Never bundled into the Lambdas.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { evaluate } from '../../functions/policy/evaluate.js';
 import { parsePolicyText } from '../../functions/policy/parse.js';
 import { prng } from '../prng.js';
-import { Estate, type SimEndpoint, type SimKey, type SimTrail } from './estate.js';
+import { Estate, type SimEndpoint, type SimGrant, type SimKey, type SimTrail } from './estate.js';
 
 export type FaultKind = 'throttle' | 'server-error' | 'timeout' | 'drop';
 
@@ -327,6 +327,68 @@ export class AwsSimulator {
     return k;
   }
 
+  /**
+   * Grants: CreateGrant returns a 64-hex-digit id; ListGrants pages with Limit (1-100, default 50)
+   * and Marker; RevokeGrant of an unknown grant id is NotFoundException.
+   * https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html
+   */
+  private grants(op: string, input: Record<string, unknown>, caller: Caller): unknown {
+    const k = this.key(input.KeyId, caller);
+    k.grants ??= [];
+    if (op === 'CreateGrant') {
+      const grantId = createHash('sha256')
+        .update(`${k.keyId}:${k.grants.length}:${String(input.GranteePrincipal)}`)
+        .digest('hex');
+      k.grants.push({
+        grantId,
+        granteePrincipal: String(input.GranteePrincipal),
+        operations: Array.isArray(input.Operations) ? input.Operations.map(String) : [],
+        issuingAccount: `arn:aws:iam::${caller.account}:root`,
+        ...(typeof input.RetiringPrincipal === 'string'
+          ? { retiringPrincipal: input.RetiringPrincipal }
+          : {}),
+        ...(typeof input.Name === 'string' ? { name: input.Name } : {}),
+        ...(input.Constraints && typeof input.Constraints === 'object'
+          ? { constraints: input.Constraints as NonNullable<SimGrant['constraints']> }
+          : {}),
+      });
+      return { GrantId: grantId, GrantToken: Buffer.from(grantId).toString('base64') };
+    }
+    if (op === 'RevokeGrant') {
+      const before = k.grants.length;
+      k.grants = k.grants.filter((g) => g.grantId !== input.GrantId);
+      if (k.grants.length === before)
+        throw new SimError('NotFoundException', `Grant ${String(input.GrantId)} not found`);
+      return {};
+    }
+    if (k.denyRead)
+      throw new SimError(
+        'AccessDeniedException',
+        `User: ${caller.arn} is not authorized to perform: kms:ListGrants`,
+      );
+    const limit = Number(input.Limit ?? 50);
+    if (!(limit >= 1 && limit <= 100))
+      throw new SimError('ValidationException', 'Limit must be between 1 and 100');
+    const start = input.Marker ? Number(input.Marker) : 0;
+    const page = k.grants.slice(start, start + limit);
+    const more = start + limit < k.grants.length;
+    return {
+      Grants: page.map((g) => ({
+        KeyId: this.estate.keyArn(k),
+        GrantId: g.grantId,
+        ...(g.name ? { Name: g.name } : {}),
+        CreationDate: 1_700_000_000,
+        GranteePrincipal: g.granteePrincipal,
+        ...(g.retiringPrincipal ? { RetiringPrincipal: g.retiringPrincipal } : {}),
+        IssuingAccount: g.issuingAccount ?? `arn:aws:iam::${k.account}:root`,
+        Operations: g.operations,
+        ...(g.constraints ? { Constraints: g.constraints } : {}),
+      })),
+      Truncated: more,
+      ...(more ? { NextMarker: String(start + limit) } : {}),
+    };
+  }
+
   private kms(op: string, input: Record<string, unknown>, caller: Caller): unknown {
     switch (op) {
       case 'ListKeys': {
@@ -407,6 +469,10 @@ export class AwsSimulator {
           Truncated: false,
         };
       }
+      case 'CreateGrant':
+      case 'ListGrants':
+      case 'RevokeGrant':
+        return this.grants(op, input, caller);
       case 'PutKeyPolicy': {
         const k = this.key(input.KeyId, caller);
         if (k.keyManager === 'AWS')

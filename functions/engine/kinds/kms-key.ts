@@ -3,7 +3,7 @@ import { samePolicyText } from '../../remediations/policy-text-write.js';
 import { RULES } from '../../rules/index.js';
 import { EXTRA_KEY_READS, type ExtraKeyRead, type ExtraKeyState } from '../../rules/reads.js';
 import type { KeyResource } from '../../rules/types.js';
-import type { PipelineDeps } from '../deps.js';
+import type { PipelineDeps, ResourceContext } from '../deps.js';
 import { retryNotFound } from '../eventual-consistency.js';
 import type { KeyDescription, KmsPort } from '../ports.js';
 import type { ResourceDriver } from './types.js';
@@ -36,19 +36,24 @@ const NO_POLICY: KeyResource['policy'] = { statements: [], raw: {}, sizeBytes: 0
  * Reads beyond description, policy and tags that the enabled key rules applying to this key declare
  * (a rule for symmetric keys does not make the guard read an asymmetric key's rotation).
  */
-function extraReads(key: KeyResource, deps: PipelineDeps): ExtraKeyRead[] {
+function extraReads(key: KeyResource, deps: PipelineDeps, ctx: ResourceContext) {
   const wanted = new Set<ExtraKeyRead>();
+  const skipped = new Set<ExtraKeyRead>();
   for (const rule of RULES) {
     if (rule.appliesTo !== 'kms-key' || deps.config.rules[rule.id] === 'off' || !rule.applies(key)) continue;
+    // An event that cannot have changed this rule's state (a PutKeyPolicy for the grants rule).
+    const skip = ctx.trigger !== undefined && rule.eventTriggers?.includes(ctx.trigger.eventName) === false;
     for (const read of rule.reads)
-      if ((EXTRA_KEY_READS as readonly string[]).includes(read)) wanted.add(read as ExtraKeyRead);
+      if ((EXTRA_KEY_READS as readonly string[]).includes(read))
+        (skip ? skipped : wanted).add(read as ExtraKeyRead);
   }
-  return [...wanted];
+  return { reads: [...wanted], unread: [...skipped].filter((r) => !wanted.has(r)) };
 }
 
 export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
   type: 'kms-key',
   writeAction: 'PutKeyPolicy',
+  writeOrder: ['RevokeGrant', 'PutKeyPolicy'],
   readBackAttempts: 1,
   async read(kms, keyRef, ctx, deps) {
     // Right after CreateKey, KMS may not see the key yet (eventual consistency): retry not-found briefly.
@@ -66,7 +71,7 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
     // alias: use DescribeKey's id. They are independent: one round trip for all (an event's latency
     // is its sequential round trips).
     const key = described(description);
-    const extra = extraReads(key, deps);
+    const { reads: extra, unread } = extraReads(key, deps, ctx);
     const [policyText, tags, ...extras] = await Promise.all([
       kms.getKeyPolicy(description.keyId),
       kms.listResourceTags(description.keyId),
@@ -81,7 +86,13 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
     extra.forEach((read, i) => {
       (state as Record<string, unknown>)[read] = extras[i];
     });
-    const resource: KeyResource = { ...key, policy: parsed.value, tags, ...state };
+    const resource: KeyResource = {
+      ...key,
+      policy: parsed.value,
+      tags,
+      ...state,
+      ...(unread.length ? { unread } : {}),
+    };
     return { kind: 'ok', ...ids, resource, snapshot: policyText, policyText };
   },
   // DescribeKey did not say who manages the key: never write to what may be an AWS-managed key.
@@ -92,12 +103,14 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
   current: (kms, id) => kms.getKeyPolicy(id),
   same: samePolicyText,
   async write(kms, id, write) {
-    if (write.policyText === undefined) throw new Error('a key write carries a policy text');
-    await kms.putKeyPolicy(id, write.policyText);
+    if (write.policyText === undefined && !write.revokeGrantIds?.length)
+      throw new Error('a key write carries a policy text or grants to revoke');
+    for (const grantId of write.revokeGrantIds ?? []) await kms.revokeGrant(id, grantId);
+    if (write.policyText !== undefined) await kms.putKeyPolicy(id, write.policyText);
   },
   readBack: async (kms, id) => ({ policyText: await kms.getKeyPolicy(id) }),
   unconfirmed: () =>
     // Someone wrote after us (their event will bring us back), or KMS did not keep our write.
     'the key policy read back after PutKeyPolicy differs from what the guard wrote (changed again since?)',
-  precheckReads: () => undefined,
+  precheckReads: (kms) => ({ listGrants: (keyId) => kms.readKeyState('grants', keyId) }),
 };

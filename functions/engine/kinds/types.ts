@@ -1,5 +1,5 @@
 import type { ReadBack, ResourceWrite } from '../../remediations/index.js';
-import type { PrecheckReads } from '../../remediations/types.js';
+import type { ChangeAction, PrecheckReads } from '../../remediations/types.js';
 import type { Resource, ResourceType } from '../../rules/types.js';
 import type { PipelineDeps, ResourceContext } from '../deps.js';
 
@@ -33,4 +33,6 @@ export interface ResourceDriver<P, S, K = undefined> {
   precheckReads(port: P): PrecheckReads | undefined;
   /** The API that writes, for "… failed" reasons. */
   writeAction: string;
+  /** The order `write` calls its APIs in: a failure leaves the earlier calls made, the later not. */
+  writeOrder: readonly ChangeAction[];
 }

@@ -53,6 +53,7 @@ function endpointResource(e: VpcEndpointRecord, ctx: ResourceContext): DriverRea
 export const vpcEndpointDriver: ResourceDriver<Ec2Port, VpcEndpointRecord, VpcEndpointRecord> = {
   type: 'vpc-endpoint',
   writeAction: 'ModifyVpcEndpoint',
+  writeOrder: ['ModifyVpcEndpoint'],
   readBackAttempts: 3,
   async read(ec2, id, ctx, _deps, known) {
     return endpointResource(known ?? (await ec2.describeVpcEndpoint(id)), ctx);
