@@ -7,7 +7,7 @@
 import type { Trust } from '../policy/request-model.js';
 import type { KeyGrant } from './reads.js';
 
-export type GrantPrincipal =
+type GrantPrincipal =
   | { kind: 'service'; service: string }
   | { kind: 'iam'; account: string; arn: string }
   | { kind: 'unknown'; value: string };
@@ -18,7 +18,7 @@ const ACCOUNT_ID = /^\d{12}$/;
 const SERVICE_PRINCIPAL = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?$/;
 
 /** Reads a principal as a grant lists it; `partition` spells the root ARN of a bare account id. */
-export function grantPrincipal(value: string, partition: string): GrantPrincipal {
+function grantPrincipal(value: string, partition: string): GrantPrincipal {
   const iam = IAM_ARN.exec(value);
   if (iam?.[1]) return { kind: 'iam', account: iam[1], arn: value };
   if (ACCOUNT_ID.test(value))
@@ -27,7 +27,7 @@ export function grantPrincipal(value: string, partition: string): GrantPrincipal
   return { kind: 'unknown', value };
 }
 
-export type GrantRole = 'grantee' | 'retiring principal';
+type GrantRole = 'grantee' | 'retiring principal';
 
 /** One principal of one grant that is outside the trust, or that the guard cannot place. */
 export interface OutsidePrincipal {

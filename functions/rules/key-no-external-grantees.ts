@@ -20,21 +20,18 @@ function partitionOf(r: KeyResource): string {
  * constraints are met by whoever sends that context), or the retiring principal retiring it.
  * https://docs.aws.amazon.com/kms/latest/developerguide/grants.html
  */
-function grantWitness(r: KeyResource, grant: KeyGrant, who: OutsidePrincipal): Witness {
+function grantWitness(r: KeyResource, grant: KeyGrant, who: OutsidePrincipal, account: string): Witness {
   const op =
     who.role === 'retiring principal'
       ? 'RetireGrant'
       : (TELLING.find((o) => grant.operations.includes(o)) ?? grant.operations[0] ?? 'Decrypt');
-  const context: Record<string, string> = {};
-  if (who.account) {
-    context['aws:PrincipalAccount'] = who.account;
-    context['kms:CallerAccount'] = who.account;
-  }
+  const context: Record<string, string> = { 'aws:PrincipalAccount': account, 'kms:CallerAccount': account };
   const ec = { ...grant.constraints?.encryptionContextSubset, ...grant.constraints?.encryptionContextEquals };
   for (const [k, v] of Object.entries(ec)) context[`kms:EncryptionContext:${k}`] = v;
-  const arn = who.account && who.principal !== who.account ? who.principal : undefined;
+  // A bare account id as grantee is that account's root principal.
+  const arn = who.principal === account ? `arn:${partitionOf(r)}:iam::${account}:root` : who.principal;
   return {
-    principal: { AWS: arn ?? `arn:${partitionOf(r)}:iam::${who.account ?? '000000000000'}:root` },
+    principal: { AWS: arn },
     action: `kms:${op}`,
     resource: r.arn ?? r.id,
     context,
@@ -53,7 +50,7 @@ function grantFinding(r: KeyResource, grant: KeyGrant, outside: OutsidePrincipal
   const ops = grant.operations.length ? grant.operations.join(', ') : 'no operations';
   const constraints = grant.constraints ? ` with constraints ${JSON.stringify(grant.constraints)}` : '';
   const proven = outside.some((o) => o.kind === 'external');
-  const witness = first.account ? grantWitness(r, grant, first) : undefined;
+  const witness = first.account ? grantWitness(r, grant, first, first.account) : undefined;
   const reason = proven ? undefined : outside.map((o) => o.reason).join('; ');
   return {
     rule: RULE,
