@@ -131,6 +131,55 @@ describe('sweepAccountRegion', () => {
     expect(h.aws.calls.filter((c) => c.op === 'DescribeVpcEndpoints')).toHaveLength(1);
   });
 
+  it('lists every customer key’s grants (not AWS-managed keys’), reports each outside grant, dry by default', async () => {
+    const h = harness({
+      trust: { accounts: [OWN], organizationIds: [] },
+      rules: {
+        ...rules.rules,
+        'key-no-external-principals': 'alert',
+        'key-no-external-grantees': 'remediate',
+      },
+      dryRun: true,
+    });
+    const grant = (n: number, grantee: string) => ({
+      grantId: n.toString(16).padStart(64, '0'),
+      granteePrincipal: grantee,
+      operations: ['Decrypt'],
+    });
+    const outside = h.aws.addKey(policyText(ROOT), { keyId: keyId(1), arn: arn(keyId(1)) });
+    outside.state = {
+      grants: [
+        grant(1, `arn:aws:iam::${OWN}:role/app`),
+        grant(2, 'arn:aws:iam::444455556666:role/partner'),
+        grant(3, 'dynamodb.us-east-1.amazonaws.com'),
+        grant(4, '999988887777'),
+      ],
+    };
+    const own = h.aws.addKey(policyText(ROOT), { keyId: keyId(2), arn: arn(keyId(2)) });
+    own.state = { grants: [grant(5, `arn:aws:iam::${OWN}:root`)] };
+    h.aws.addKey(policyText(ROOT), { keyId: keyId(3), arn: arn(keyId(3)), keyManager: 'AWS' });
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 2 });
+    const r = report([sweep], true);
+    expect(validateReport(r), JSON.stringify(validateReport.errors)).toBe(true);
+    const byId = new Map(r.resources.map((x) => [x.id, x]));
+    const found = byId.get(keyId(1))?.results['key-no-external-grantees'];
+    expect(found).toMatchObject({ status: 'finding', proof: 'witness' });
+    expect(found?.grants?.map((g) => g.granteePrincipal)).toEqual([
+      'arn:aws:iam::444455556666:role/partner',
+      '999988887777',
+    ]);
+    expect(byId.get(keyId(2))?.results['key-no-external-grantees']).toMatchObject({ status: 'compliant' });
+    expect(byId.get(keyId(3))?.status).toBe('skipped');
+    // One listing per customer key; none for the AWS-managed key; dry run writes nothing.
+    expect(
+      h.aws.calls
+        .filter((c) => c.op === 'ReadKeyState:grants')
+        .map((c) => c.id)
+        .sort(),
+    ).toEqual([keyId(1), keyId(2)]);
+    expect(h.aws.writes).toEqual([]);
+  });
+
   it('the report validates against its schema and totals add up', async () => {
     const h = harness(rules);
     estate(h);

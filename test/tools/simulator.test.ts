@@ -3,7 +3,7 @@
  * endpoint override: wire formats, pagination, errors, AWS's checks, throttling.
  */
 import { DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { KMSClient, NotFoundException, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import { CreateGrantCommand, KMSClient, NotFoundException, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyAwsError } from '../../functions/adapters/errors.js';
 import {
@@ -112,6 +112,39 @@ describe('KMS (JSON 1.1)', () => {
       delete k3.rotation;
     }
     expect(await kms.readKeyState('rotation', 'k0')).toEqual({ enabled: true, rotationPeriodInDays: 365 });
+  });
+
+  it('grants through the real SDK: CreateGrant, ListGrants over pages of 100, RevokeGrant', async () => {
+    const client = createKmsClient(opts());
+    const kms = createKmsAdapter(client);
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      const out = await client.send(
+        new CreateGrantCommand({
+          KeyId: 'k4',
+          GranteePrincipal: i % 2 ? `arn:aws:iam::${B}:role/r${i}` : 'rds.eu-west-1.amazonaws.com',
+          Operations: ['Decrypt', 'Encrypt'],
+          ...(i === 0 ? { Constraints: { EncryptionContextSubset: { app: 'x' } }, Name: 'first' } : {}),
+        }),
+      );
+      ids.push(out.GrantId!);
+    }
+    expect(ids.every((id) => /^[0-9a-f]{64}$/.test(id))).toBe(true);
+    const before = sim.calls.get('kms:ListGrants') ?? 0;
+    const grants = await kms.readKeyState('grants', 'k4');
+    expect(grants.map((g) => g.grantId)).toEqual(ids);
+    expect((sim.calls.get('kms:ListGrants') ?? 0) - before).toBe(2);
+    expect(grants[0]).toMatchObject({
+      name: 'first',
+      granteePrincipal: 'rds.eu-west-1.amazonaws.com',
+      operations: ['Decrypt', 'Encrypt'],
+      issuingAccount: `arn:aws:iam::${A}:root`,
+      constraints: { encryptionContextSubset: { app: 'x' } },
+    });
+    await kms.revokeGrant('k4', ids[1]!);
+    expect((await kms.readKeyState('grants', 'k4')).map((g) => g.grantId)).not.toContain(ids[1]);
+    await expect(kms.revokeGrant('k4', ids[1]!)).rejects.toMatchObject({ code: 'NotFoundException' });
+    delete sim.estate.findKey('k4', A, REGION)!.grants;
   });
 
   it('answers NotFoundException the way the SDK models it, for another account’s key too', async () => {
