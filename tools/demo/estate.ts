@@ -71,6 +71,9 @@ export const statement = {
     },
   }),
 };
+/** A grant id in KMS's format (64 hex digits). */
+export const demoGrantId = (n: number) => n.toString(16).padStart(64, '0');
+
 export const policy = (...statements: unknown[]) =>
   JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2);
 
@@ -186,6 +189,27 @@ export function seedDemoEstate(sim: AwsSimulator): void {
     'eu-west-1',
     `vpc-0${(MEMBERS[0] as string).slice(0, 4)}bb`,
   );
+  // Grants on one key of the own account: to an AWS service and to an own role (inside the
+  // perimeter), and to a role of an outside account (a finding the key policy does not show).
+  const granted = [...e.keys.values()].find(
+    (k) => k.account === OWN && k.region === 'us-east-1' && k.keyManager === 'CUSTOMER',
+  );
+  if (granted) {
+    granted.grants = [
+      {
+        grantId: demoGrantId(1),
+        granteePrincipal: 'rds.us-east-1.amazonaws.com',
+        operations: ['Decrypt', 'GenerateDataKey'],
+      },
+      { grantId: demoGrantId(2), granteePrincipal: `arn:aws:iam::${OWN}:role/app`, operations: ['Decrypt'] },
+      {
+        grantId: demoGrantId(3),
+        name: 'partner-etl',
+        granteePrincipal: `arn:aws:iam::${OUTSIDER}:role/partner-etl`,
+        operations: ['Decrypt', 'CreateGrant'],
+      },
+    ];
+  }
   // One key the guard's role may not read.
   key(MEMBERS[1] as string, 'eu-west-1', policy(statement.root(MEMBERS[1] as string)), { denyRead: true });
 }

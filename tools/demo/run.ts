@@ -12,6 +12,7 @@ import { AwsSimulator } from '../simulator/server.js';
 
 import {
   demoConfig,
+  demoGrantId,
   MEMBERS,
   ORG,
   OUTSIDER,
@@ -157,6 +158,29 @@ async function main(): Promise<number> {
       context,
     );
     out(`   guard: ${JSON.stringify((d as { resources: { rules: unknown }[] }).resources[0]?.rules)}`);
+
+    // e) A grant: access the key policy does not show.
+    const grantKey = [...sim.estate.keys.values()].find(
+      (k) => k.account === MEMBERS[1] && k.region === 'us-east-1' && k.keyManager === 'CUSTOMER',
+    );
+    const grantee = `arn:aws:iam::${OUTSIDER}:role/reporting`;
+    grantKey?.grants?.push({ grantId: demoGrantId(9), granteePrincipal: grantee, operations: ['Decrypt'] });
+    if (grantKey && !grantKey.grants)
+      grantKey.grants = [{ grantId: demoGrantId(9), granteePrincipal: grantee, operations: ['Decrypt'] }];
+    out(
+      `e) alice creates a grant for ${grantee} to decrypt with key ${grantKey?.keyId} in ${MEMBERS[1]} (CreateGrant)`,
+    );
+    const e = await keyHandler(
+      cloudTrailEvent(
+        'CreateGrant',
+        MEMBERS[1] as string,
+        'us-east-1',
+        { keyId: grantKey?.keyId, granteePrincipal: grantee, operations: ['Decrypt'] },
+        'kms',
+      ),
+      context,
+    );
+    out(`   guard: ${JSON.stringify((e as { resources: { rules: unknown }[] }).resources[0]?.rules)}`);
 
     banner('4. SNS messages the handlers published (email text, first lines)');
     for (const m of sim.estate.messages.slice(before)) {
