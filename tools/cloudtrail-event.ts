@@ -11,6 +11,7 @@ export function cloudTrailEvent(
   region: string,
   requestParameters: unknown,
   source: 'kms' | 'ec2',
+  responseElements?: unknown,
 ) {
   const id = `${eventName}-${++sequence}`;
   const time = new Date().toISOString();
@@ -36,6 +37,7 @@ export function cloudTrailEvent(
       awsRegion: region,
       recipientAccountId: account,
       requestParameters,
+      ...(responseElements === undefined ? {} : { responseElements }),
       eventID: id,
     },
   };

@@ -10,6 +10,10 @@ export function summarizeOutcome(outcome: EventOutcome) {
       type: r.type,
       id: r.id,
       status: r.status,
+      // A cross-region endpoint reaches KMS in another region than its own.
+      ...(r.verdict?.resource.type === 'vpc-endpoint' && r.verdict.resource.serviceRegion
+        ? { serviceRegion: r.verdict.resource.serviceRegion }
+        : {}),
       ...(r.reason ? { reason: r.reason } : {}),
       writes: r.writes,
       rules: Object.fromEntries(r.rules.map((x) => [x.rule, x.status])),

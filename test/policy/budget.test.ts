@@ -84,6 +84,7 @@ describe('a policy too slow for its budget', () => {
         'key-no-external-principals': 'remediate',
         'key-crypto-via-vpce': 'remediate',
         'key-sourceip-ineffective': 'off',
+        'key-no-external-grantees': 'off',
       },
     });
     h.aws.addKey(starPatternPolicy(20));
@@ -104,6 +105,7 @@ describe('a policy too slow for its budget', () => {
         'key-no-external-principals': 'remediate',
         'key-crypto-via-vpce': 'off',
         'key-sourceip-ineffective': 'off',
+        'key-no-external-grantees': 'off',
       },
     });
     h.aws.addKey(starPatternPolicy(20));

@@ -31,7 +31,19 @@ describe('demo', () => {
     // A policy the guard cannot fix: the alert says why.
     expect(text).toMatch(/Outcome: FAILED: the new policy would be \d+ bytes, over the 32768-byte limit/);
     // The whole embedded estate (3 accounts x 2 regions) is swept, every time.
-    expect(text.match(/48 resources \(40 keys, 8 endpoints\), 6 skipped, 1 unreadable/g)).toHaveLength(3);
+    expect(text.match(/48 resources \(40 keys, 8 endpoints\), 6 skipped, 1 unreadable/g)).toHaveLength(2);
+    // ... and the last sweep also the replica and the cross-region endpoint the events created.
+    expect(text).toMatch(/51 resources \(42 keys, 9 endpoints\), 6 skipped, 1 unreadable/);
+    // Access the key policy does not show: a grant to an outside role, from the sweep and the event.
+    expect(text).toMatch(
+      /FINDING key-no-external-grantees .*role arn:aws:iam::999900001111:role\/partner-etl/,
+    );
+    expect(text).toMatch(/\(CreateGrant\)\n {3}guard: \{[^\n]*"key-no-external-grantees":"alerted"/);
+    // The replica judged in its own region; the cross-region endpoint's service region shown.
+    expect(text).toMatch(
+      /guard \(replica arn:aws:kms:eu-west-1:111122223333:key\/mrk-[0-9a-f]{32}\): \{"key-no-external-principals":"remediated"/,
+    );
+    expect(text).toMatch(/guard \(ServiceRegion us-east-1\): \{"endpoint-private-dns":"remediated"/);
     // Principal "*" shows up as an outside account, not as a near-copy of a trusted one.
     expect(text).toMatch(/principal in account 444455556666 can call kms:Decrypt/);
     // The last sweep finds nothing left to remediate.

@@ -3,7 +3,13 @@
  * endpoint override: wire formats, pagination, errors, AWS's checks, throttling.
  */
 import { DescribeVpcEndpointsCommand, EC2Client } from '@aws-sdk/client-ec2';
-import { CreateGrantCommand, KMSClient, NotFoundException, PutKeyPolicyCommand } from '@aws-sdk/client-kms';
+import {
+  CreateGrantCommand,
+  KMSClient,
+  NotFoundException,
+  PutKeyPolicyCommand,
+  ReplicateKeyCommand,
+} from '@aws-sdk/client-kms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classifyAwsError } from '../../functions/adapters/errors.js';
 import {
@@ -145,6 +151,32 @@ describe('KMS (JSON 1.1)', () => {
     expect((await kms.readKeyState('grants', 'k4')).map((g) => g.grantId)).not.toContain(ids[1]);
     await expect(kms.revokeGrant('k4', ids[1]!)).rejects.toMatchObject({ code: 'NotFoundException' });
     delete sim.estate.findKey('k4', A, REGION)!.grants;
+  });
+
+  it('ReplicateKey through the real SDK: the replica (same mrk- id) in the replica region, with its own policy', async () => {
+    const regions = sim.estate.regions;
+    sim.estate.regions = [REGION, 'us-west-2'];
+    const mrk = 'mrk-0123456789abcdef0123456789abcdef';
+    sim.estate.addKey({ keyId: mrk, account: A, region: REGION, policy: JSON.stringify(root(A)) });
+    const own = JSON.stringify({ ...root(A), Id: 'replica' });
+    const out = await new KMSClient(opts()).send(
+      new ReplicateKeyCommand({ KeyId: mrk, ReplicaRegion: 'us-west-2', Policy: own }),
+    );
+    expect(out.ReplicaKeyMetadata).toMatchObject({
+      Arn: `arn:aws:kms:us-west-2:${A}:key/${mrk}`,
+      MultiRegion: true,
+      KeyManager: 'CUSTOMER',
+    });
+    expect(out.ReplicaPolicy).toBe(own);
+    // The replica is read in its own region; the primary keeps its policy in its own.
+    const west = createKmsAdapter(createKmsClient(opts(A, 'us-west-2')));
+    expect(await west.getKeyPolicy(mrk)).toBe(own);
+    expect(JSON.parse(await createKmsAdapter(createKmsClient(opts())).getKeyPolicy(mrk))).toEqual(root(A));
+    expect(await west.describeKey(mrk)).toMatchObject({ region: 'us-west-2', multiRegion: true });
+    await expect(
+      new KMSClient(opts()).send(new ReplicateKeyCommand({ KeyId: 'k1', ReplicaRegion: 'us-west-2' })),
+    ).rejects.toMatchObject({ name: 'UnsupportedOperationException' });
+    sim.estate.regions = regions;
   });
 
   it('answers NotFoundException the way the SDK models it, for another account’s key too', async () => {

@@ -227,6 +227,10 @@ export const demoConfig = (endpointIds: string[]): GuardConfig =>
         'key-sourceip-ineffective': 'alert',
       },
       memberRoleName: ROLE,
+      // The Lambdas' 2 s default is for one resource on a Lambda's own vCPU; the demo runs on
+      // whatever machine it is given (CI shares its cores), and shows the size refusal of its
+      // 32 KB policy, not a budget refusal.
+      analysisBudgetMs: 10_000,
       sweep: { regions: REGIONS, accounts: [OWN, ...MEMBERS], concurrency: 8 },
     },
     'demo',

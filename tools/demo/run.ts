@@ -5,6 +5,7 @@
  * shows the SNS alerts they sent, and sweeps again to show that the estate converged.
  */
 
+import { KMSClient, ReplicateKeyCommand } from '@aws-sdk/client-kms';
 import { describeExitStatus } from '../../functions/cli/exit-codes.js';
 import { runSweep } from '../../functions/cli/sweep.js';
 import { cloudTrailEvent } from '../cloudtrail-event.js';
@@ -181,6 +182,64 @@ async function main(): Promise<number> {
       context,
     );
     out(`   guard: ${JSON.stringify((e as { resources: { rules: unknown }[] }).resources[0]?.rules)}`);
+
+    // f) A replica of a multi-Region key, with its own policy, in another region.
+    const primary = sim.estate.addKey({
+      keyId: 'mrk-1234abcd12ab34cd56ef1234567890ab',
+      account: OWN,
+      region: 'us-east-1',
+      policy: policy(statement.root(OWN), statement.vpceOnly(`vpce-0${OWN.slice(0, 4)}aa00000001`)),
+    });
+    const replicaPolicy = policy(statement.root(OWN), statement.partner);
+    const kms = new KMSClient({ region: 'us-east-1', endpoint, credentials: creds });
+    const replicated = await kms.send(
+      new ReplicateKeyCommand({ KeyId: primary.keyId, ReplicaRegion: 'eu-west-1', Policy: replicaPolicy }),
+    );
+    const replicaArn = replicated.ReplicaKeyMetadata?.Arn;
+    out(
+      `f) alice replicates multi-Region key ${primary.keyId} to eu-west-1, sharing the replica with account ${OUTSIDER} (ReplicateKey)`,
+    );
+    const f = await keyHandler(
+      cloudTrailEvent(
+        'ReplicateKey',
+        OWN,
+        'us-east-1',
+        { keyId: primary.keyId, replicaRegion: 'eu-west-1', policy: replicaPolicy },
+        'kms',
+        { replicaKeyMetadata: { arn: replicaArn, keyId: primary.keyId } },
+      ),
+      context,
+    );
+    out(
+      `   guard (replica ${replicaArn}): ${JSON.stringify((f as { resources: { rules: unknown }[] }).resources[0]?.rules)}`,
+    );
+
+    // g) A cross-region interface endpoint: in eu-west-1, reaching KMS in us-east-1 (ServiceRegion).
+    const crossRegion = sim.estate.addEndpoint({
+      id: `vpce-0${OWN.slice(0, 4)}bb00000009`,
+      account: OWN,
+      region: 'eu-west-1',
+      vpcId: `vpc-0${OWN.slice(0, 4)}bb`,
+      serviceName: 'com.amazonaws.us-east-1.kms',
+      serviceRegion: 'us-east-1',
+      privateDnsEnabled: false,
+    });
+    out(
+      `g) alice creates ${crossRegion.id} in ${OWN}/eu-west-1 for KMS in us-east-1 (cross-region), private DNS off (CreateVpcEndpoint)`,
+    );
+    const g = await endpointHandler(
+      cloudTrailEvent(
+        'CreateVpcEndpoint',
+        OWN,
+        'eu-west-1',
+        { CreateVpcEndpointRequest: { ServiceName: crossRegion.serviceName, VpcId: crossRegion.vpcId } },
+        'ec2',
+        { CreateVpcEndpointResponse: { vpcEndpoint: { vpcEndpointId: crossRegion.id } } },
+      ),
+      context,
+    );
+    const judged = (g as { resources: { rules: unknown; serviceRegion?: string }[] }).resources[0];
+    out(`   guard (ServiceRegion ${judged?.serviceRegion}): ${JSON.stringify(judged?.rules)}`);
 
     banner('4. SNS messages the handlers published (email text, first lines)');
     for (const m of sim.estate.messages.slice(before)) {

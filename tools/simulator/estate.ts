@@ -97,7 +97,9 @@ export class Estate {
   /** Adds a key; unless given, a customer managed, enabled key without tags. */
   addKey(key: Pick<SimKey, 'keyId' | 'account' | 'region' | 'policy'> & Partial<SimKey>): SimKey {
     const k: SimKey = { tags: {}, keyManager: 'CUSTOMER', keyState: 'Enabled', ...key };
-    this.keys.set(k.keyId, k);
+    // A multi-Region key's replicas share its key id (mrk-...) in other regions.
+    const taken = this.keys.get(k.keyId);
+    this.keys.set(taken && taken.region !== k.region ? `${k.region}/${k.keyId}` : k.keyId, k);
     return k;
   }
 
@@ -122,7 +124,9 @@ export class Estate {
 
   findKey(ref: string, account: string, region: string): SimKey | undefined {
     const id = ref.startsWith('arn:') ? (ref.split('/').pop() ?? '') : ref;
-    const k = this.keys.get(id);
-    return k && k.account === account && k.region === region ? k : undefined;
+    const k = [this.keys.get(id), this.keys.get(`${region}/${id}`)].find(
+      (x) => x !== undefined && x.account === account && x.region === region,
+    );
+    return k;
   }
 }

@@ -389,6 +389,71 @@ export class AwsSimulator {
     };
   }
 
+  /**
+   * ReplicateKey: a replica of a multi-Region primary key (same `mrk-` key id) in another region of
+   * the estate, with the request's policy (else the default key policy) and tags.
+   * https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html
+   */
+  private replicateKey(input: Record<string, unknown>, caller: Caller): unknown {
+    const k = this.key(input.KeyId, caller);
+    if (!k.keyId.startsWith('mrk-'))
+      throw new SimError(
+        'UnsupportedOperationException',
+        `${this.estate.keyArn(k)} is not a multi-Region key`,
+      );
+    const region = String(input.ReplicaRegion ?? '');
+    if (region === k.region || !this.estate.regions.includes(region))
+      throw new SimError(
+        'ValidationException',
+        `ReplicaRegion ${region} is not another region of the estate`,
+      );
+    if (this.estate.findKey(k.keyId, caller.account, region))
+      throw new SimError('AlreadyExistsException', `${k.keyId} already has a replica in ${region}`);
+    const policy =
+      typeof input.Policy === 'string'
+        ? input.Policy
+        : JSON.stringify({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'Enable IAM User Permissions',
+                Effect: 'Allow',
+                Principal: { AWS: `arn:aws:iam::${caller.account}:root` },
+                Action: 'kms:*',
+                Resource: '*',
+              },
+            ],
+          });
+    if (!parsePolicyText(policy).ok)
+      throw new SimError('MalformedPolicyDocumentException', 'The policy is malformed');
+    const tags = Array.isArray(input.Tags)
+      ? Object.fromEntries(
+          (input.Tags as { TagKey?: string; TagValue?: string }[]).map((t) => [
+            String(t.TagKey),
+            String(t.TagValue ?? ''),
+          ]),
+        )
+      : {};
+    const replica = this.estate.addKey({ keyId: k.keyId, account: k.account, region, policy, tags });
+    return {
+      ReplicaKeyMetadata: {
+        AWSAccountId: replica.account,
+        KeyId: replica.keyId,
+        Arn: this.estate.keyArn(replica),
+        KeyManager: 'CUSTOMER',
+        KeyState: 'Enabled',
+        Enabled: true,
+        KeyUsage: 'ENCRYPT_DECRYPT',
+        KeySpec: 'SYMMETRIC_DEFAULT',
+        Origin: 'AWS_KMS',
+        MultiRegion: true,
+        CreationDate: 1_700_000_000,
+      },
+      ReplicaPolicy: policy,
+      ReplicaTags: Object.entries(tags).map(([TagKey, TagValue]) => ({ TagKey, TagValue })),
+    };
+  }
+
   private kms(op: string, input: Record<string, unknown>, caller: Caller): unknown {
     switch (op) {
       case 'ListKeys': {
@@ -405,6 +470,8 @@ export class AwsSimulator {
           ...(more ? { NextMarker: String(start + limit) } : {}),
         };
       }
+      case 'ReplicateKey':
+        return this.replicateKey(input, caller);
       case 'DescribeKey': {
         const k = this.key(input.KeyId, caller);
         return {
@@ -419,6 +486,7 @@ export class AwsSimulator {
             KeySpec: 'SYMMETRIC_DEFAULT',
             Origin: 'AWS_KMS',
             CreationDate: 1_700_000_000,
+            MultiRegion: k.keyId.startsWith('mrk-'),
           },
         };
       }
