@@ -18,6 +18,7 @@ import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
   KMSClient,
+  ListGrantsCommand,
   ListResourceTagsCommand,
   PutKeyPolicyCommand,
 } from '@aws-sdk/client-kms';
@@ -106,6 +107,21 @@ const keyEvent = {
   },
 };
 
+/** A CreateGrant for an AWS service principal: the key's grants are listed again and judged. */
+const createGrantEvent = {
+  ...keyEvent,
+  detail: {
+    ...keyEvent.detail,
+    eventName: 'CreateGrant',
+    requestParameters: {
+      keyId: KEY_ID,
+      granteePrincipal: 'rds.us-east-1.amazonaws.com',
+      operations: ['Decrypt'],
+    },
+    responseElements: { grantId: 'a'.repeat(64), keyId: KEY_ARN },
+  },
+};
+
 const endpointEvent = {
   ...keyEvent,
   source: 'aws.ec2',
@@ -124,6 +140,8 @@ interface Scenario {
   name: string;
   handler: 'key' | 'endpoint';
   setup(): void;
+  /** The event sent (default: PutKeyPolicy for keys, ModifyVpcEndpoint for endpoints). */
+  event?: unknown;
   target?: { reads: number; writes: number; publishes: number; text: string };
 }
 
@@ -144,6 +162,12 @@ function keyMocks(policy: () => string, onPut?: (p: string) => void) {
   });
   kms.on(GetKeyPolicyCommand).callsFake(() => ({ Policy: policy(), PolicyName: 'default' }));
   kms.on(ListResourceTagsCommand).resolves({ Tags: [], Truncated: false });
+  kms.on(ListGrantsCommand).resolves({
+    Grants: [
+      { GrantId: 'a'.repeat(64), GranteePrincipal: 'rds.us-east-1.amazonaws.com', Operations: ['Decrypt'] },
+    ],
+    Truncated: false,
+  });
   kms.on(PutKeyPolicyCommand).callsFake((input: { Policy: string }) => {
     onPut?.(input.Policy);
     return {};
@@ -198,6 +222,14 @@ const scenarios: Scenario[] = [
     target: { reads: 3, writes: 0, publishes: 0, text: '<= 3 reads, 0 writes' },
   },
   {
+    // ListGrants goes with GetKeyPolicy and ListResourceTags: 2 round trips, as for PutKeyPolicy.
+    name: 'key event (CreateGrant), grants to AWS services only',
+    handler: 'key',
+    setup: () => keyMocks(() => compliantPolicy),
+    event: createGrantEvent,
+    target: { reads: 4, writes: 0, publishes: 0, text: '<= 4 reads (3 + ListGrants), 0 writes' },
+  },
+  {
     name: 'key event, remediation (external principal)',
     handler: 'key',
     // Each invocation starts from the non-compliant policy; the write is read back.
@@ -248,6 +280,7 @@ const READS = new Set([
   'DescribeKeyCommand',
   'GetKeyPolicyCommand',
   'ListResourceTagsCommand',
+  'ListGrantsCommand',
   'DescribeVpcEndpointsCommand',
   'DescribeVpcAttributeCommand',
 ]);
@@ -344,7 +377,7 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
     sns.resetHistory();
     s.setup();
     const handler = s.handler === 'key' ? keyHandler : endpointHandler;
-    const event = s.handler === 'key' ? keyEvent : endpointEvent;
+    const event = s.event ?? (s.handler === 'key' ? keyEvent : endpointEvent);
     kms.resetHistory();
     ec2.resetHistory();
     await handler(event, context);

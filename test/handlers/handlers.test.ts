@@ -414,6 +414,33 @@ describe('logs', () => {
   });
 });
 
+describe('the correlation-id search', () => {
+  it('gives what JMESPath gives for the handler’s expression, on every shape of event', async () => {
+    const { search } = await import('@aws-lambda-powertools/logger/correlationId');
+    const { searchCorrelationId } = await import('../../functions/handlers/event-handler.js');
+    const expression = 'detail.eventID || eventID';
+    const events: unknown[] = [
+      { detail: { eventID: 'a' }, eventID: 'b' },
+      { eventID: 'b' },
+      { detail: { eventID: '' }, eventID: 'b' },
+      { detail: { eventID: null }, eventID: 'b' },
+      { detail: { eventID: [] }, eventID: 'b' },
+      { detail: { eventID: {} }, eventID: 'b' },
+      { detail: { eventID: false }, eventID: 'b' },
+      { detail: { eventID: 0 }, eventID: 'b' },
+      { detail: { eventID: ['x'] } },
+      { detail: 'text' },
+      {},
+      null,
+      'text',
+      [],
+    ];
+    for (const e of events)
+      expect(searchCorrelationId(expression, e), JSON.stringify(e)).toEqual(search(expression, e));
+    expect(searchCorrelationId('id', { id: 'envelope' })).toBeNull();
+  });
+});
+
 describe('cold start', () => {
   it('a bad GUARD_CONFIG fails the import with the field named', async () => {
     await expect(loadHandlers({ trust: { accounts: ['12345'] } })).rejects.toThrow(
