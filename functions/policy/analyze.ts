@@ -178,6 +178,10 @@ function witnessOf(query: AnalysisQuery, search: Search, chosen: Found): Concret
     ...approvalKeys(query.requestClass),
     ...(query.requestClass.exempt ? ['aws:viaawsservice', 'aws:principalisawsservice'] : []),
   ]);
+  // Keys that name the same thing travel together: an organization path names its organization, a
+  // VPC ARN its VPC (so a reader sees they agree).
+  if (relevant.has('aws:vpceorgpaths')) relevant.add('aws:vpceorgid');
+  if (relevant.has('aws:sourcevpcarn')) relevant.add('aws:sourcevpc');
   // A witness through an AWS service says so (the keys that come with it are in the same dimension).
   if (search.dims.some((d) => d.name === 'via')) relevant.add('aws:viaawsservice');
   let witness = buildWitness(search.dims, chosen.masks, relevant);
@@ -198,9 +202,9 @@ function approvalKeys(cls: RequestClass): string[] {
   if (net.kind !== 'off-network') return [];
   const keys: string[] = [];
   if (net.vpceAccounts?.length) keys.push('aws:vpceaccount');
-  if (net.vpceOrgIds?.length || net.vpceOrgPaths?.length) keys.push('aws:vpceorgid');
+  if (net.vpceOrgIds?.length) keys.push('aws:vpceorgid');
   if (net.vpceOrgPaths?.length) keys.push('aws:vpceorgpaths');
-  if (net.vpcArns?.length) keys.push('aws:sourcevpcarn', 'aws:sourcevpc');
+  if (net.vpcArns?.length) keys.push('aws:sourcevpcarn');
   return keys;
 }
 

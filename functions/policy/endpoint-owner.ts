@@ -23,7 +23,9 @@ const ARN_KEY = 'aws:sourcevpcarn';
 function vpcArnGlobs(input: DimensionInput, approved: ApprovedNetworks | undefined): Glob[] {
   return [
     ...conditionsOn(input, (k) => k === ARN_KEY).flatMap((c) => c.globs),
-    ...(approved?.vpcArns ?? []).map((p) => compileGlob({ pattern: p, wildcards: true, ignoreCase: false, arn: true })),
+    ...(approved?.vpcArns ?? []).map((p) =>
+      compileGlob({ pattern: p, wildcards: true, ignoreCase: false, arn: true }),
+    ),
   ];
 }
 
@@ -83,10 +85,12 @@ export function endpointOwners(
   }
   let accounts: string[] = [];
   if (accountTested || arnTested) {
-    const cells = accountCells(input, new Set(['aws:vpceaccount', ARN_KEY]), [], [
-      ...(approved?.vpceAccounts ?? []),
-      ...(approved?.vpcArns ?? []).flatMap((a) => literalAccount(a)),
-    ]);
+    const cells = accountCells(
+      input,
+      new Set(['aws:vpceaccount', ARN_KEY]),
+      [],
+      [...(approved?.vpceAccounts ?? []), ...(approved?.vpcArns ?? []).flatMap((a) => literalAccount(a))],
+    );
     noteExactness(exactness, cells, 'VPC endpoint owner accounts');
     accounts = cells.values;
   }
