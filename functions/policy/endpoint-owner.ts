@@ -192,7 +192,10 @@ function organizationPaths(
   );
   const globs = [...conds.flatMap((c) => c.globs), ...configured];
   const groupOf = [...conds.flatMap((c, i) => c.globs.map(() => i)), ...configured.map(() => conds.length)];
+  const memo = new Map<string, string[]>();
   return (org) => {
+    const known = memo.get(org);
+    if (known) return known;
     const c = stringCells(
       globs,
       compileGlob({ pattern: `${org}/*`, wildcards: true, ignoreCase: false, arn: false }),
@@ -200,6 +203,7 @@ function organizationPaths(
       { groupOf },
     );
     noteExactness(exactness, c, 'VPC endpoint owner organization paths');
+    memo.set(org, c.values);
     return c.values;
   };
 }
