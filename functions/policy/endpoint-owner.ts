@@ -29,23 +29,31 @@ function vpcArnGlobs(input: DimensionInput, approved: ApprovedNetworks | undefin
   ];
 }
 
+interface ArnParts {
+  region: Glob;
+  account: Glob;
+  vpcId: Glob;
+}
+
 /**
  * An ARN pattern read part by part (IAM's ARN operators match each of the six parts separately), or
- * undefined when it cannot be: a StringLike pattern whose wildcards may cross a colon.
+ * undefined when it cannot be. A candidate VPC ARN has exactly five colons, so a StringLike
+ * pattern with five colons matches it exactly when each part does (a `*` cannot swallow a colon the
+ * pattern's own colons need); one with fewer colons needs a `*` across parts and is not read here.
  */
-function arnPartGlobs(g: Glob): { region: Glob; account: Glob; vpcId: Glob } | undefined {
+function arnPartGlobs(g: Glob): ArnParts | 'matches-none' | undefined {
   if (g.spec.pattern === '*' && g.spec.wildcards) return universal(g);
-  if (!g.spec.arn && g.literal === undefined) return undefined;
   const parts = g.spec.pattern.split(':');
-  if (parts.length < 6) return undefined;
+  if (parts.length < 6) return g.literal === undefined ? undefined : 'matches-none';
   const resource = parts.slice(5).join(':');
-  const id = resource === '*' ? '*' : resource.startsWith('vpc/') ? resource.slice(4) : undefined;
-  if (id === undefined) return undefined;
+  const id =
+    resource === '*' && g.spec.wildcards ? '*' : resource.startsWith('vpc/') ? resource.slice(4) : undefined;
+  if (id === undefined) return g.literal === undefined ? undefined : 'matches-none';
   const part = (p: string) => compileGlob({ ...g.spec, pattern: p, arn: false });
   return { region: part(parts[3]!), account: part(parts[4]!), vpcId: part(id) };
 }
 
-function universal(g: Glob) {
+function universal(g: Glob): ArnParts {
   const any = compileGlob({ ...g.spec, pattern: '*', wildcards: true, arn: false });
   return { region: any, account: any, vpcId: any };
 }
@@ -54,7 +62,7 @@ function universal(g: Glob) {
 export function vpcIdGlobsFromArns(input: DimensionInput, approved: ApprovedNetworks | undefined): Glob[] {
   return vpcArnGlobs(input, approved).flatMap((g) => {
     const parts = arnPartGlobs(g);
-    return parts ? [parts.vpcId] : [];
+    return typeof parts === 'object' ? [parts.vpcId] : [];
   });
 }
 
@@ -81,7 +89,7 @@ export function endpointOwners(
   const split = arnGlobs.map(arnPartGlobs);
   if (split.some((p) => p === undefined)) {
     exactness.exact = false;
-    exactness.reasons.push('aws:SourceVpcArn patterns that are not read part by part');
+    exactness.reasons.push('VPC ARNs (a StringLike pattern on aws:SourceVpcArn whose * spans parts)');
   }
   let accounts: string[] = [];
   if (accountTested || arnTested) {
@@ -135,12 +143,12 @@ function keyArn(input: DimensionInput): string | undefined {
 /** Regions for the VPC ARN: one per cell of the patterns' region parts, the key's own Region first. */
 function vpcRegions(
   input: DimensionInput,
-  split: (ReturnType<typeof arnPartGlobs> | undefined)[],
+  split: (ArnParts | 'matches-none' | undefined)[],
   exactness: Exactness,
 ): string[] {
   const own = /^arn:[^:]+:kms:([^:]+):/.exec(keyArn(input) ?? '')?.[1];
   const prefer = unique([...(own ? [own] : []), ...PREFERRED_REGIONS, ...COMMERCIAL_REGIONS]);
-  const globs = split.flatMap((p) => (p ? [p.region] : []));
+  const globs = split.flatMap((p) => (typeof p === 'object' ? [p.region] : []));
   const c = stringCells(globs, undefined, (t) => prefer.find((r) => !t(r)) ?? 'eu-west-1', { prefer });
   noteExactness(exactness, c, 'VPC ARN regions');
   return c.values;
