@@ -172,6 +172,48 @@ describe('the prover', () => {
   });
 });
 
+describe('off-network witnesses through an endpoint', () => {
+  it('an endpoint owner in no organization: the witness names the owner account and carries no aws:VpceOrgID or aws:VpceOrgPaths', () => {
+    const key = keyOf({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          ...ROOT,
+          Condition: { Null: { 'aws:VpceOrgID': 'true' }, StringEquals: { 'aws:VpceAccount': T } },
+        },
+      ],
+    });
+    const config = configOf({ vpceOrgIds: [ORG], vpceOrgPaths: [`${OU}*`] });
+    const finding = judge(key, config).results.find((r) => r.rule === RULE)?.findings[0];
+    expect(finding?.proof).toBe('witness');
+    expect(finding?.witness?.context).toMatchObject({
+      'aws:VpceAccount': T,
+      'aws:SourceVpce': expect.any(String),
+    });
+    expect(finding?.witness?.context).not.toHaveProperty('aws:VpceOrgID');
+    expect(finding?.witness?.context).not.toHaveProperty('aws:VpceOrgPaths');
+    expect(finding?.witness?.context).not.toHaveProperty('aws:SourceIp');
+  });
+
+  it('approved by organization but the policy admits another one: the witness names that organization and a path inside it', () => {
+    const key = keyOf({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          ...ROOT,
+          Condition: { 'ForAnyValue:StringLike': { 'aws:VpceOrgPaths': [`${OTHER_ORG}/*`, `${OU}*`] } },
+        },
+      ],
+    });
+    const finding = judge(key, configOf({ vpceOrgIds: [ORG] })).results.find((r) => r.rule === RULE)
+      ?.findings[0];
+    expect(finding?.witness?.context).toMatchObject({
+      'aws:VpceOrgID': OTHER_ORG,
+      'aws:VpceOrgPaths': [expect.stringMatching(new RegExp(`^${OTHER_ORG}/`))],
+    });
+  });
+});
+
 // ------------------------------------------------------------------------ differential property
 
 interface Endpoint {
