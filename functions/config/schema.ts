@@ -66,7 +66,7 @@ const vpcArn = z
   .string()
   .check(
     z.regex(
-      /^arn:aws(-cn|-us-gov|-iso|-iso-b)?:ec2:(\*|[a-z]{2,}(-[a-z0-9]+)+-\d+):(\*|\d{12}):vpc\/(\*|vpc-[0-9a-f]{8,17})$/,
+      /^arn:aws(-[a-z]+)*:ec2:(\*|[a-z]{2,}(-[a-z0-9]+)+-\d+):(\*|\d{12}):vpc\/(\*|vpc-[0-9a-f]{8,17})$/,
       'must be a VPC ARN like arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0a1b2c3d (a whole region, account or VPC id may be *)',
     ),
   );
