@@ -41,6 +41,35 @@ const vpceId = z
   .string()
   .check(z.regex(/^vpce-[0-9a-f]{8,17}$/, 'must be a VPC endpoint id like vpce-0a1b2c3d4e5f6a7b8'));
 const vpcId = z.string().check(z.regex(/^vpc-[0-9a-f]{8,17}$/, 'must be a VPC id like vpc-0a1b2c3d'));
+/**
+ * aws:VpceOrgPaths values: an Organizations entity path (`o-<id>/r-<root>/ou-<root>-<ou>/.../`),
+ * as IAM's StringLike reads it: ending in `*` it also covers child OUs, `o-<id>/*` the whole
+ * organization. Only a trailing `*` is accepted, so a value means one subtree
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-vpceorgpaths,
+ * path format: access_policies_last-accessed-view-data-orgs.html#access_policies_last-accessed-viewing-orgs-entity-path).
+ */
+const orgPath = z
+  .string()
+  .check(
+    z.regex(
+      /^o-[a-z0-9]{10,32}\/(\*|r-[0-9a-z]{4,32}\/(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}\/)*\*?)$/,
+      'must be an organization path like o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/ (a trailing * also covers child OUs)',
+    ),
+  );
+/**
+ * aws:SourceVpcArn values: `arn:<partition>:ec2:<region>:<account>:vpc/vpc-<id>`. IAM's ARN
+ * operators match each of the six parts separately, wildcards allowed (the IAM page's own example
+ * uses `arn:aws:ec2:us-east-1:*:vpc/vpc-1a2b3c4d`); here a whole region, account or VPC id part
+ * may be `*`, nothing partial, so each value names a clear set of VPCs.
+ */
+const vpcArn = z
+  .string()
+  .check(
+    z.regex(
+      /^arn:aws(-[a-z]+)*:ec2:(\*|[a-z]{2,}(-[a-z0-9]+)+-\d+):(\*|\d{12}):vpc\/(\*|vpc-[0-9a-f]{8,17})$/,
+      'must be a VPC ARN like arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0a1b2c3d (a whole region, account or VPC id may be *)',
+    ),
+  );
 const kmsAction = z
   .string()
   .check(z.regex(/^kms:[A-Za-z*?]+$/, 'must be a KMS action like kms:Decrypt (wildcards * and ? allowed)'));
@@ -134,6 +163,14 @@ export const guardConfigSchema = z
       z.strictObject({
         vpceIds: z._default(z.array(vpceId), []),
         vpcIds: z._default(z.array(vpcId), []),
+        /** Endpoints owned by these accounts are approved (aws:VpceAccount; no wildcards: a sensitive key). */
+        vpceAccounts: z._default(z.array(accountId), []),
+        /** Endpoints owned by accounts of these organizations are approved (aws:VpceOrgID). */
+        vpceOrgIds: z._default(z.array(orgId), []),
+        /** Endpoints owned by accounts under these organization paths are approved (aws:VpceOrgPaths). */
+        vpceOrgPaths: z._default(z.array(orgPath), []),
+        /** Endpoints attached to these VPCs are approved (aws:SourceVpcArn). */
+        vpcArns: z._default(z.array(vpcArn), []),
         allowAwsServiceCalls: z._default(z.boolean(), true),
         exemptPrincipalArns: z._default(
           z.array(z.string().check(z.startsWith('arn:', 'must be an IAM ARN pattern'))),

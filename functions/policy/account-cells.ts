@@ -21,7 +21,13 @@ export function arnAccountPart(pattern: string): string | undefined {
  * principal-ARN pattern read over `arn:aws:iam::<account>:` — so an ARN pattern that does not
  * start with `arn:` (`*3:role/deploy*`) still splits the accounts it depends on.
  */
-export function accountCells(input: DimensionInput, keys: Set<string>, arnObservers: Glob[]): CellSet {
+export function accountCells(
+  input: DimensionInput,
+  keys: Set<string>,
+  arnObservers: Glob[],
+  /** Accounts the configuration names for these keys (network.vpceAccounts): one group more. */
+  extra: readonly string[] = [],
+): CellSet {
   const globs: Glob[] = [];
   const groupOf: number[] = [];
   let group = 0;
@@ -36,6 +42,7 @@ export function accountCells(input: DimensionInput, keys: Set<string>, arnObserv
     group++;
   };
   addGroup(input.trust.accounts.map(literal));
+  addGroup(extra.map(literal));
   for (const c of conditionsOn(input, (k) => keys.has(k))) {
     const gs: Glob[] = [];
     for (const g of c.globs) {
@@ -79,7 +86,7 @@ export function accountCells(input: DimensionInput, keys: Set<string>, arnObserv
   const cells = stringCells(globs, digitsGlob(12), freshAccount, {
     groupOf,
     observers,
-    prefer: [...input.trust.accounts, FRESH_ACCOUNT, SECOND_FRESH_ACCOUNT],
+    prefer: [...input.trust.accounts, ...extra, FRESH_ACCOUNT, SECOND_FRESH_ACCOUNT],
   });
   return cells;
 }

@@ -175,8 +175,13 @@ function witnessOf(query: AnalysisQuery, search: Search, chosen: Found): Concret
     'aws:principalorgid',
     ...search.statements.flatMap((s) => s.conditions.map((c) => c.keyLower)),
     ...(query.requestClass.network.kind === 'any' ? [] : ['aws:sourcevpce', 'aws:sourceip']),
+    ...approvalKeys(query.requestClass),
     ...(query.requestClass.exempt ? ['aws:viaawsservice', 'aws:principalisawsservice'] : []),
   ]);
+  // Keys that name the same thing travel together: an organization path names its organization, a
+  // VPC ARN its VPC (so a reader sees they agree).
+  if (relevant.has('aws:vpceorgpaths')) relevant.add('aws:vpceorgid');
+  if (relevant.has('aws:sourcevpcarn')) relevant.add('aws:sourcevpc');
   // A witness through an AWS service says so (the keys that come with it are in the same dimension).
   if (search.dims.some((d) => d.name === 'via')) relevant.add('aws:viaawsservice');
   let witness = buildWitness(search.dims, chosen.masks, relevant);
@@ -185,6 +190,22 @@ function witnessOf(query: AnalysisQuery, search: Search, chosen: Found): Concret
     witness = { ...witness, context: { 'aws:PrincipalIsAWSService': 'true', ...witness.context } };
   }
   return witness;
+}
+
+/**
+ * The owner keys an off-network witness must show when the configuration approves by them: a
+ * request through an unapproved endpoint says whose endpoint it is (an owner in no organization
+ * has no aws:VpceOrgID, and the witness then shows none).
+ */
+function approvalKeys(cls: RequestClass): string[] {
+  const net = cls.network;
+  if (net.kind !== 'off-network') return [];
+  const keys: string[] = [];
+  if (net.vpceAccounts?.length) keys.push('aws:vpceaccount');
+  if (net.vpceOrgIds?.length) keys.push('aws:vpceorgid');
+  if (net.vpceOrgPaths?.length) keys.push('aws:vpceorgpaths');
+  if (net.vpcArns?.length) keys.push('aws:sourcevpcarn');
+  return keys;
 }
 
 /** The Allows the answer names: those the witness matches (or the chosen one), or every granting one. */

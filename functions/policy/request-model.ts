@@ -29,6 +29,7 @@ export const NETWORK_KEYS = new Set([
   'aws:vpceaccount',
   'aws:vpceorgid',
   'aws:vpceorgpaths',
+  'aws:sourcevpcarn',
   'aws:sourceip',
   'aws:vpcsourceip',
 ]);
@@ -83,6 +84,7 @@ export const KEY_SPELLING: Record<string, string> = {
   'aws:vpceaccount': 'aws:VpceAccount',
   'aws:vpceorgid': 'aws:VpceOrgID',
   'aws:vpceorgpaths': 'aws:VpceOrgPaths',
+  'aws:sourcevpcarn': 'aws:SourceVpcArn',
   'aws:sourceip': 'aws:SourceIp',
   'aws:vpcsourceip': 'aws:VpcSourceIp',
   'aws:viaawsservice': 'aws:ViaAWSService',
@@ -107,6 +109,20 @@ export interface Trust {
  */
 type PrincipalScope = 'external' | 'internal' | 'trusted' | 'any';
 
+/**
+ * The networks `key-crypto-via-vpce` approves: a request through a VPC endpoint is approved when
+ * any one of these holds (aws:SourceVpce, aws:SourceVpc, aws:VpceAccount, aws:VpceOrgID, some
+ * aws:VpceOrgPaths value StringLike a pattern, aws:SourceVpcArn ArnLike a pattern).
+ */
+export interface ApprovedNetworks {
+  vpceIds: readonly string[];
+  vpcIds: readonly string[];
+  vpceAccounts?: readonly string[];
+  vpceOrgIds?: readonly string[];
+  vpceOrgPaths?: readonly string[];
+  vpcArns?: readonly string[];
+}
+
 /** A class of requests: "does the policy allow some request of this class?" */
 export interface RequestClass {
   principals: PrincipalScope;
@@ -117,7 +133,7 @@ export interface RequestClass {
   network:
     | { kind: 'any' }
     | { kind: 'endpoint'; vpceId?: string; vpcId?: string }
-    | { kind: 'off-network'; vpceIds: readonly string[]; vpcIds: readonly string[] };
+    | ({ kind: 'off-network' } & ApprovedNetworks);
   /** Requests excluded from the class (SPEC.md §2 exemptions of key-crypto-via-vpce). */
   exempt?: { awsServiceCalls: boolean; principalArns: readonly string[] };
 }

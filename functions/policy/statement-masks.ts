@@ -1,3 +1,4 @@
+import { isApprovedEndpoint } from './approved-network.js';
 import { checkBudget } from './budget.js';
 import { type Candidate, type Dimension, dimensionOf } from './candidates.js';
 import type { CompiledCondition, Truth } from './condition-ops.js';
@@ -57,10 +58,7 @@ export function inClass(c: Candidate, dim: string, cls: RequestClass): boolean {
     if (net.kind === 'any') return true;
     if (net.kind === 'endpoint') return c.network === 'vpce';
     if (c.network === 'public') return true;
-    return (
-      !net.vpceIds.includes(c.values['aws:sourcevpce'] as string) &&
-      !net.vpcIds.includes(c.values['aws:sourcevpc'] as string)
-    );
+    return !isApprovedEndpoint(c.values, net);
   }
   if (dim === 'via' && cls.exempt?.awsServiceCalls) return c.values['aws:viaawsservice'] === 'false';
   return true;

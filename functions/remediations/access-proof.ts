@@ -10,6 +10,7 @@ import { KEY_ACTIONS, KMS_ACTIONS } from '../policy/kms-actions.js';
 import { parsePolicy } from '../policy/parse.js';
 import type { RequestClass } from '../policy/request-model.js';
 import type { Policy, Statement } from '../policy/types.js';
+import { hasApprovedNetwork } from '../rules/guard-statements.js';
 import { trustOf } from '../rules/semantic.js';
 import type { Resource } from '../rules/types.js';
 
@@ -98,21 +99,29 @@ function mustKeep(resource: Resource, config: GuardConfig): { cls: RequestClass;
     network: { kind: 'any' },
   };
   if (crypto.length > 0) {
-    const { vpceIds, vpcIds, allowAwsServiceCalls } = config.network;
-    if (vpceIds.length)
-      out.push({
-        cls: cryptoClass,
-        restrict: [restriction({ StringEquals: { 'aws:SourceVpce': [...vpceIds] } })],
-      });
-    if (vpcIds.length)
-      out.push({
-        cls: cryptoClass,
-        restrict: [restriction({ StringEquals: { 'aws:SourceVpc': [...vpcIds] } })],
-      });
-    if (allowAwsServiceCalls)
+    for (const restrict of approvedNetworkRestrictions(config))
+      out.push({ cls: cryptoClass, restrict: [restriction(restrict)] });
+    if (config.network.allowAwsServiceCalls)
       out.push({ cls: cryptoClass, restrict: [restriction({ Bool: { 'aws:ViaAWSService': ['true'] } })] });
-    if (vpceIds.length === 0 && vpcIds.length === 0) out.push({ cls: cryptoClass, restrict: [] });
+    if (!hasApprovedNetwork(config)) out.push({ cls: cryptoClass, restrict: [] });
   }
+  return out;
+}
+
+/**
+ * One condition per approval of the configuration, each read as AWS reads the key: crypto calls that
+ * meet any one of them are the traffic the guard Deny must keep letting through.
+ */
+function approvedNetworkRestrictions(config: GuardConfig): Record<string, Record<string, string[]>>[] {
+  const n = config.network;
+  const out: Record<string, Record<string, string[]>>[] = [];
+  if (n.vpceIds.length) out.push({ StringEquals: { 'aws:SourceVpce': [...n.vpceIds] } });
+  if (n.vpcIds.length) out.push({ StringEquals: { 'aws:SourceVpc': [...n.vpcIds] } });
+  if (n.vpceAccounts.length) out.push({ StringEquals: { 'aws:VpceAccount': [...n.vpceAccounts] } });
+  if (n.vpceOrgIds.length) out.push({ StringEquals: { 'aws:VpceOrgID': [...n.vpceOrgIds] } });
+  if (n.vpceOrgPaths.length)
+    out.push({ 'ForAnyValue:StringLike': { 'aws:VpceOrgPaths': [...n.vpceOrgPaths] } });
+  if (n.vpcArns.length) out.push({ ArnLike: { 'aws:SourceVpcArn': [...n.vpcArns] } });
   return out;
 }
 

@@ -60,32 +60,55 @@ export function denyExternalServiceCalls(config: GuardConfig): GuardStatement | 
 }
 
 /**
- * Deny the configured crypto actions unless the request comes through an approved VPC endpoint or
- * VPC, with the configured exemptions. The IfExists forms keep the statement true when a network
- * key is absent (a call from the internet has no aws:SourceVpce). AWS services calling on a
- * principal's behalf do not come through the customer's endpoint, hence the aws:ViaAWSService
- * exception (KMS developer guide, "aws:SourceVpce" and the data perimeter examples).
+ * Deny the configured crypto actions unless the request comes through an approved network, with
+ * the configured exemptions. Keys inside one operator are ANDed, so the Deny holds only when every
+ * approval fails. The IfExists forms keep the statement true when a network key is absent (a call
+ * from the internet has no aws:SourceVpce, an endpoint owner in no organization no aws:VpceOrgID).
+ * aws:VpceOrgPaths is multivalued: `ForAllValues:StringNotLike` is true when no value is under an
+ * approved path, and when the key is absent (IAM: ForAllValues on a missing key is true), which is
+ * exactly "not approved by path". KMS populates aws:VpceAccount, aws:VpceOrgID, aws:VpceOrgPaths and
+ * aws:SourceVpcArn on requests through an endpoint (IAM global condition keys, each key's list of
+ * supporting services names AWS KMS), so approving by them locks no approved caller out. AWS
+ * services calling on a principal's behalf do not come through the customer's endpoint, hence the
+ * aws:ViaAWSService exception (KMS developer guide, "aws:SourceVpce" and the data perimeter examples).
+ * A list left empty writes nothing, so a configuration that only approves endpoints and VPCs writes
+ * the statement it always wrote (and the guard keeps recognising its own).
  */
 export function denyOffNetworkCrypto(config: GuardConfig): GuardStatement | undefined {
-  const { vpceIds, vpcIds, allowAwsServiceCalls, exemptPrincipalArns, cryptoActions } = config.network;
-  if (vpceIds.length === 0 && vpcIds.length === 0) return undefined;
+  const n = config.network;
+  if (!hasApprovedNetwork(config)) return undefined;
   const network: Record<string, string[]> = {};
-  if (vpceIds.length) network['aws:SourceVpce'] = [...vpceIds];
-  if (vpcIds.length) network['aws:SourceVpc'] = [...vpcIds];
-  const condition: Record<string, unknown> = { StringNotEqualsIfExists: network };
-  if (allowAwsServiceCalls) {
+  if (n.vpceIds.length) network['aws:SourceVpce'] = [...n.vpceIds];
+  if (n.vpcIds.length) network['aws:SourceVpc'] = [...n.vpcIds];
+  if (n.vpceAccounts.length) network['aws:VpceAccount'] = [...n.vpceAccounts];
+  if (n.vpceOrgIds.length) network['aws:VpceOrgID'] = [...n.vpceOrgIds];
+  const condition: Record<string, unknown> = {};
+  if (Object.keys(network).length) condition.StringNotEqualsIfExists = network;
+  if (n.vpceOrgPaths.length)
+    condition['ForAllValues:StringNotLike'] = { 'aws:VpceOrgPaths': [...n.vpceOrgPaths] };
+  if (n.allowAwsServiceCalls) {
     condition.BoolIfExists = { 'aws:ViaAWSService': 'false', 'aws:PrincipalIsAWSService': 'false' };
   }
-  if (exemptPrincipalArns.length)
-    condition.ArnNotLikeIfExists = { 'aws:PrincipalArn': [...exemptPrincipalArns] };
+  const arns: Record<string, string[]> = {};
+  if (n.exemptPrincipalArns.length) arns['aws:PrincipalArn'] = [...n.exemptPrincipalArns];
+  if (n.vpcArns.length) arns['aws:SourceVpcArn'] = [...n.vpcArns];
+  if (Object.keys(arns).length) condition.ArnNotLikeIfExists = arns;
   return {
     Sid: GUARD_SIDS.denyOffNetworkCrypto,
     Effect: 'Deny',
     Principal: '*',
-    Action: [...cryptoActions],
+    Action: [...n.cryptoActions],
     Resource: '*',
     Condition: condition,
   };
+}
+
+/** Whether the configuration approves some network for crypto calls (else the rule cannot plan). */
+export function hasApprovedNetwork(config: GuardConfig): boolean {
+  const n = config.network;
+  return [n.vpceIds, n.vpcIds, n.vpceAccounts, n.vpceOrgIds, n.vpceOrgPaths, n.vpcArns].some(
+    (l) => l.length > 0,
+  );
 }
 
 /**

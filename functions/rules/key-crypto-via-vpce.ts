@@ -25,11 +25,19 @@ export const keyCryptoViaVpce: Rule<'key-crypto-via-vpce'> = defineRule({
         principals: 'any',
         actions: expandActions(n.cryptoActions, KEY_ACTIONS),
         resource: { kind: 'key', ...(r.arn ? { arn: r.arn } : {}) },
-        network: { kind: 'off-network', vpceIds: n.vpceIds, vpcIds: n.vpcIds },
+        network: {
+          kind: 'off-network',
+          vpceIds: n.vpceIds,
+          vpcIds: n.vpcIds,
+          vpceAccounts: n.vpceAccounts,
+          vpceOrgIds: n.vpceOrgIds,
+          vpceOrgPaths: n.vpceOrgPaths,
+          vpcArns: n.vpcArns,
+        },
         exempt: { awsServiceCalls: n.allowAwsServiceCalls, principalArns: n.exemptPrincipalArns },
       },
       config,
-      'the key policy allows crypto calls that do not come through an approved VPC endpoint or VPC',
+      'the key policy allows crypto calls that do not come through an approved VPC endpoint, VPC or endpoint owner',
     );
   },
   plan(r, _findings, { config }) {
@@ -40,7 +48,8 @@ export const keyCryptoViaVpce: Rule<'key-crypto-via-vpce'> = defineRule({
       return {
         kind: 'none',
         rule,
-        reason: 'no approved VPC endpoint or VPC is configured (network.vpceIds, network.vpcIds)',
+        reason:
+          'no approved VPC endpoint, VPC or endpoint owner is configured (network.vpceIds, network.vpcIds, network.vpceAccounts, network.vpceOrgIds, network.vpceOrgPaths, network.vpcArns)',
       };
     }
     const placed = placeGuards(r.policy, [guard]);

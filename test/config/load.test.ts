@@ -115,6 +115,55 @@ describe('parseConfig', () => {
     if (words) expect(err.issues.find((i) => i.path === path)?.message).toContain(words);
   });
 
+  it.each([
+    ['vpceAccounts', '1111-2222-3333', '12-digit'],
+    ['vpceAccounts', '1111222233*', '12-digit'],
+    ['vpceOrgIds', 'o-*', 'organization id'],
+    ['vpceOrgIds', 'r-ab12', 'organization id'],
+    ['vpceOrgPaths', 'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111', 'organization path'],
+    ['vpceOrgPaths', 'o-a1b2c3d4e5/r-ab12/ou-*/', 'organization path'],
+    ['vpceOrgPaths', 'ou-ab12-11111111/', 'organization path'],
+    ['vpcArns', 'vpc-0a1b2c3d', 'VPC ARN'],
+    ['vpcArns', 'arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0a*', 'VPC ARN'],
+    ['vpcArns', 'arn:aws:ec2:eu-*:111122223333:vpc/vpc-0a1b2c3d', 'VPC ARN'],
+    ['vpcArns', 'arn:aws:ec2:eu-west-1:111122223333:subnet/subnet-0a1b2c3d', 'VPC ARN'],
+  ])('rejects network.%s %j, naming network.<field>[0]', (field, value, words) => {
+    const err = configError(() =>
+      parseConfig({ trust: { accounts: ['111122223333'] }, network: { [field]: [value] } }, 'guard.json'),
+    );
+    const issue = err.issues.find((i) => i.path === `network.${field}[0]`);
+    expect(issue?.message).toContain(words);
+  });
+
+  it('accepts endpoint owners, organization paths (a trailing * for child OUs) and VPC ARNs with whole-part wildcards', () => {
+    const c = parseConfig(
+      {
+        trust: { accounts: ['111122223333'] },
+        network: {
+          vpceAccounts: ['111122223333'],
+          vpceOrgIds: ['o-a1b2c3d4e5'],
+          vpceOrgPaths: [
+            'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/',
+            'o-a1b2c3d4e5/r-ab12/ou-ab12-11111111/*',
+            'o-a1b2c3d4e5/*',
+          ],
+          vpcArns: [
+            'arn:aws:ec2:eu-west-1:111122223333:vpc/vpc-0a1b2c3d',
+            'arn:aws:ec2:*:111122223333:vpc/*',
+          ],
+        },
+      },
+      't',
+    );
+    expect(c.network.vpceOrgPaths).toHaveLength(3);
+    expect(parseConfig({ trust: { accounts: ['111122223333'] } }, 't').network).toMatchObject({
+      vpceAccounts: [],
+      vpceOrgIds: [],
+      vpceOrgPaths: [],
+      vpcArns: [],
+    });
+  });
+
   it('reports every bad field at once, not only the first', () => {
     const err = configError(() =>
       parseConfig({ trust: { accounts: ['1'] }, dryRun: 1, exemptionTagKey: '' }, 'x'),

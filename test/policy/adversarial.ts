@@ -1572,6 +1572,36 @@ function exemptByArn(r: ConcreteRequest, config: GuardConfig): boolean {
 }
 
 /**
+ * The endpoint-owner approvals of issue 12 (item 4), read independently of the analyzer:
+ * aws:VpceAccount, aws:VpceOrgID, an aws:VpceOrgPaths value StringLike an approved path, or
+ * aws:SourceVpcArn ArnLike an approved ARN (part by part).
+ */
+function approvedByOwner(r: ConcreteRequest, config: GuardConfig): boolean {
+  const n = config.network;
+  const like = (pattern: string, v: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(v);
+  const account = get(r, 'aws:VpceAccount');
+  const org = get(r, 'aws:VpceOrgID');
+  const paths = get(r, 'aws:VpceOrgPaths');
+  const arn = get(r, 'aws:SourceVpcArn');
+  return (
+    (typeof account === 'string' && n.vpceAccounts.includes(account)) ||
+    (typeof org === 'string' && n.vpceOrgIds.includes(org)) ||
+    (Array.isArray(paths) && paths.some((p) => n.vpceOrgPaths.some((pat) => like(pat, p)))) ||
+    (typeof arn === 'string' &&
+      n.vpcArns.some((pat) => {
+        const [a, b] = [pat.split(':'), arn.split(':')];
+        return a.length === b.length && a.every((part, i) => like(part, b[i]!));
+      }))
+  );
+}
+
+/**
  * SPEC §2 off-network crypto request: a configured crypto action, not through an approved endpoint
  * or VPC, not an AWS service call (when those are allowed), not by an exempt principal ARN.
  */
@@ -1586,6 +1616,7 @@ export function isOffNetworkCryptoRequest(
   const vpc = get(r, 'aws:SourceVpc');
   if (typeof vpce === 'string' && n.vpceIds.includes(vpce)) return false;
   if (typeof vpc === 'string' && n.vpcIds.includes(vpc)) return false;
+  if (approvedByOwner(r, config)) return false;
   if (
     n.allowAwsServiceCalls &&
     (get(r, 'aws:ViaAWSService') === 'true' || get(r, 'aws:PrincipalIsAWSService') === 'true')
