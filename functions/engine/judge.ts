@@ -1,6 +1,6 @@
 import type { GuardConfig, RuleId } from '../config/schema.js';
 import { RULES } from '../rules/index.js';
-import type { Finding, Resource } from '../rules/types.js';
+import type { Finding, ProtectedBy, Resource } from '../rules/types.js';
 import { type Exemption, readExemption } from './exemptions.js';
 
 export type JudgeStatus = 'compliant' | 'finding' | 'exempt' | 'off' | 'not-applicable';
@@ -11,6 +11,8 @@ interface RuleResult {
   findings: Finding[];
   /** Set when an exemption tag was read for this rule (also when expired and ignored). */
   exemption?: Exemption;
+  /** What the resource's policy alone allows and only an RCP denies (the rule is then compliant). */
+  protectedBy?: ProtectedBy[];
 }
 
 export interface Verdict {
@@ -20,7 +22,6 @@ export interface Verdict {
 
 /** Judge one resource against every rule (pure: no I/O). */
 export function judge(resource: Resource, config: GuardConfig, now: Date = new Date()): Verdict {
-  const ctx = { config };
   const results: RuleResult[] = [];
   for (const rule of RULES) {
     if (rule.appliesTo !== resource.type) continue;
@@ -33,7 +34,8 @@ export function judge(resource: Resource, config: GuardConfig, now: Date = new D
       results.push({ rule: rule.id, status: 'not-applicable', findings: [] });
       continue;
     }
-    const findings = rule.check(resource, ctx);
+    const protectedBy: ProtectedBy[] = [];
+    const findings = rule.check(resource, { config, protectedBy });
     const exemption = readExemption(
       resource.tags,
       config.exemptionTagKey,
@@ -43,7 +45,13 @@ export function judge(resource: Resource, config: GuardConfig, now: Date = new D
     );
     const exempts = exemption !== undefined && !exemption.expired && exemption.ignored === undefined;
     const status: JudgeStatus = findings.length === 0 ? 'compliant' : exempts ? 'exempt' : 'finding';
-    results.push({ rule: rule.id, status, findings, ...(exemption ? { exemption } : {}) });
+    results.push({
+      rule: rule.id,
+      status,
+      findings,
+      ...(exemption ? { exemption } : {}),
+      ...(protectedBy.length > 0 ? { protectedBy } : {}),
+    });
   }
   return { resource, results };
 }
