@@ -19,7 +19,7 @@
 import { expandActions } from './analyze.js';
 import { conditionMatches } from './evaluate-conditions.js';
 import { evaluate } from './evaluate.js';
-import { KEY_ACTIONS } from './kms-actions.js';
+import { KMS_ACTIONS } from './kms-actions.js';
 import { parsePolicy } from './parse.js';
 import type { Rcp } from './rcp-parse.js';
 import type { ConcreteRequest, Statement } from './types.js';
@@ -100,7 +100,7 @@ function freeOperator(condition: Json): string | undefined {
 /** One RCP Deny as the analysis adds it, or undefined when it cannot match a request on this key. */
 function analysisStatement(s: Statement, tags: Record<string, string> | undefined): Json | undefined {
   if (s.effect !== 'Deny') return undefined;
-  const actions = expandActions(s.action.patterns, KEY_ACTIONS).filter((a) => a.toLowerCase() !== RETIRE_GRANT);
+  const actions = expandActions(s.action.patterns, KMS_ACTIONS).filter((a) => a.toLowerCase() !== RETIRE_GRANT);
   if (actions.length === 0) return undefined;
   const condition = decideResourceTags(s, tags);
   if (condition === undefined) return undefined;
