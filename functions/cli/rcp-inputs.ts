@@ -3,6 +3,7 @@
  * {...}, "Content": "<json text>"}}`) or a bare RCP document. Every problem names the file and the
  * JSON path; a file with a problem contributes no RCP, and the check reports it as an input error.
  */
+import { UsageError } from '../errors.js';
 import { parseRcpDocument, type Rcp } from '../policy/rcp-parse.js';
 import type { Issue } from '../policy/types.js';
 import type { InputProblem } from './inputs.js';
@@ -49,7 +50,9 @@ function readDescribePolicy(file: string, policy: unknown): RcpInput {
   if (!scan.ok) return fail('Policy.Content', scan.message);
   if (scan.duplicates.length > 0) return { problems: fromIssues(file, 'Policy.Content', scan.duplicates) };
   const parsed = parseRcpDocument(summary.Id, content);
-  return parsed.ok ? { rcp: parsed.value, problems: [] } : { problems: fromIssues(file, 'Policy.Content', parsed.issues) };
+  return parsed.ok
+    ? { rcp: parsed.value, problems: [] }
+    : { problems: fromIssues(file, 'Policy.Content', parsed.issues) };
 }
 
 /** Read one `--rcp` file's text. Never throws. */
@@ -64,4 +67,51 @@ export function readRcpText(file: string, text: string): RcpInput {
   if (isObject(value) && Object.hasOwn(value, 'Policy')) return readDescribePolicy(file, value.Policy);
   const parsed = parseRcpDocument(file, body);
   return parsed.ok ? { rcp: parsed.value, problems: [] } : { problems: fromIssues(file, '', parsed.issues) };
+}
+
+/** `--key-tag KEY=VALUE` (repeatable): the tags of the keys judged with `--rcp`. */
+export function keyTagsOf(given: string[] | undefined, withRcps: boolean): Record<string, string> {
+  const tags: Record<string, string> = {};
+  if (given === undefined) return tags;
+  if (!withRcps)
+    throw new UsageError(
+      '--key-tag only matters with --rcp (it sets the aws:ResourceTag values the RCPs see)',
+    );
+  for (const t of given) {
+    const eq = t.indexOf('=');
+    if (eq < 1) throw new UsageError(`--key-tag must be KEY=VALUE, got ${JSON.stringify(t)}`);
+    Object.defineProperty(tags, t.slice(0, eq), {
+      value: t.slice(eq + 1),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return tags;
+}
+
+/** Every `--rcp` file: an unreadable or invalid one is an input error naming the file and JSON path. */
+export function readRcpFiles(
+  names: string[],
+  readFile: (path: string) => string,
+): { rcps: Rcp[]; problems: InputProblem[] } {
+  const rcps: Rcp[] = [];
+  const problems: InputProblem[] = [];
+  for (const name of names) {
+    let text: string;
+    try {
+      text = readFile(name);
+    } catch (err) {
+      problems.push({
+        file: name,
+        path: '$',
+        message: `cannot read RCP file (${(err as NodeJS.ErrnoException).code ?? String(err)})`,
+      });
+      continue;
+    }
+    const read = readRcpText(name, text);
+    problems.push(...read.problems);
+    if (read.rcp) rcps.push(read.rcp);
+  }
+  return { rcps, problems };
 }

@@ -98,7 +98,9 @@ export function parseRcpDocument(name: string, document: unknown): Result<Rcp> {
   if (!isObject(doc)) return parsed.ok ? { ok: false, issues: [notObject()] } : parsed;
   const statements = statementsOf(doc);
   const fullAccess =
-    statements.length === 1 && isObject(statements[0]?.raw) && isFullAccessStatement(statements[0].raw as Json);
+    statements.length === 1 &&
+    isObject(statements[0]?.raw) &&
+    isFullAccessStatement(statements[0].raw as Json);
   const issues: Issue[] = [];
   if (doc.Version !== '2012-10-17') {
     issues.push({

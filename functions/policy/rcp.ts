@@ -17,8 +17,8 @@
  * statements have those conditions decided with the key's tags (absent tags are absent keys).
  */
 import { expandActions } from './analyze.js';
-import { conditionMatches } from './evaluate-conditions.js';
 import { evaluate } from './evaluate.js';
+import { conditionMatches } from './evaluate-conditions.js';
 import { KMS_ACTIONS } from './kms-actions.js';
 import { parsePolicy } from './parse.js';
 import type { Rcp } from './rcp-parse.js';
@@ -76,7 +76,8 @@ function decideResourceTags(s: Statement, tags: Record<string, string> | undefin
     const kept: Json = {};
     for (const [key, values] of Object.entries(block)) {
       const entry = s.conditions.find((c) => c.operator === operator && c.key === key);
-      const fixed = key.toLowerCase().startsWith(RESOURCE_TAG) && !entry?.values.some((v) => v.includes('${'));
+      const fixed =
+        key.toLowerCase().startsWith(RESOURCE_TAG) && !entry?.values.some((v) => v.includes('${'));
       if (!fixed || !entry) {
         kept[key] = values;
         continue;
@@ -100,14 +101,19 @@ function freeOperator(condition: Json): string | undefined {
 /** One RCP Deny as the analysis adds it, or undefined when it cannot match a request on this key. */
 function analysisStatement(s: Statement, tags: Record<string, string> | undefined): Json | undefined {
   if (s.effect !== 'Deny') return undefined;
-  const actions = expandActions(s.action.patterns, KMS_ACTIONS).filter((a) => a.toLowerCase() !== RETIRE_GRANT);
+  const actions = expandActions(s.action.patterns, KMS_ACTIONS).filter(
+    (a) => a.toLowerCase() !== RETIRE_GRANT,
+  );
   if (actions.length === 0) return undefined;
   const condition = decideResourceTags(s, tags);
   if (condition === undefined) return undefined;
   const op = freeOperator(condition);
   // Four negated operators on aws:PrincipalArn already in one statement: never written by hand;
   // refusing is better than a wrong merge.
-  if (op === undefined) throw new Error(`${s.path}: too many negated ARN/string operators to add the service-linked-role exemption`);
+  if (op === undefined)
+    throw new Error(
+      `${s.path}: too many negated ARN/string operators to add the service-linked-role exemption`,
+    );
   condition[op] = { 'aws:PrincipalArn': SERVICE_LINKED_ROLE_ARN };
   const out: Json = { Effect: 'Deny', Principal: '*', Action: actions, Condition: condition };
   if (s.resource.negated) out.NotResource = s.raw.NotResource;
@@ -129,9 +135,15 @@ export function rcpDenies(rcps: readonly Rcp[], tags?: Record<string, string>): 
     }
   }
   if (raws.length === 0) return [];
-  const parsed = parsePolicy({ Version: '2012-10-17', Statement: raws }, { maxBytes: Number.MAX_SAFE_INTEGER });
+  const parsed = parsePolicy(
+    { Version: '2012-10-17', Statement: raws },
+    { maxBytes: Number.MAX_SAFE_INTEGER },
+  );
   if (!parsed.ok) throw new Error(`RCP statements could not be prepared: ${parsed.issues[0]?.message}`);
-  return parsed.value.statements.map((statement, i) => ({ statement, ...(sources[i] as { rcp: string; label: string }) }));
+  return parsed.value.statements.map((statement, i) => ({
+    statement,
+    ...(sources[i] as { rcp: string; label: string }),
+  }));
 }
 
 /**
@@ -146,7 +158,10 @@ export function rcpDenial(
 ): { rcp: string; statement: string } | undefined {
   if (request.action.toLowerCase() === RETIRE_GRANT) return undefined;
   const principalArn = request.context['aws:PrincipalArn'];
-  const arns = [typeof principalArn === 'string' ? principalArn : '', 'AWS' in request.principal ? request.principal.AWS : ''];
+  const arns = [
+    typeof principalArn === 'string' ? principalArn : '',
+    'AWS' in request.principal ? request.principal.AWS : '',
+  ];
   if (arns.some((a) => SERVICE_LINKED_ROLE.test(a))) return undefined;
   const onKey: ConcreteRequest = { ...request, context: withKeyTags(request.context, tags) };
   for (const rcp of rcps) {

@@ -20,9 +20,26 @@ import type { RequestClass } from '../../functions/policy/request-model.js';
 import type { ConcreteRequest } from '../../functions/policy/types.js';
 import { semanticCheck } from '../../functions/rules/semantic.js';
 import type { KeyResource, ProtectedBy } from '../../functions/rules/types.js';
-import { conditionArb, external, ORG, offNetwork, policyArb, prng, SEED, sampleRequest, statementArb, T, VPCE, X, Y } from './generators.js';
+import {
+  conditionArb,
+  external,
+  ORG,
+  offNetwork,
+  policyArb,
+  prng,
+  SEED,
+  sampleRequest,
+  statementArb,
+  T,
+  VPCE,
+  X,
+  Y,
+} from './generators.js';
 
-const config = parseConfig({ trust: { accounts: [T], organizationIds: [ORG] }, network: { vpceIds: [VPCE] } }, 'rcp differential');
+const config = parseConfig(
+  { trust: { accounts: [T], organizationIds: [ORG] }, network: { vpceIds: [VPCE] } },
+  'rcp differential',
+);
 
 const RCP_CONDITIONS: [string, string, string[]][] = [
   ['StringNotEqualsIfExists', 'aws:PrincipalOrgID', [ORG]],
@@ -41,7 +58,15 @@ const RCP_CONDITIONS: [string, string, string[]][] = [
 const rcpStatementArb = fc
   .record({
     action: fc.uniqueArray(
-      fc.constantFrom('kms:*', 'kms:Decrypt', 'kms:Gen*', 'kms:*Key*', 'kms:RetireGrant', 'kms:CreateGrant', 's3:*'),
+      fc.constantFrom(
+        'kms:*',
+        'kms:Decrypt',
+        'kms:Gen*',
+        'kms:*Key*',
+        'kms:RetireGrant',
+        'kms:CreateGrant',
+        's3:*',
+      ),
       { minLength: 1, maxLength: 3 },
     ),
     picks: fc.uniqueArray(fc.nat({ max: RCP_CONDITIONS.length - 1 }), { maxLength: 3 }),
@@ -68,25 +93,39 @@ const perimeterStatementArb = fc.constantFrom<Record<string, unknown>>(
     Principal: '*',
     Action: 'kms:*',
     Resource: '*',
-    Condition: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': ORG }, BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' } },
+    Condition: {
+      StringNotEqualsIfExists: { 'aws:PrincipalOrgID': ORG },
+      BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+    },
   },
   {
     Effect: 'Deny',
     Principal: '*',
     Action: ['kms:*', 's3:*'],
     Resource: '*',
-    Condition: { StringNotEqualsIfExists: { 'aws:PrincipalAccount': [T], 'aws:ResourceTag/dp:exclude': 'true' } },
+    Condition: {
+      StringNotEqualsIfExists: { 'aws:PrincipalAccount': [T], 'aws:ResourceTag/dp:exclude': 'true' },
+    },
   },
   {
     Effect: 'Deny',
     Principal: '*',
     Action: 'kms:*',
     Resource: '*',
-    Condition: { StringNotEqualsIfExists: { 'aws:SourceVpce': VPCE }, BoolIfExists: { 'aws:ViaAWSService': 'false' } },
+    Condition: {
+      StringNotEqualsIfExists: { 'aws:SourceVpce': VPCE },
+      BoolIfExists: { 'aws:ViaAWSService': 'false' },
+    },
   },
 );
 
-const rcpsArb = fc.array(fc.array(fc.oneof({ arbitrary: perimeterStatementArb, weight: 2 }, { arbitrary: rcpStatementArb, weight: 2 }), { minLength: 1, maxLength: 2 }), { minLength: 1, maxLength: 2 });
+const rcpsArb = fc.array(
+  fc.array(
+    fc.oneof({ arbitrary: perimeterStatementArb, weight: 2 }, { arbitrary: rcpStatementArb, weight: 2 }),
+    { minLength: 1, maxLength: 2 },
+  ),
+  { minLength: 1, maxLength: 2 },
+);
 const tagsArb = fc.constantFrom<Record<string, string> | undefined>(
   undefined,
   { 'dp:exclude': 'true' },
@@ -103,7 +142,13 @@ const namedAllowArb = fc
       { AWS: `arn:aws:iam::${T}:root` },
       { AWS: [`arn:aws:iam::${X}:role/admin-ops`, `arn:aws:iam::${T}:role/app`] },
     ),
-    action: fc.constantFrom<unknown>('kms:Decrypt', ['kms:Encrypt', 'kms:Decrypt'], 'kms:Gen*', 'kms:Describe*', 'kms:*'),
+    action: fc.constantFrom<unknown>(
+      'kms:Decrypt',
+      ['kms:Encrypt', 'kms:Decrypt'],
+      'kms:Gen*',
+      'kms:Describe*',
+      'kms:*',
+    ),
     condition: conditionArb,
   })
   .map((s) => ({
@@ -116,19 +161,31 @@ const namedAllowArb = fc
 const keyPolicyArb = fc.oneof(
   policyArb,
   fc
-    .tuple(fc.array(namedAllowArb, { minLength: 1, maxLength: 3 }), fc.array(statementArb('Deny'), { maxLength: 2 }))
+    .tuple(
+      fc.array(namedAllowArb, { minLength: 1, maxLength: 3 }),
+      fc.array(statementArb('Deny'), { maxLength: 2 }),
+    )
     .map(([allows, denies]) => ({ Version: '2012-10-17', Statement: [...allows, ...denies] })),
 );
 
-const SLR = (acct: string) => `arn:aws:iam::${acct}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
+const SLR = (acct: string) =>
+  `arn:aws:iam::${acct}:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling`;
 
 /** A sampled request, sometimes by a service-linked role or for kms:RetireGrant (what RCPs never restrict). */
-function sample(policyForValues: Parameters<typeof sampleRequest>[0], cls: RequestClass, rand: () => number): ConcreteRequest {
+function sample(
+  policyForValues: Parameters<typeof sampleRequest>[0],
+  cls: RequestClass,
+  rand: () => number,
+): ConcreteRequest {
   const r = sampleRequest(policyForValues, cls, rand);
   const roll = rand();
   if (roll < 0.15) {
     const arn = SLR(String(r.context['aws:PrincipalAccount']));
-    return { ...r, principal: { AWS: arn }, context: { ...r.context, 'aws:PrincipalArn': arn, 'aws:PrincipalType': 'AssumedRole' } };
+    return {
+      ...r,
+      principal: { AWS: arn },
+      context: { ...r.context, 'aws:PrincipalArn': arn, 'aws:PrincipalType': 'AssumedRole' },
+    };
   }
   if (roll < 0.25 && cls.actions.includes('kms:RetireGrant')) return { ...r, action: 'kms:RetireGrant' };
   return r;
@@ -150,7 +207,14 @@ describe('key policy x RCPs against the concrete evaluator (differential)', () =
             if (!r.ok) throw new Error(JSON.stringify(r.issues));
             return r.value;
           });
-          const key: KeyResource = { type: 'kms-key', id: 'k', keyManager: 'CUSTOMER', policy: parsed.value, rcps, ...(tags ? { tags } : {}) };
+          const key: KeyResource = {
+            type: 'kms-key',
+            id: 'k',
+            keyManager: 'CUSTOMER',
+            policy: parsed.value,
+            rcps,
+            ...(tags ? { tags } : {}),
+          };
           const protectedBy: ProtectedBy[] = [];
           const rule = 'key-no-external-principals';
           const withRcps = semanticCheck(rule, 'high', parsed.value, cls, config, 'h', { key, protectedBy });
@@ -158,7 +222,10 @@ describe('key policy x RCPs against the concrete evaluator (differential)', () =
           for (const f of withRcps) {
             if (f.proof !== 'witness' || !f.witness) continue;
             expect(evaluate(parsed.value, f.witness).decision).toBe('allow');
-            expect(rcpDenial(rcps, f.witness, tags), JSON.stringify({ w: f.witness, rcpDocs })).toBeUndefined();
+            expect(
+              rcpDenial(rcps, f.witness, tags),
+              JSON.stringify({ w: f.witness, rcpDocs }),
+            ).toBeUndefined();
           }
           for (const p of protectedBy) {
             expect(p.witness).toBeDefined();
@@ -190,7 +257,9 @@ describe('key policy x RCPs against the concrete evaluator (differential)', () =
             if (evaluate(parsed.value, request).decision !== 'allow') continue;
             counts.sampled++;
             if (!rcpDenial(rcps, request, tags))
-              throw new Error(`no finding remains, but ${JSON.stringify(request)} passes the RCPs ${JSON.stringify(rcpDocs)} under ${JSON.stringify(doc)}`);
+              throw new Error(
+                `no finding remains, but ${JSON.stringify(request)} passes the RCPs ${JSON.stringify(rcpDocs)} under ${JSON.stringify(doc)}`,
+              );
           }
         }),
         { numRuns: 500, seed: SEED },

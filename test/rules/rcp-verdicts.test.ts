@@ -6,13 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { readRcpText } from '../../functions/cli/rcp-inputs.js';
 import { parseConfig } from '../../functions/config/load.js';
 import { judge } from '../../functions/engine/judge.js';
 import { evaluate } from '../../functions/policy/evaluate.js';
 import { parsePolicy } from '../../functions/policy/parse.js';
 import { type Rcp, rcpDenial } from '../../functions/policy/rcp.js';
 import type { KeyResource } from '../../functions/rules/types.js';
+import { fixtureRcp } from '../fixtures/rcps.js';
 
 interface Expect {
   status: string;
@@ -32,12 +32,6 @@ interface Case {
 const { cases } = JSON.parse(
   readFileSync(new URL('../cases/rcp/data-perimeter.json', import.meta.url), 'utf8'),
 ) as { cases: Case[] };
-
-export function fixtureRcp(name: string): Rcp {
-  const read = readRcpText(name, readFileSync(new URL(`../fixtures/rcps/${name}`, import.meta.url), 'utf8'));
-  if (!read.rcp) throw new Error(`${name}: ${JSON.stringify(read.problems)}`);
-  return read.rcp;
-}
 
 const config = parseConfig(
   {
@@ -79,7 +73,7 @@ describe('key policies x data-perimeter RCPs', () => {
       if (want.protectedBy) {
         const protectedBy = got?.protectedBy ?? [];
         expect(protectedBy).toHaveLength(want.protectedBy.length);
-        want.protectedBy.forEach((p, i) => expect(protectedBy[i]).toMatchObject(p));
+        for (const [i, p] of want.protectedBy.entries()) expect(protectedBy[i]).toMatchObject(p);
         for (const p of protectedBy) {
           expect(p.witness).toBeDefined();
           if (!p.witness) continue;
@@ -96,8 +90,13 @@ describe('key policies x data-perimeter RCPs', () => {
 
   it('an AWS-managed key is judged without RCPs (they do not apply to AWS managed keys)', () => {
     const c = cases[0] as Case;
-    const verdict = judge({ ...keyOf(c, [fixtureRcp('identity-perimeter.json')]), keyManager: 'AWS' }, config);
+    const verdict = judge(
+      { ...keyOf(c, [fixtureRcp('identity-perimeter.json')]), keyManager: 'AWS' },
+      config,
+    );
     expect(verdict.results.filter((r) => r.protectedBy)).toEqual([]);
-    expect(verdict.results.find((r) => r.rule === 'key-no-external-principals')?.status).toBe('not-applicable');
+    expect(verdict.results.find((r) => r.rule === 'key-no-external-principals')?.status).toBe(
+      'not-applicable',
+    );
   });
 });
