@@ -28,13 +28,13 @@ export interface CheckReport {
  * in or how it is tagged, so the key is taken to be in a member account (RCPs do not apply in the
  * management account) with exactly the `--key-tag` tags (none when not given).
  */
-export interface RcpAssumptions {
+interface RcpAssumptions {
   policies: string[];
   keyTags: Record<string, string>;
   assumption: string;
 }
 
-export function rcpAssumption(keyTags: Record<string, string>): string {
+function rcpAssumption(keyTags: Record<string, string>): string {
   const tags =
     Object.keys(keyTags).length === 0
       ? 'a key without tags (no --key-tag given), so aws:ResourceTag conditions see no tag'

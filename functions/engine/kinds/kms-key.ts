@@ -67,7 +67,8 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
     // is its sequential round trips).
     const key = described(description);
     const extra = extraReads(key, deps);
-    const [policyText, tags, ...extras] = await Promise.all([
+    const [rcps, policyText, tags, ...extras] = await Promise.all([
+      deps.rcpsFor ? deps.rcpsFor(description.account) : undefined,
       kms.getKeyPolicy(description.keyId),
       kms.listResourceTags(description.keyId),
       ...extra.map((read) => kms.readKeyState(read, description.keyId)),
@@ -82,6 +83,13 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
       (state as Record<string, unknown>)[read] = extras[i];
     });
     const resource: KeyResource = { ...key, policy: parsed.value, tags, ...state };
+    // RCPs apply to customer managed keys in member accounts; the key's tags are as read above.
+    if (rcps?.kind === 'rcps') resource.rcps = rcps.rcps;
+    if (rcps?.kind === 'error')
+      deps.log.warn('RCPs could not be read; the key is judged without them', {
+        key: description.arn,
+        reason: rcps.reason,
+      });
     return { kind: 'ok', ...ids, resource, snapshot: policyText, policyText };
   },
   // DescribeKey did not say who manages the key: never write to what may be an AWS-managed key.
