@@ -5,7 +5,7 @@
  */
 import type { RuleId } from '../config/schema.js';
 import { RULE_IDS } from '../config/schema.js';
-import type { FindingExample, Proof } from '../rules/types.js';
+import type { FindingExample, Proof, ProtectedBy } from '../rules/types.js';
 import type { AlertEntry, SummaryStatus } from './alert-types.js';
 import { summaryAlert } from './alerts.js';
 import { type PipelineDeps, publishAlerts, type ResourceContext, type ResourceOutcome } from './pipeline.js';
@@ -25,6 +25,8 @@ export interface ReportRuleResult {
   example?: FindingExample;
   /** `remediation-failed` because the change was refused (nothing was written). */
   refused?: true;
+  /** What only an RCP stops (`organization.rcps: "read"`): the rule is compliant because of it. */
+  protectedBy?: ProtectedBy[];
 }
 
 export interface ReportResource {
@@ -91,12 +93,14 @@ export function toReportResource(o: ResourceOutcome): ReportResource {
   for (const r of o.rules) {
     const status = FOLD[r.status];
     if (!status) continue; // off, not-applicable: not judged
-    const finding = o.verdict?.results.find((v) => v.rule === r.rule)?.findings[0];
+    const judged = o.verdict?.results.find((v) => v.rule === r.rule);
+    const finding = judged?.findings[0];
     results[r.rule] = {
       status,
       ...(r.status === 'alerted' || r.status === 'dry-run' ? { detail: r.status } : {}),
       ...(r.reason ? { detail: r.reason } : {}),
       ...(r.refused ? { refused: r.refused } : {}),
+      ...(judged?.protectedBy ? { protectedBy: judged.protectedBy } : {}),
       ...(finding
         ? {
             proof: finding.proof,
