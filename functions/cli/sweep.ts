@@ -143,6 +143,18 @@ class ProgressView {
   }
 }
 
+/**
+ * organization.rcps "read": each account's effective RCPs, read once per run with the run's own
+ * credentials (the management or a delegated administrator account).
+ */
+function rcpDeps(
+  config: SweepCliOptions['config'],
+  client: () => ReturnType<typeof createOrganizationsClient>,
+  counter: ReturnType<typeof createCallCounter>,
+): Pick<PipelineDeps, 'rcpsFor'> {
+  return config.organization.rcps === 'read' ? { rcpsFor: createRcpReader(client(), { counter }) } : {};
+}
+
 export async function runSweep(options: SweepCliOptions): Promise<{ report: SweepReport; code: ExitCode }> {
   const { config } = options;
   if (options.remediate && config.dryRun) {
@@ -198,15 +210,7 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
     notify: async () => ({ failed: 0, errors: [] }),
     log: cliLog(options.progress),
     metrics: { count: () => {} },
-    // organization.rcps "read": each account's effective RCPs, read once per run with the run's own
-    // credentials (the management or a delegated administrator account).
-    ...(config.organization.rcps === 'read'
-      ? {
-          rcpsFor: createRcpReader(createOrganizationsClient({ region: home, ...clientOptions }), {
-            counter,
-          }),
-        }
-      : {}),
+    ...rcpDeps(config, () => createOrganizationsClient({ region: home, ...clientOptions }), counter),
   };
 
   const started = new Date();

@@ -23,7 +23,7 @@ const FULL = {
   Id: 'p-RCPFullAWSAccess',
   Name: 'RCPFullAWSAccess',
   AwsManaged: true,
-  Type: 'RESOURCE_CONTROL_POLICY',
+  Type: 'RESOURCE_CONTROL_POLICY' as const,
 };
 const deny = (sid: string) =>
   JSON.stringify({
