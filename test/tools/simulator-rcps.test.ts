@@ -3,6 +3,7 @@
  * reader through the unmodified SDK client, and a sweep whose key is protected only by an RCP.
  */
 import { readFileSync } from 'node:fs';
+import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrganizationsClient } from '../../functions/adapters/index.js';
 import { createRcpReader } from '../../functions/adapters/rcps.js';
@@ -144,6 +145,25 @@ describe('sweep with organization.rcps "read" on the simulator', () => {
     });
     expect(report.apiCalls['organizations:DescribePolicy']).toBe(1);
     expect(sim.estate.keys.get(keyId)?.policy).toBe(policy);
+    const schema = JSON.parse(
+      readFileSync(new URL('../../schema/sweep-report.v1.schema.json', import.meta.url), 'utf8'),
+    );
+    const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
+    expect(validate(report), JSON.stringify(validate.errors)).toBe(true);
+  });
+
+  it('the text report says which key is blocked only by which RCP', async () => {
+    const { runCli } = await import('../cli/helpers.js');
+    const run = await runCli(
+      ['sweep', '--config', 'cfg.json', '--endpoint-url', endpoint],
+      { 'cfg.json': config('read') },
+      env(),
+    );
+    expect(run.stdout).toMatch(
+      new RegExp(
+        `BLOCKED-ONLY-BY-RCP key-no-external-principals kms-key \\S+${keyId}: blocked only by RCP p-identityperim1 \\(EnforceOrgIdentities\\): .*444455556666:role/partner`,
+      ),
+    );
   });
 
   it('the same key with organization.rcps "ignore" is remediated', async () => {
