@@ -44,7 +44,11 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     judges: ['kms-key'],
     remediates: true,
     lists: false,
-    own: { ...publishes, 'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)' },
+    own: {
+      ...publishes,
+      'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)',
+      ...RCP_READS,
+    },
   },
   SweepPlannerRole: {
     judges: [],
