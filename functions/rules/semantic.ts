@@ -23,7 +23,15 @@ export function semanticCheck(
   withRcps?: { key: KeyResource; protectedBy?: ProtectedBy[] },
 ): Finding[] {
   const rcps = withRcps?.key.keyManager === 'AWS' ? undefined : withRcps?.key.rcps;
-  const denies: RcpDeny[] = rcps ? rcpDenies(rcps, withRcps?.key.tags) : [];
+  let denies: RcpDeny[] = [];
+  try {
+    denies = rcps ? rcpDenies(rcps, withRcps?.key.tags) : [];
+  } catch (err) {
+    // An RCP the analysis cannot add exactly: judge the key policy alone and say why (fail closed).
+    const alone = semanticCheck(rule, severity, policy, requestClass, config, headline);
+    const why = `the RCPs could not be added to the analysis (${err instanceof Error ? err.message : String(err)}); judged without them`;
+    return alone.map((f) => ({ ...f, message: `${f.message} (${why})` }));
+  }
   let answer: Answer;
   try {
     answer = findAllowedRequest({

@@ -3,9 +3,13 @@
  * the concrete check (rcpDenial), each on the AWS behaviour it models.
  */
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../functions/config/load.js';
+import { parsePolicy } from '../../functions/policy/parse.js';
 import { type Rcp, rcpDenial, rcpDenies } from '../../functions/policy/rcp.js';
 import { parseRcpDocument } from '../../functions/policy/rcp-parse.js';
 import type { ConcreteRequest } from '../../functions/policy/types.js';
+import { keyNoExternalPrincipals } from '../../functions/rules/key-no-external-principals.js';
+import type { KeyResource } from '../../functions/rules/types.js';
 
 const rcp = (statements: unknown[], name = 'p-test00001'): Rcp => {
   const r = parseRcpDocument(name, { Version: '2012-10-17', Statement: statements });
@@ -114,6 +118,44 @@ describe('rcpDenies: what the analysis adds', () => {
       { team: 'a' },
     );
     expect(d?.statement.conditions.map((c) => c.key)).toContain('aws:ResourceTag/team');
+  });
+});
+
+describe('an RCP the analysis cannot add exactly', () => {
+  const crowded = rcp([
+    deny({
+      Condition: {
+        ArnNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/a' },
+        ArnNotLikeIfExists: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/b' },
+        StringNotLike: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/c' },
+        StringNotLikeIfExists: { 'aws:PrincipalArn': 'arn:aws:iam::*:role/d' },
+      },
+    }),
+  ]);
+  it('is refused by rcpDenies, and the rule judges the key policy alone, saying so', () => {
+    expect(() => rcpDenies([crowded])).toThrow(/service-linked-role exemption/);
+    const policy = parsePolicy({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::444455556666:role/partner' },
+          Action: 'kms:Decrypt',
+          Resource: '*',
+        },
+      ],
+    });
+    if (!policy.ok) throw new Error('policy');
+    const config = parseConfig({ trust: { accounts: ['111122223333'] } }, 'test');
+    const key: KeyResource = {
+      type: 'kms-key',
+      id: 'k',
+      keyManager: 'CUSTOMER',
+      policy: policy.value,
+      rcps: [crowded],
+    };
+    const [finding] = keyNoExternalPrincipals.check(key, { config });
+    expect(finding?.message).toContain('the RCPs could not be added to the analysis');
   });
 });
 
