@@ -1,8 +1,9 @@
 import type { GuardConfig } from '../config/schema.js';
 import { judge, type Verdict } from '../engine/judge.js';
 import { withBudget } from '../policy/budget.js';
+import type { Rcp } from '../policy/rcp-parse.js';
 import { EXTRA_KEY_READS } from '../rules/reads.js';
-import type { Finding, Resource, Severity } from '../rules/types.js';
+import type { Finding, ProtectedBy, Resource, Severity } from '../rules/types.js';
 import { type ExitCode, exitStatus, failsAt } from './exit-codes.js';
 import { type InputKind, type InputProblem, readInputText } from './inputs.js';
 
@@ -19,6 +20,27 @@ export interface CheckReport {
   results: CheckedResource[];
   problems: InputProblem[];
   summary: CheckSummary;
+  /** `--rcp`: the RCPs every customer-managed key was judged with, and the key tags assumed. */
+  rcps?: RcpAssumptions;
+}
+
+/**
+ * What `check --rcp` assumed, said in every output: offline, nothing tells which account a key is
+ * in or how it is tagged, so the key is taken to be in a member account (RCPs do not apply in the
+ * management account) with exactly the `--key-tag` tags (none when not given).
+ */
+interface RcpAssumptions {
+  policies: string[];
+  keyTags: Record<string, string>;
+  assumption: string;
+}
+
+function rcpAssumption(keyTags: Record<string, string>): string {
+  const tags =
+    Object.keys(keyTags).length === 0
+      ? 'a key without tags (no --key-tag given), so aws:ResourceTag conditions see no tag'
+      : `a key with exactly the --key-tag tags`;
+  return `each customer-managed key is judged as one in a member account (RCPs do not apply in the management account) and as ${tags}`;
 }
 
 interface CheckSummary {
@@ -35,6 +57,10 @@ interface CheckSummary {
 export const findingsOf = (r: CheckedResource): Finding[] =>
   r.verdict.results.filter((x) => x.status === 'finding').flatMap((x) => x.findings);
 
+/** What only an RCP stops on this resource (the findings the RCPs took away). */
+export const protectedByOf = (r: CheckedResource): ProtectedBy[] =>
+  r.verdict.results.flatMap((x) => x.protectedBy ?? []);
+
 /**
  * `check`: read every file, judge every resource it holds with the same engine the Lambdas use,
  * and collect input problems without letting one bad file hide another file's results.
@@ -46,6 +72,10 @@ export function runCheck(options: {
   now?: Date;
   /** Analysis budget per resource in ms (`--budget`); none by default offline. */
   budgetMs?: number;
+  /** `--rcp`: judge customer-managed keys with these RCPs (AWS-managed keys: never). */
+  rcps?: Rcp[];
+  /** `--key-tag`: the tags of the keys judged with RCPs (their aws:ResourceTag values). */
+  keyTags?: Record<string, string>;
 }): CheckReport {
   const results: CheckedResource[] = [];
   const problems: InputProblem[] = [];
@@ -54,6 +84,11 @@ export function runCheck(options: {
     problems.push(...input.problems);
     const notes = new Map(input.notes.map((n) => [n.id, n.note]));
     for (const resource of input.resources) {
+      if (options.rcps && resource.type === 'kms-key' && resource.keyManager !== 'AWS') {
+        resource.rcps = options.rcps;
+        if (options.keyTags && Object.keys(options.keyTags).length > 0)
+          resource.tags = { ...options.keyTags };
+      }
       const verdict = withBudget(options.budgetMs ?? options.config.analysisBudgetMs, () =>
         judge(offline(resource), options.config, options.now),
       );
@@ -61,13 +96,22 @@ export function runCheck(options: {
       const note =
         notes.get(resource.id) ??
         (resource.type === 'kms-key' && resource.keyManager === 'AWS'
-          ? `AWS-managed key (policy Id ${resource.policy.id}): AWS owns its policy; key rules do not apply`
+          ? `AWS-managed key (policy Id ${resource.policy.id}): AWS owns its policy; key rules do not apply${options.rcps ? ' (nor do RCPs)' : ''}`
           : undefined);
       if (note !== undefined) checked.note = note;
       results.push(checked);
     }
   }
-  return { results, problems, summary: summarize(options.files.length, results, problems) };
+  const report: CheckReport = {
+    results,
+    problems,
+    summary: summarize(options.files.length, results, problems),
+  };
+  if (options.rcps) {
+    const keyTags = options.keyTags ?? {};
+    report.rcps = { policies: options.rcps.map((r) => r.name), keyTags, assumption: rcpAssumption(keyTags) };
+  }
+  return report;
 }
 
 /** A policy file holds a key's policy, not its grants or rotation status: those rules are `not-read`. */

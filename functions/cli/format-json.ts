@@ -1,5 +1,5 @@
 import type { CheckReport } from './check.js';
-import { findingsOf } from './check.js';
+import { findingsOf, protectedByOf } from './check.js';
 
 /** The `--format json` document of SPEC §5 (plus per-rule statuses and input errors). */
 function toJsonReport(report: CheckReport): Record<string, unknown> {
@@ -19,6 +19,7 @@ function toJsonReport(report: CheckReport): Record<string, unknown> {
         ...(f.grant ? { grant: f.grant } : {}),
         ...(f.reason ? { reason: f.reason } : {}),
       })),
+      ...(report.rcps ? { protectedBy: protectedByOf(r) } : {}),
       rules: r.verdict.results.map((x) => ({
         rule: x.rule,
         status: x.status,
@@ -27,6 +28,7 @@ function toJsonReport(report: CheckReport): Record<string, unknown> {
       })),
       ...(r.note ? { note: r.note } : {}),
     })),
+    ...(report.rcps ? { rcps: report.rcps } : {}),
     errors: report.problems.map((p) => ({ file: p.file, path: p.path, message: p.message })),
     summary: report.summary,
   };

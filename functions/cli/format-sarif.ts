@@ -1,7 +1,7 @@
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { RULES } from '../rules/index.js';
 import type { Finding, Severity } from '../rules/types.js';
-import { type CheckReport, findingsOf } from './check.js';
+import { type CheckedResource, type CheckReport, findingsOf } from './check.js';
 
 // SARIF 2.1.0 (OASIS): https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
 // GitHub code scanning reads `level` and the `security-severity` rule property (a number 0.1-10;
@@ -67,6 +67,7 @@ function toSarif(report: CheckReport, texts: Map<string, string>, version: strin
       }),
     ),
   );
+  results.push(...report.results.flatMap((r) => protectedResults(r, ruleIndex)));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -90,6 +91,7 @@ function toSarif(report: CheckReport, texts: Map<string, string>, version: strin
             ),
           },
         },
+        ...(report.rcps ? { properties: { rcps: report.rcps } } : {}),
         invocations: [
           {
             executionSuccessful: report.problems.length === 0,
@@ -104,6 +106,28 @@ function toSarif(report: CheckReport, texts: Map<string, string>, version: strin
       },
     ],
   };
+}
+
+/**
+ * What only an RCP stops, as SARIF `kind: "pass"` results (level `none`): a check that passed, with
+ * the reason in the message, so code scanning shows it without raising an alert.
+ */
+function protectedResults(r: CheckedResource, ruleIndex: Map<string, number>): Result[] {
+  return r.verdict.results.flatMap((x) =>
+    (x.protectedBy ?? []).map(
+      (p): Result => ({
+        ruleId: p.rule,
+        ruleIndex: ruleIndex.get(p.rule),
+        kind: 'pass',
+        level: 'none',
+        message: {
+          text: `${r.resource.type} ${r.resource.id}: blocked only by RCP ${p.policy}${p.statement ? ` (${p.statement})` : ''}`,
+        },
+        locations: [{ physicalLocation: { artifactLocation: { uri: toUri(r.file) } } }],
+        properties: { protectedBy: p },
+      }),
+    ),
+  );
 }
 
 /** Relative paths stay relative (SARIF consumers resolve them against the checkout); separators become `/`. */

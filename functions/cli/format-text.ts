@@ -1,4 +1,5 @@
 import type { JudgeStatus } from '../engine/judge.js';
+import { describeWitness } from '../policy/witness-text.js';
 import type { Severity } from '../rules/types.js';
 import { type CheckReport, findingsOf } from './check.js';
 import { failsAt } from './exit-codes.js';
@@ -21,6 +22,10 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  */
 export function formatText(report: CheckReport, options: { failOn?: Severity } = {}): string {
   const lines: string[] = [];
+  if (report.rcps) {
+    const names = report.rcps.policies.length > 0 ? report.rcps.policies.join(', ') : '(none could be read)';
+    lines.push(`judged with RCPs ${names}: ${report.rcps.assumption}`);
+  }
   for (const r of report.results) {
     const findings = findingsOf(r);
     const head = `${r.file}: ${r.resource.type} ${r.resource.id} (${r.shape})`;
@@ -45,6 +50,11 @@ export function formatText(report: CheckReport, options: { failOn?: Severity } =
           : '';
         const unread = res.unread?.length ? ` (needs ${res.unread.join(', ')}: not in the input)` : '';
         lines.push(`  ${STATUS_WORD[res.status]} ${res.rule}${ex}${unread}`);
+        for (const p of res.protectedBy ?? []) {
+          const statement = p.statement ? ` (${p.statement})` : '';
+          const what = p.witness ? `: ${describeWitness(p.witness)}` : '';
+          lines.push(`     blocked only by RCP ${p.policy}${statement}${what}`);
+        }
       }
     }
   }

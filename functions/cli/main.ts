@@ -12,6 +12,7 @@ import { formatSarif } from './format-sarif.js';
 import { formatText } from './format-text.js';
 import { INPUT_KINDS, type InputKind, type InputProblem } from './inputs.js';
 import { printable } from './printable.js';
+import { keyTagsOf, readRcpFiles } from './rcp-inputs.js';
 import { isAwsRegion } from './regions.js';
 import { COMMANDS, type Command, HELP, USAGE } from './usage.js';
 
@@ -75,6 +76,8 @@ function check(args: string[], io: CliIo): number {
       kind: { type: 'string', short: 'k' },
       format: { type: 'string', short: 'f' },
       budget: { type: 'string' },
+      rcp: { type: 'string', multiple: true },
+      'key-tag': { type: 'string', multiple: true },
       ...failOnOption,
       help: { type: 'boolean', short: 'h' },
     },
@@ -99,7 +102,9 @@ function check(args: string[], io: CliIo): number {
     throw new UsageError('check needs at least one FILE (or - for standard input)');
   if (positionals.filter((p) => p === STDIN).length > 1)
     throw new UsageError('- (standard input) can be given once');
+  const keyTags = keyTagsOf(values['key-tag'], values.rcp !== undefined);
   const config = loadConfig(values.config, io);
+  const rcpInput = values.rcp ? readRcpFiles(values.rcp, io.readFile) : undefined;
 
   const files: { name: string; text: string }[] = [];
   const unreadable: InputProblem[] = [];
@@ -121,12 +126,15 @@ function check(args: string[], io: CliIo): number {
     config,
     ...(kind ? { kind } : {}),
     ...(budgetMs !== undefined ? { budgetMs } : {}),
+    ...(rcpInput ? { rcps: rcpInput.rcps, keyTags } : {}),
   });
   if (unreadable.length > 0) {
     report.problems.unshift(...unreadable);
-    report.summary.inputErrors = report.problems.length;
     report.summary.files += unreadable.length;
   }
+  // A bad --rcp file is an input error too (exit 2): its protection cannot be claimed.
+  if (rcpInput) report.problems.unshift(...rcpInput.problems);
+  report.summary.inputErrors = report.problems.length;
 
   if (format === 'json') io.stdout(formatJson(report));
   else if (format === 'sarif')

@@ -90,6 +90,16 @@ export function formatSweepText(report: SweepReport): string {
       .map(([rule, x]) => resultLine(r, rule, x)),
   );
   if (findings.length) lines.push('', ...findings);
+  // organization.rcps "read": compliant only because of an RCP, so not remediated; said per key.
+  const protectedLines = report.resources.flatMap((r) =>
+    (Object.entries(r.results) as [RuleId, ReportRuleResult][]).flatMap(([rule, x]) =>
+      (x.protectedBy ?? []).map(
+        (p) =>
+          `BLOCKED-ONLY-BY-RCP ${rule} ${r.type} ${r.arn ?? r.id}: blocked only by RCP ${p.policy}${p.statement ? ` (${p.statement})` : ''}${p.witness ? `: ${describeWitness(p.witness)}` : ''}`,
+      ),
+    ),
+  );
+  if (protectedLines.length) lines.push('', ...protectedLines);
   for (const r of report.resources.filter((x) => x.status === 'unreadable')) {
     lines.push(`UNREADABLE ${r.type} ${r.arn ?? r.id}: ${r.reason ?? ''}`);
   }

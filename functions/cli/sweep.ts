@@ -8,6 +8,7 @@ import { createCallCounter } from '../adapters/counter.js';
 import { createEc2Client } from '../adapters/ec2-client.js';
 import { createOrganizationsClient } from '../adapters/organizations-client.js';
 import { profileCredentials } from '../adapters/profile-credentials.js';
+import { createRcpReader } from '../adapters/rcps.js';
 import { activeOrganizationAccounts, callerAccount, enabledRegions } from '../adapters/scope.js';
 import { createStsAdapter } from '../adapters/sts.js';
 import { createStsClient } from '../adapters/sts-client.js';
@@ -142,6 +143,18 @@ class ProgressView {
   }
 }
 
+/**
+ * organization.rcps "read": each account's effective RCPs, read once per run with the run's own
+ * credentials (the management or a delegated administrator account).
+ */
+function rcpDeps(
+  config: SweepCliOptions['config'],
+  client: () => ReturnType<typeof createOrganizationsClient>,
+  counter: ReturnType<typeof createCallCounter>,
+): Pick<PipelineDeps, 'rcpsFor'> {
+  return config.organization.rcps === 'read' ? { rcpsFor: createRcpReader(client(), { counter }) } : {};
+}
+
 export async function runSweep(options: SweepCliOptions): Promise<{ report: SweepReport; code: ExitCode }> {
   const { config } = options;
   if (options.remediate && config.dryRun) {
@@ -197,6 +210,7 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
     notify: async () => ({ failed: 0, errors: [] }),
     log: cliLog(options.progress),
     metrics: { count: () => {} },
+    ...rcpDeps(config, () => createOrganizationsClient({ region: home, ...clientOptions }), counter),
   };
 
   const started = new Date();

@@ -43,10 +43,18 @@ ${CONFIG_OPTION}
 ${FAIL_ON_OPTION}
       --budget MS      time budget for judging one resource (default: the configuration's
                        analysisBudgetMs, else none); past it the finding is unproven
+      --rcp FILE       judge customer-managed keys with this resource control policy too
+                       (repeatable): aws organizations describe-policy output or a bare RCP
+                       document. A request only an RCP denies is no finding; it is reported as
+                       "blocked only by RCP p-...". Keys are taken to be in a member account
+      --key-tag KEY=VALUE
+                       a tag of the keys judged with --rcp (repeatable), for aws:ResourceTag
+                       conditions; without it the keys are judged as having no tags
   -h, --help           this help
 
-example:
+examples:
   kms-perimeter-guard check --config examples/config.json examples/policies/*.json
+  kms-perimeter-guard check --config examples/config.json --rcp rcp.json key.json
 
 exit status:
   0  no findings at or above --fail-on (findings below it are printed)

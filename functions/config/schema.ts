@@ -199,6 +199,12 @@ export const guardConfigSchema = z
      */
     analysisBudgetMs: z.optional(z.number().check(z.int(), z.gte(1), z.lte(600_000))),
     sweep: sweepSchema,
+    /**
+     * `organization.rcps`: "read" makes sweeps read, from the management or a delegated
+     * administrator account, the RCPs effective for each account and judge its keys with them;
+     * "ignore" (default) judges key policies alone.
+     */
+    organization: z.prefault(z.strictObject({ rcps: z._default(z.enum(['ignore', 'read']), 'ignore') }), {}),
     /** Role the guard assumes in member accounts (event-guard and sweep issues). */
     memberRoleName: z._default(
       z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')),

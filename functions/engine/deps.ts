@@ -4,6 +4,7 @@
  */
 import type { GuardConfig, RuleId } from '../config/schema.js';
 import type { Trigger } from '../events/types.js';
+import type { Rcp } from '../policy/rcp-parse.js';
 import type { Resource } from '../rules/types.js';
 import type { AlertEntry, AlertStatus } from './alert-types.js';
 import type { JudgeStatus, Verdict } from './judge.js';
@@ -64,8 +65,20 @@ export type Notify = (
  */
 export type KeepUndelivered = (entries: AlertEntry[], reason: string) => Promise<void>;
 
+/**
+ * The RCPs that apply to keys of one account (`organization.rcps: "read"`): the set effective for
+ * the account, `none` when RCPs do not apply there (the management account, RCPs not enabled), or
+ * why it could not be read (the keys are then judged without RCPs: more findings, never fewer).
+ */
+export type AccountRcps =
+  | { kind: 'rcps'; rcps: Rcp[] }
+  | { kind: 'none'; reason: string }
+  | { kind: 'error'; reason: string };
+
 export interface PipelineDeps {
   config: GuardConfig;
+  /** Absent: keys are judged without RCPs (`organization.rcps: "ignore"`, the default). */
+  rcpsFor?: (account: string) => Promise<AccountRcps>;
   ports: GuardPorts;
   notify: Notify;
   /** Absent in the CLI (it publishes nothing) and in tests that do not exercise delivery failures. */

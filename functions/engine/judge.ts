@@ -1,7 +1,7 @@
 import type { GuardConfig, RuleId } from '../config/schema.js';
 import { RULES } from '../rules/index.js';
 import type { ExtraKeyRead } from '../rules/reads.js';
-import type { Finding, Resource } from '../rules/types.js';
+import type { Finding, ProtectedBy, Resource } from '../rules/types.js';
 import { type Exemption, readExemption } from './exemptions.js';
 
 export type JudgeStatus = 'compliant' | 'finding' | 'exempt' | 'off' | 'not-applicable' | 'not-read';
@@ -14,6 +14,8 @@ interface RuleResult {
   exemption?: Exemption;
   /** `not-read`: the state the rule needs that was not read (`KeyResource.unread`). */
   unread?: ExtraKeyRead[];
+  /** What the resource's policy alone allows and only an RCP denies (the rule is then compliant). */
+  protectedBy?: ProtectedBy[];
 }
 
 /** The reads a rule needs that were deliberately not made for this resource (`KeyResource.unread`). */
@@ -29,7 +31,6 @@ export interface Verdict {
 
 /** Judge one resource against every rule (pure: no I/O). */
 export function judge(resource: Resource, config: GuardConfig, now: Date = new Date()): Verdict {
-  const ctx = { config };
   const results: RuleResult[] = [];
   for (const rule of RULES) {
     if (rule.appliesTo !== resource.type) continue;
@@ -60,10 +61,17 @@ export function judge(resource: Resource, config: GuardConfig, now: Date = new D
       });
       continue;
     }
-    const findings = rule.check(resource, ctx);
+    const protectedBy: ProtectedBy[] = [];
+    const findings = rule.check(resource, { config, protectedBy });
     const exempts = exemption !== undefined && !exemption.expired && exemption.ignored === undefined;
     const status: JudgeStatus = findings.length === 0 ? 'compliant' : exempts ? 'exempt' : 'finding';
-    results.push({ rule: rule.id, status, findings, ...(exemption ? { exemption } : {}) });
+    results.push({
+      rule: rule.id,
+      status,
+      findings,
+      ...(exemption ? { exemption } : {}),
+      ...(protectedBy.length > 0 ? { protectedBy } : {}),
+    });
   }
   return { resource, results };
 }

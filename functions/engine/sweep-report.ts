@@ -6,7 +6,7 @@
 import type { RuleId } from '../config/schema.js';
 import { RULE_IDS } from '../config/schema.js';
 import type { KeyGrant } from '../rules/reads.js';
-import type { FindingExample, Proof } from '../rules/types.js';
+import type { FindingExample, Proof, ProtectedBy } from '../rules/types.js';
 import type { AlertEntry, SummaryStatus } from './alert-types.js';
 import { summaryAlert } from './alerts.js';
 import { type PipelineDeps, publishAlerts, type ResourceContext, type ResourceOutcome } from './pipeline.js';
@@ -28,6 +28,8 @@ export interface ReportRuleResult {
   refused?: true;
   /** key-no-external-grantees: every grant found, one per finding (the witness is the first's). */
   grants?: KeyGrant[];
+  /** What only an RCP stops (`organization.rcps: "read"`): the rule is compliant because of it. */
+  protectedBy?: ProtectedBy[];
 }
 
 export interface ReportResource {
@@ -94,7 +96,8 @@ export function toReportResource(o: ResourceOutcome): ReportResource {
   for (const r of o.rules) {
     const status = FOLD[r.status];
     if (!status) continue; // off, not-applicable: not judged
-    const findings = o.verdict?.results.find((v) => v.rule === r.rule)?.findings ?? [];
+    const judged = o.verdict?.results.find((v) => v.rule === r.rule);
+    const findings = judged?.findings ?? [];
     const finding = findings[0];
     const grants = findings.flatMap((f) => (f.grant ? [f.grant] : []));
     results[r.rule] = {
@@ -102,6 +105,7 @@ export function toReportResource(o: ResourceOutcome): ReportResource {
       ...(r.status === 'alerted' || r.status === 'dry-run' ? { detail: r.status } : {}),
       ...(r.reason ? { detail: r.reason } : {}),
       ...(r.refused ? { refused: r.refused } : {}),
+      ...(judged?.protectedBy ? { protectedBy: judged.protectedBy } : {}),
       ...(finding
         ? {
             proof: finding.proof,

@@ -7,7 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { type GuardPorts, processEvent } from '../engine/pipeline.js';
+import { type GuardPorts, type PipelineDeps, processEvent } from '../engine/pipeline.js';
 import type { Trigger } from '../events/types.js';
 import { createRuntime, type Runtime } from './runtime.js';
 import { summarizeOutcome } from './summary.js';
@@ -50,8 +50,13 @@ export function searchCorrelationId(expression: string, data: unknown): unknown 
 export const createEventRuntime = (): Runtime =>
   createRuntime(process.env, { correlationIdSearchFn: searchCorrelationId });
 
-export function createEventHandler(family: Trigger['family'], runtime: Runtime, ports: GuardPorts) {
-  const deps = runtime.deps(ports);
+export function createEventHandler(
+  family: Trigger['family'],
+  runtime: Runtime,
+  ports: GuardPorts,
+  extra: Pick<PipelineDeps, 'rcpsFor'> = {},
+) {
+  const deps = { ...runtime.deps(ports), ...extra };
   const handle = async (event: unknown, context: Context): Promise<EventSummary> => {
     runtime.bind(context);
     const summary = summarizeOutcome(await processEvent(event, family, deps));

@@ -25,6 +25,13 @@ const publishes = {
   'sqs:SendMessage': 'undelivered alerts kept in their queue (handlers/runtime.ts)',
 };
 
+/** organization.rcps "read": the effective RCPs of each account (adapters/rcps.ts). */
+const RCP_READS = Object.fromEntries(
+  ['DescribeOrganization', 'ListRoots', 'ListParents', 'ListPoliciesForTarget', 'DescribePolicy'].map(
+    (op) => [`organizations:${op}`, 'organization.rcps "read" (adapters/rcps.ts)'],
+  ),
+);
+
 /** By the logical id of the role in serverless.yml. */
 export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
   EndpointEventsRole: {
@@ -37,7 +44,11 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     judges: ['kms-key'],
     remediates: true,
     lists: false,
-    own: { ...publishes, 'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)' },
+    own: {
+      ...publishes,
+      'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)',
+      ...RCP_READS,
+    },
   },
   SweepPlannerRole: {
     judges: [],
@@ -59,6 +70,7 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
       'sqs:ReceiveMessage': 'the sweep queue (Lambda event source)',
       'sqs:DeleteMessage': 'the sweep queue (Lambda event source)',
       'sqs:GetQueueAttributes': 'the sweep queue (Lambda event source)',
+      ...RCP_READS,
     },
   },
 };

@@ -10,7 +10,9 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createOrganizationsClient } from '../adapters/organizations-client.js';
 import { putJson } from '../adapters/queue.js';
+import { createRcpReader } from '../adapters/rcps.js';
 import { createS3Client } from '../adapters/s3-client.js';
 import { createSweepPorts } from '../adapters/sweep-ports.js';
 import { publishAlerts } from '../engine/pipeline.js';
@@ -49,6 +51,17 @@ const deps = runtime.deps(
   }),
 );
 let s3: ReturnType<typeof createS3Client> | undefined;
+let organizations: ReturnType<typeof createOrganizationsClient> | undefined;
+
+/**
+ * `organization.rcps: "read"`: a fresh reader per message, so each account-region is judged with
+ * the RCPs as they are now (its answers are cached for that sweep only).
+ */
+function withRcps(): typeof deps {
+  if (config.organization.rcps !== 'read') return deps;
+  organizations ??= createOrganizationsClient({ region: runtime.region, ...endpoint });
+  return { ...deps, rcpsFor: createRcpReader(organizations, { counter: runtime.counter }) };
+}
 
 /** `reports/2026/11/24/<run id>/<account>-<region>.json`: one object per account-region of a run. */
 function reportKey(runId: string, account: string, region: string, date: Date): string {
@@ -104,7 +117,7 @@ async function sweepRecord(record: SQSRecord, context: Context): Promise<void> {
 async function sweepAndReport(message: SweepMessage, context: Context) {
   const started = new Date();
   runtime.counter.reset();
-  const sweep = await sweepAccountRegion(message.account, message.region, deps, {
+  const sweep = await sweepAccountRegion(message.account, message.region, withRcps(), {
     concurrency: config.sweep.concurrency,
     // Published as each resource settles: a worker that times out later has reported every
     // change it made (its redelivery finds those resources compliant and would say nothing).

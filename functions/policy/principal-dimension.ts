@@ -8,7 +8,7 @@ import {
   type PrincipalInfo,
   unique,
 } from './candidates.js';
-import { compileGlob, type Glob } from './glob.js';
+import { compileGlob, type Glob, globMatches } from './glob.js';
 import { FRESH_ORG, freshAccount, freshValue, ORG_DOMAIN, orgIdVariants } from './id-shapes.js';
 import { servicePrincipalCandidates } from './service-principals.js';
 import { type Exactness, noteExactness, stringCells } from './string-cells.js';
@@ -160,11 +160,22 @@ function principalArns(
         freshValue(`arn:aws:iam::${acct}:${kind}/${kind === 'role' ? FRESH_ROLE : 'example-user'}`, t),
       );
       noteExactness(exactness, c, 'principal ARNs');
-      out.push(...c.values);
+      out.push(...c.values.map((v) => named(v, relevant)));
     }
     out.push(...sessionEntries.filter((s) => s.split(':')[4] === acct));
     return unique(out);
   };
+}
+
+/**
+ * A cell's shortest member can end in a path with no name (`role/aws-service-role/` for
+ * `role/aws-service-role/*`), which no principal has: name it when the named ARN is in exactly the
+ * same patterns (the same cell), so the witness is a principal that can exist.
+ */
+function named(arn: string, globs: readonly Glob[]): string {
+  if (!arn.endsWith('/')) return arn;
+  const candidate = `${arn}${FRESH_ROLE}`;
+  return globs.every((g) => globMatches(g, arn) === globMatches(g, candidate)) ? candidate : arn;
 }
 
 /** IAM principals: every account crossed with its organizations, their paths and the account's ARNs. */

@@ -14,7 +14,7 @@ export const keyCryptoViaVpce: Rule<'key-crypto-via-vpce'> = defineRule({
   reads: ['policy'],
   remediation: 'put-key-policy',
   applies: isCustomerManagedKey,
-  check(r, { config }) {
+  check(r, { config, protectedBy }) {
     if (r.type !== 'kms-key') return [];
     const n = config.network;
     return semanticCheck(
@@ -38,6 +38,7 @@ export const keyCryptoViaVpce: Rule<'key-crypto-via-vpce'> = defineRule({
       },
       config,
       'the key policy allows crypto calls that do not come through an approved VPC endpoint, VPC or endpoint owner',
+      { key: r, ...(protectedBy ? { protectedBy } : {}) },
     );
   },
   plan(r, _findings, { config }) {

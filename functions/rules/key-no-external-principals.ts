@@ -23,7 +23,7 @@ export const keyNoExternalPrincipals: Rule<'key-no-external-principals'> = defin
   reads: ['policy'],
   remediation: 'put-key-policy',
   applies: isCustomerManagedKey,
-  check(r, { config }) {
+  check(r, { config, protectedBy }) {
     if (r.type !== 'kms-key') return [];
     return semanticCheck(
       'key-no-external-principals',
@@ -32,6 +32,7 @@ export const keyNoExternalPrincipals: Rule<'key-no-external-principals'> = defin
       externalKeyRequests(r),
       config,
       'the key policy allows a principal outside the trusted accounts and organizations',
+      { key: r, ...(protectedBy ? { protectedBy } : {}) },
     );
   },
   plan(r, _findings, { config }) {

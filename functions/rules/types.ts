@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { GuardConfig } from '../config/schema.js';
+import type { Rcp } from '../policy/rcp-parse.js';
 import type { Policy, Witness } from '../policy/types.js';
 import type { RuleId } from './index.js';
 import type { ExtraKeyRead, ExtraKeyState, KeyGrant, StateRead } from './reads.js';
@@ -39,6 +40,12 @@ export interface KeyResource extends Partial<ExtraKeyState> {
    * have changed the grants does not list them (`Rule.eventTriggers`).
    */
   unread?: ExtraKeyRead[];
+  /**
+   * The RCPs that apply to the key (its account's root, OUs and account), when they were read or
+   * given (`check --rcp`): the semantic key rules judge the key policy with them. Absent: judged
+   * alone. Never set for AWS-managed keys or keys in the management account (RCPs do not apply).
+   */
+  rcps?: Rcp[];
 }
 
 /** A VPC endpoint as returned by DescribeVpcEndpoints (only the fields the rules use). */
@@ -63,6 +70,20 @@ export interface EndpointResource {
 }
 
 export type Resource = KeyResource | EndpointResource;
+
+/**
+ * A request the key policy alone allows, that the rule forbids and that only an RCP denies: the
+ * finding the key policy would have without the RCPs. `witness` is the key-policy-only witness,
+ * confirmed denied by `statement` of RCP `policy` with the concrete evaluator.
+ */
+export interface ProtectedBy {
+  rule: RuleId;
+  /** The RCP's id (`p-...`) or file. */
+  policy: string;
+  /** The RCP statement (Sid or `Statement[i]`) that denies the witness. */
+  statement?: string;
+  witness?: Witness;
+}
 
 /**
  * `witness`: a concrete request the policy allows; `unproven`: the analyzer could not decide (fail
@@ -153,6 +174,8 @@ export type ChangePlan = Exclude<RemediationPlan, { kind: 'none' }>;
 
 export interface RuleContext {
   config: GuardConfig;
+  /** Where a rule records what only an RCP stops (findings the RCPs took away). */
+  protectedBy?: ProtectedBy[];
 }
 
 /**

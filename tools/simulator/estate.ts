@@ -1,3 +1,4 @@
+import { defaultOrganization, type SimOrganization } from './organizations.js';
 /** The simulated estate: accounts, regions, keys, endpoints, VPC DNS attributes and an SNS sink. */
 export interface SimKey {
   keyId: string;
@@ -82,6 +83,8 @@ export class Estate {
   /** Role names per account that may be assumed (others: AccessDenied). */
   roles = new Map<string, Set<string>>();
   trails: SimTrail[] = [];
+  /** The organization the accounts are in: its OUs and RCPs (tools/simulator/organizations.ts). */
+  organization: SimOrganization = defaultOrganization();
 
   /** Adds a trail; unless given, a logging single-region trail with AWS's default selectors. */
   addTrail(trail: Pick<SimTrail, 'name' | 'account' | 'homeRegion'> & Partial<SimTrail>): SimTrail {

@@ -15,6 +15,7 @@ import { evaluate } from '../../functions/policy/evaluate.js';
 import { parsePolicyText } from '../../functions/policy/parse.js';
 import { prng } from '../prng.js';
 import { Estate, type SimEndpoint, type SimGrant, type SimKey, type SimTrail } from './estate.js';
+import { organizationsCall } from './organizations.js';
 
 export type FaultKind = 'throttle' | 'server-error' | 'timeout' | 'drop';
 
@@ -585,20 +586,7 @@ export class AwsSimulator {
   // ---------------------------------------------------------------------------------------- Orgs
 
   private organizations(op: string, input: Record<string, unknown>): unknown {
-    if (op !== 'ListAccounts')
-      throw new SimError('UnknownOperationException', `Organizations ${op} is not simulated`);
-    const start = input.NextToken ? Number(input.NextToken) : 0;
-    const page = this.estate.accounts.slice(start, start + 20);
-    return {
-      Accounts: page.map((a) => ({
-        Id: a.id,
-        Status: a.status,
-        State: a.status,
-        Name: `account-${a.id}`,
-        Arn: `arn:aws:organizations::000000000000:account/o-sim/${a.id}`,
-      })),
-      ...(start + 20 < this.estate.accounts.length ? { NextToken: String(start + 20) } : {}),
-    };
+    return organizationsCall(this.estate, op, input, (code, message) => new SimError(code, message));
   }
 
   // ----------------------------------------------------------------------------------- CloudTrail

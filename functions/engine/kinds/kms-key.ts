@@ -72,7 +72,8 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
     // is its sequential round trips).
     const key = described(description);
     const { reads: extra, unread } = extraReads(key, deps, ctx);
-    const [policyText, tags, ...extras] = await Promise.all([
+    const [rcps, policyText, tags, ...extras] = await Promise.all([
+      deps.rcpsFor ? deps.rcpsFor(description.account) : undefined,
       kms.getKeyPolicy(description.keyId),
       kms.listResourceTags(description.keyId),
       ...extra.map((read) => kms.readKeyState(read, description.keyId)),
@@ -93,6 +94,13 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
       ...state,
       ...(unread.length ? { unread } : {}),
     };
+    // RCPs apply to customer managed keys in member accounts; the key's tags are as read above.
+    if (rcps?.kind === 'rcps') resource.rcps = rcps.rcps;
+    if (rcps?.kind === 'error')
+      deps.log.warn('RCPs could not be read; the key is judged without them', {
+        key: description.arn,
+        reason: rcps.reason,
+      });
     return { kind: 'ok', ...ids, resource, snapshot: policyText, policyText };
   },
   // DescribeKey did not say who manages the key: never write to what may be an AWS-managed key.
