@@ -314,7 +314,8 @@ async function bundles(): Promise<{ name: string; kb: number; totalKb: number; f
     const outputs = result.metafile?.outputs ?? {};
     // Dynamically imported modules are entry points of their own in the metafile: pick the handler's.
     const entry = Object.entries(outputs).find(
-      ([, o]) => o.entryPoint === path.relative(process.cwd(), path.join(root, 'functions/handlers', `${name}.ts`)),
+      ([, o]) =>
+        o.entryPoint === path.relative(process.cwd(), path.join(root, 'functions/handlers', `${name}.ts`)),
     );
     if (!entry) throw new Error(`no entry chunk for ${name}`);
     // What a cold start loads: the entry chunk and every chunk it imports statically (transitively);

@@ -1,5 +1,12 @@
 import type { EventOutcome } from '../engine/pipeline.js';
 
+function protectedBy(r: EventOutcome['resources'][number]) {
+  const found = (r.verdict?.results ?? []).flatMap((x) =>
+    (x.protectedBy ?? []).map((p) => ({ rule: x.rule, policy: p.policy })),
+  );
+  return found.length > 0 ? { protectedBy: found } : {};
+}
+
 /** What a handler returns and logs: small, without policies or alert bodies. */
 export function summarizeOutcome(outcome: EventOutcome) {
   return {
@@ -17,6 +24,8 @@ export function summarizeOutcome(outcome: EventOutcome) {
       ...(r.reason ? { reason: r.reason } : {}),
       writes: r.writes,
       rules: Object.fromEntries(r.rules.map((x) => [x.rule, x.status])),
+      // Compliant only because an RCP denies what the policy alone allows: say which RCP.
+      ...protectedBy(r),
     })),
     alertsPublished: outcome.alertsPublished,
     alertsFailed: outcome.alertsFailed,

@@ -44,10 +44,17 @@ describe('demo', () => {
       /guard \(replica arn:aws:kms:eu-west-1:111122223333:key\/mrk-[0-9a-f]{32}\): \{"key-no-external-principals":"remediated"/,
     );
     expect(text).toMatch(/guard \(ServiceRegion us-east-1\): \{"endpoint-private-dns":"remediated"/);
+    const last = text.slice(text.indexOf('5. Sweep again'));
+    // A key protected only by an RCP: compliant, not changed, and the RCP named (event and sweep).
+    expect(text).toMatch(
+      /\(PutKeyPolicy\)\n {3}guard: \{"key-no-external-principals":"compliant"[^\n]*protected by: \[\{"rule":"key-no-external-principals","policy":"p-demoidentity1"\}\]/,
+    );
+    expect(last).toMatch(
+      /BLOCKED-ONLY-BY-RCP key-no-external-principals kms-key \S+: blocked only by RCP p-demoidentity1 \(EnforceOrgIdentities\): role arn:aws:iam::999900001111:role\/auditor/,
+    );
     // Principal "*" shows up as an outside account, not as a near-copy of a trusted one.
     expect(text).toMatch(/principal in account 444455556666 can call kms:Decrypt/);
     // The last sweep finds nothing left to remediate.
-    const last = text.slice(text.indexOf('5. Sweep again'));
     expect(last).not.toMatch(/^FINDING key-no-external-principals|^FINDING endpoint-no-external-principals/m);
   });
 });

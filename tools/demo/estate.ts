@@ -72,6 +72,29 @@ export const statement = {
   }),
 };
 /** A grant id in KMS's format (64 hex digits). */
+/**
+ * The identity perimeter of the AWS data-perimeter examples as an RCP (resource_control_policies/
+ * identity_perimeter_rcp.json, KMS statement): no principal outside the organization or the
+ * trusted accounts may use the organization's keys.
+ */
+export const identityPerimeterRcp = (org: string, accounts: string[]) =>
+  JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'EnforceOrgIdentities',
+        Effect: 'Deny',
+        Principal: '*',
+        Action: 'kms:*',
+        Resource: '*',
+        Condition: {
+          StringNotEqualsIfExists: { 'aws:PrincipalOrgID': org, 'aws:PrincipalAccount': accounts },
+          BoolIfExists: { 'aws:PrincipalIsAWSService': 'false' },
+        },
+      },
+    ],
+  });
+
 export const demoGrantId = (n: number) => n.toString(16).padStart(64, '0');
 
 export const policy = (...statements: unknown[]) =>
@@ -81,6 +104,17 @@ export function seedDemoEstate(sim: AwsSimulator): void {
   const e = sim.estate;
   e.regions = REGIONS;
   e.accounts = [OWN, ...MEMBERS].map((id) => ({ id, status: 'ACTIVE' as const }));
+  // The organization, RCPs enabled: RCPFullAWSAccess everywhere and no customer RCP yet (the demo
+  // attaches one when it shows a key protected only by an RCP). The guard's account manages it.
+  e.organization = {
+    id: ORG,
+    managementAccount: OWN,
+    rootId: 'r-demo',
+    rcpsEnabled: true,
+    parents: {},
+    policies: {},
+    attachments: {},
+  };
   for (const m of MEMBERS) e.roles.set(m, new Set([ROLE]));
   let n = 0;
   const key = (account: string, region: string, policy: string, extra: Partial<SimKey> = {}) =>
@@ -227,6 +261,7 @@ export const demoConfig = (endpointIds: string[]): GuardConfig =>
         'key-sourceip-ineffective': 'alert',
       },
       memberRoleName: ROLE,
+      organization: { rcps: 'read' },
       // The Lambdas' 2 s default is for one resource on a Lambda's own vCPU; the demo runs on
       // whatever machine it is given (CI shares its cores), and shows the size refusal of its
       // 32 KB policy, not a budget refusal.

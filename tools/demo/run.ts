@@ -14,6 +14,7 @@ import { AwsSimulator } from '../simulator/server.js';
 import {
   demoConfig,
   demoGrantId,
+  identityPerimeterRcp,
   MEMBERS,
   ORG,
   OUTSIDER,
@@ -240,6 +241,45 @@ async function main(): Promise<number> {
     );
     const judged = (g as { resources: { rules: unknown; serviceRegion?: string }[] }).resources[0];
     out(`   guard (ServiceRegion ${judged?.serviceRegion}): ${JSON.stringify(judged?.rules)}`);
+
+    // h) A key protected only by an RCP: the organization's identity perimeter already denies the
+    // outside role the key policy names, so the guard reports it and changes nothing.
+    sim.estate.organization.policies['p-demoidentity1'] = {
+      name: 'identity-perimeter',
+      content: identityPerimeterRcp(ORG, [OWN, ...MEMBERS]),
+    };
+    sim.estate.organization.attachments['r-demo'] = ['p-demoidentity1'];
+    const rcpKey = [...sim.estate.keys.values()].find(
+      (k) => k.account === MEMBERS[0] && k.region === 'eu-west-1' && k.keyManager === 'CUSTOMER',
+    );
+    const auditor = `arn:aws:iam::${OUTSIDER}:role/auditor`;
+    if (rcpKey)
+      rcpKey.policy = policy(
+        statement.root(MEMBERS[0] as string),
+        statement.vpceOnly(`vpce-0${(MEMBERS[0] as string).slice(0, 4)}bb00000001`),
+        {
+          Sid: 'Auditor',
+          Effect: 'Allow',
+          Principal: { AWS: auditor },
+          Action: ['kms:Decrypt', 'kms:DescribeKey'],
+          Resource: '*',
+        },
+      );
+    out(
+      `h) the organization attaches RCP p-demoidentity1 (identity perimeter) to its root; alice lets ${auditor} decrypt with key ${rcpKey?.keyId} in ${MEMBERS[0]}/eu-west-1 (PutKeyPolicy)`,
+    );
+    const h = await keyHandler(
+      cloudTrailEvent(
+        'PutKeyPolicy',
+        MEMBERS[0] as string,
+        'eu-west-1',
+        { keyId: rcpKey?.keyId, policyName: 'default' },
+        'kms',
+      ),
+      context,
+    );
+    const hr = (h as { resources: { rules: unknown; protectedBy?: unknown }[] }).resources[0];
+    out(`   guard: ${JSON.stringify(hr?.rules)}, protected by: ${JSON.stringify(hr?.protectedBy)}`);
 
     banner('4. SNS messages the handlers published (email text, first lines)');
     for (const m of sim.estate.messages.slice(before)) {
