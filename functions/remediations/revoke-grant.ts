@@ -2,12 +2,10 @@ import type { GuardConfig } from '../config/schema.js';
 import { outsidePrincipals } from '../rules/grantees.js';
 import type { KeyGrant } from '../rules/reads.js';
 import { trustOf } from '../rules/semantic.js';
-import type { ChangePlan, KeyResource } from '../rules/types.js';
+import type { ChangePlan } from '../rules/types.js';
 import type { RemediationModule, SafetyProof } from './types.js';
 
 type RevokePlan = Extract<ChangePlan, { kind: 'revoke-grant' }>;
-
-const partitionOf = (r: KeyResource) => r.arn?.split(':')[1] || 'aws';
 
 /** Same grant, same principals: grant ids are unique and grants cannot be edited, only replaced. */
 const sameGrant = (a: KeyGrant, b: KeyGrant) =>
@@ -62,7 +60,7 @@ function proveRevocation(
       reasons.push(`grant ${g.grantId} is not among the key's grants as read`);
       continue;
     }
-    const external = outsidePrincipals(listed, trustOf(config), partitionOf(before)).some(
+    const external = outsidePrincipals(listed, trustOf(config), before.arn).some(
       (o) => o.kind === 'external',
     );
     if (!external) reasons.push(`grant ${g.grantId} has no principal proven outside the trusted accounts`);

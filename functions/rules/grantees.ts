@@ -17,6 +17,11 @@ const ACCOUNT_ID = /^\d{12}$/;
 /** Service principal names end in the partition's DNS suffix (`amazonaws.com`, `amazonaws.com.cn`). */
 const SERVICE_PRINCIPAL = /^[a-z0-9][a-z0-9.-]*\.amazonaws\.com(?:\.cn)?$/;
 
+/** The partition of a key ARN (`aws`, `aws-cn`, ...); `aws` when the key has no ARN (offline). */
+export function keyPartition(keyArn: string | undefined): string {
+  return keyArn?.split(':')[1] || 'aws';
+}
+
 /** Reads a principal as a grant lists it; `partition` spells the root ARN of a bare account id. */
 function grantPrincipal(value: string, partition: string): GrantPrincipal {
   const iam = IAM_ARN.exec(value);
@@ -49,7 +54,12 @@ export interface OutsidePrincipal {
  * `GranteeServicePrincipal`, a field the listing may carry under another name) is unplaced too:
  * never called compliant because a field was missing.
  */
-export function outsidePrincipals(grant: KeyGrant, trust: Trust, partition: string): OutsidePrincipal[] {
+export function outsidePrincipals(
+  grant: KeyGrant,
+  trust: Trust,
+  keyArn: string | undefined,
+): OutsidePrincipal[] {
+  const partition = keyPartition(keyArn);
   const out: OutsidePrincipal[] = [];
   const judge = (role: GrantRole, value: string | undefined) => {
     if (value === undefined) {

@@ -1,6 +1,6 @@
 import type { Witness } from '../policy/types.js';
 import { isCustomerManagedKey } from './applicability.js';
-import { type OutsidePrincipal, outsidePrincipals } from './grantees.js';
+import { keyPartition, type OutsidePrincipal, outsidePrincipals } from './grantees.js';
 import type { KeyGrant } from './reads.js';
 import { trustOf } from './semantic.js';
 import { defineRule, type Finding, type KeyResource, type Rule } from './types.js';
@@ -9,10 +9,6 @@ const RULE = 'key-no-external-grantees' as const;
 
 /** The operations that say most about what a grantee can do, first (a witness shows one). */
 const TELLING = ['Decrypt', 'CreateGrant', 'Encrypt', 'GenerateDataKey', 'ReEncryptFrom', 'Sign'];
-
-function partitionOf(r: KeyResource): string {
-  return r.arn?.split(':')[1] || 'aws';
-}
 
 /**
  * The request the grant lets its outside principal make: the grantee calling one of the grant's
@@ -29,7 +25,7 @@ function grantWitness(r: KeyResource, grant: KeyGrant, who: OutsidePrincipal, ac
   const ec = { ...grant.constraints?.encryptionContextSubset, ...grant.constraints?.encryptionContextEquals };
   for (const [k, v] of Object.entries(ec)) context[`kms:EncryptionContext:${k}`] = v;
   // A bare account id as grantee is that account's root principal.
-  const arn = who.principal === account ? `arn:${partitionOf(r)}:iam::${account}:root` : who.principal;
+  const arn = who.principal === account ? `arn:${keyPartition(r.arn)}:iam::${account}:root` : who.principal;
   return {
     principal: { AWS: arn },
     action: `kms:${op}`,
@@ -93,7 +89,7 @@ export const keyNoExternalGrantees: Rule<typeof RULE> = defineRule({
     }
     const trust = trustOf(config);
     return r.grants.flatMap((grant) => {
-      const outside = outsidePrincipals(grant, trust, partitionOf(r));
+      const outside = outsidePrincipals(grant, trust, r.arn);
       return outside.length ? [grantFinding(r, grant, outside)] : [];
     });
   },

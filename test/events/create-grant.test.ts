@@ -4,33 +4,17 @@
  * (key-no-external-grantees); in remediate mode a grant to an untrusted account is revoked after
  * it is listed again.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { processEvent } from '../../functions/engine/pipeline.js';
 import { parseTrigger } from '../../functions/events/triggers.js';
 import type { KeyGrant } from '../../functions/rules/reads.js';
-import { type EventPattern, matchesPattern } from '../../infra/eventbridge-pattern.js';
+import { matchesPattern } from '../../infra/eventbridge-pattern.js';
 import { harness, KEY_ID, OTHER, OWN, policyText, ROOT } from '../engine/fake-aws.js';
+import { fixtureRecord, type Json, kmsEnvelope, patterns } from './kms-fixtures.js';
 
-type Json = Record<string, unknown>;
-const record = (): Json =>
-  JSON.parse(
-    readFileSync(new URL('../fixtures/events/kms-CreateGrant-awsdocs.json', import.meta.url), 'utf8'),
-  ) as Json;
-const patterns = JSON.parse(
-  readFileSync(new URL('../../infra/event-patterns.json', import.meta.url), 'utf8'),
-) as Record<'endpointEvents' | 'keyEvents', EventPattern>;
-const envelope = (detail: Json) => ({
-  version: '0',
-  id: 'env',
-  'detail-type': 'AWS API Call via CloudTrail',
-  source: 'aws.kms',
-  account: OWN,
-  time: '2023-02-07T00:07:18Z',
-  region: 'us-west-2',
-  resources: [],
-  detail,
-});
+const record = () => fixtureRecord('kms-CreateGrant-awsdocs.json');
+const envelope = (detail: Json) =>
+  kmsEnvelope(detail, { account: OWN, region: 'us-west-2', time: '2023-02-07T00:07:18Z' });
 const KEY_ARN_WEST = `arn:aws:kms:us-west-2:${OWN}:key/${KEY_ID}`;
 const OUTSIDE: KeyGrant = {
   grantId: 'a'.repeat(64),

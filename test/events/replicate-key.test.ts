@@ -4,32 +4,16 @@
  * The guard judges the replica where it lives: the replica ARN and `replicaRegion` decide, not the
  * record's `awsRegion` or the primary key in `resources[]`.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { processEvent } from '../../functions/engine/pipeline.js';
 import { parseTrigger } from '../../functions/events/triggers.js';
-import { type EventPattern, matchesPattern } from '../../infra/eventbridge-pattern.js';
+import { matchesPattern } from '../../infra/eventbridge-pattern.js';
 import { harness, PARTNER, policyText, ROOT } from '../engine/fake-aws.js';
+import { fixtureRecord, type Json, kmsEnvelope, patterns } from './kms-fixtures.js';
 
-type Json = Record<string, unknown>;
-const record = (): Json =>
-  JSON.parse(
-    readFileSync(new URL('../fixtures/events/kms-ReplicateKey-awsdocs.json', import.meta.url), 'utf8'),
-  ) as Json;
-const patterns = JSON.parse(
-  readFileSync(new URL('../../infra/event-patterns.json', import.meta.url), 'utf8'),
-) as Record<'endpointEvents' | 'keyEvents', EventPattern>;
-const envelope = (detail: Json) => ({
-  version: '0',
-  id: 'env',
-  'detail-type': 'AWS API Call via CloudTrail',
-  source: 'aws.kms',
-  account: '111122223333',
-  time: '2020-11-18T01:29:18Z',
-  region: 'us-east-1',
-  resources: [],
-  detail,
-});
+const record = () => fixtureRecord('kms-ReplicateKey-awsdocs.json');
+const envelope = (detail: Json) =>
+  kmsEnvelope(detail, { account: '111122223333', region: 'us-east-1', time: '2020-11-18T01:29:18Z' });
 const REPLICA_ARN = 'arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
 describe('ReplicateKey', () => {
