@@ -12,6 +12,21 @@ const lambdaCredentialsPlugin = {
   },
 };
 
+/**
+ * The SDK clients import their whole package.json to put `version` in the user agent (their
+ * runtimeConfig reads `packageInfo.version` and nothing else; esbuild cannot tree-shake a default
+ * JSON import): bundle only name and version, 3 KB less parsed at every cold start.
+ */
+const sdkPackageInfoPlugin = {
+  name: 'sdk-package-info',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]@aws-sdk[\\/]client-[^\\/]+[\\/]package\.json$/ }, async (args) => {
+      const { name, version } = JSON.parse(await require('node:fs/promises').readFile(args.path, 'utf8'));
+      return { contents: JSON.stringify({ name, version }), loader: 'json' };
+    });
+  },
+};
+
 const lambdaBuildOptions = {
   bundle: true,
   minify: true,
@@ -30,7 +45,7 @@ const lambdaBuildOptions = {
   banner: {
     js: "import { createRequire as __kpgCreateRequire } from 'node:module'; const require = __kpgCreateRequire(import.meta.url);",
   },
-  plugins: [lambdaCredentialsPlugin],
+  plugins: [lambdaCredentialsPlugin, sdkPackageInfoPlugin],
 };
 
 module.exports = { lambdaBuildOptions, lambdaCredentialsPlugin };

@@ -4,7 +4,6 @@
  */
 import { parseTrigger } from '../events/triggers.js';
 import { TAGGING_EVENTS, type Trigger, type TriggerResult } from '../events/types.js';
-import { errorAlert } from './alerts.js';
 import { type PipelineDeps, port, type ResourceContext, type ResourceOutcome } from './deps.js';
 import { guardEndpoint, guardKey } from './guard.js';
 import { setsExemption } from './notices.js';
@@ -61,7 +60,7 @@ export async function processTrigger(trigger: Trigger, deps: PipelineDeps): Prom
     try {
       kms = await port(deps.ports, 'kms')(ctx.account, ctx.region);
     } catch (err) {
-      resources.push(handleResourceError(err, base, deps, ctx, 'assume-role'));
+      resources.push(await handleResourceError(err, base, deps, ctx, 'assume-role'));
     }
     if (kms) resources.push(await guardKey(kms, trigger.keyRef.value, ctx, deps));
   } else {
@@ -71,7 +70,7 @@ export async function processTrigger(trigger: Trigger, deps: PipelineDeps): Prom
     } catch (err) {
       const id = trigger.resourceIds.join(',');
       resources.push(
-        handleResourceError(
+        await handleResourceError(
           err,
           { type: 'vpc-endpoint', id, account: ctx.account, region: ctx.region },
           deps,
@@ -87,7 +86,7 @@ export async function processTrigger(trigger: Trigger, deps: PipelineDeps): Prom
       if (trigger.resourceIds.length > ids.length) {
         const message = `event ${trigger.eventId} names ${trigger.resourceIds.length} VPC endpoints; the first ${ids.length} were judged, the next sweep judges the others`;
         resources.push(
-          errorOutcome(
+          await errorOutcome(
             {
               type: 'vpc-endpoint',
               id: `${trigger.resourceIds.length} endpoints`,
@@ -145,6 +144,7 @@ export async function processEvent(
       .join('; ')}`;
     deps.log.error(message, { eventId: parsed.eventId, issues: parsed.issues });
     deps.metrics.count('EventsInvalid');
+    const { errorAlert } = await import('./alerts.js');
     const alert = errorAlert({ stage: 'event', message, time: (deps.now ?? (() => new Date()))() });
     const { published, failed } = await publishAlerts([alert], deps);
     return {

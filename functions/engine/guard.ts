@@ -5,23 +5,20 @@
  * changes is the remediation module (functions/remediations/).
  */
 import type { GuardConfig, RuleId } from '../config/schema.js';
-import { AwsCallError } from '../errors.js';
 import { withBudget } from '../policy/budget.js';
-import { remediationOf } from '../remediations/index.js';
-import type { ChangeAction, ResourceWrite } from '../remediations/types.js';
-import type { ChangePlan, Resource } from '../rules/types.js';
-import { noticeAlert } from './alerts.js';
+import type { Resource } from '../rules/types.js';
+import type { NoticeAlertInput } from './alert-types.js';
+import type { Planned } from './apply.js';
 import {
   defaultSleep,
   MAX_JUDGE_ROUNDS,
   type OutcomeBase,
   type PipelineDeps,
-  READ_BACK_DELAY_MS,
   type ResourceContext,
   type ResourceOutcome,
 } from './deps.js';
-import { type Intents, intentsOf } from './intents.js';
-import { judge } from './judge.js';
+import { type Intents, intentsOf, plans } from './intents.js';
+import { judge, type Verdict } from './judge.js';
 import { kmsKeyDriver } from './kinds/kms-key.js';
 import type { ResourceDriver } from './kinds/types.js';
 import { vpcEndpointDriver } from './kinds/vpc-endpoint.js';
@@ -32,11 +29,10 @@ import {
   countApplied,
   errorOutcome,
   handleResourceError,
-  isRetryable,
   settle,
 } from './outcomes.js';
 import type { Ec2Port, KmsPort, VpcEndpointRecord } from './ports.js';
-import { planRemediations, type RemediationDecision } from './remediation.js';
+import type { RemediationDecision } from './remediation.js';
 
 /** Lambdas and sweeps judge and plan one resource within this budget unless the config sets one. */
 const DEFAULT_ANALYSIS_BUDGET_MS = 2_000;
@@ -47,13 +43,37 @@ export const REPLAY_JITTER_MS = 400;
 /**
  * Judge and plan one resource within its analysis budget: a policy that would take longer gets
  * unproven findings ("analysis budget exceeded") and no remediation, so one hostile policy cannot
- * hold a handler until its timeout or stall a sweep.
+ * hold a handler until its timeout or stall a sweep. The planner (with the remediation modules and
+ * their safety proofs) loads only when a rule has a finding to plan for: most events and most swept
+ * resources are compliant, and a cold start that does not parse it starts sooner. Loading is not
+ * analysis: the budget left for planning is the budget less the time judging took.
  */
-function assess(resource: Resource, config: GuardConfig, intents: Intents, now: Date) {
-  return withBudget(config.analysisBudgetMs ?? DEFAULT_ANALYSIS_BUDGET_MS, () => {
-    const verdict = judge(resource, config, now);
-    return { verdict, decisions: planRemediations(verdict, config, intents) };
-  });
+async function assess(
+  resource: Resource,
+  config: GuardConfig,
+  intents: Intents,
+  now: Date,
+): Promise<{ verdict: Verdict; decisions: RemediationDecision[] }> {
+  const budget = config.analysisBudgetMs ?? DEFAULT_ANALYSIS_BUDGET_MS;
+  const started = performance.now();
+  const verdict = withBudget(budget, () => judge(resource, config, now));
+  if (!verdict.results.some((r) => r.status === 'finding' && plans(intents.get(r.rule))))
+    return { verdict, decisions: [] };
+  const judging = performance.now() - started;
+  const { planRemediations } = await import('./remediation.js');
+  // A spent budget still gets a (tiny) positive one: zero or less would mean "no budget".
+  const left = budget > 0 ? Math.max(budget - judging, Number.MIN_VALUE) : budget;
+  return { verdict, decisions: withBudget(left, () => planRemediations(verdict, config, intents)) };
+}
+
+/** The acting half of the loop (prechecks, the write, the read-back): loaded with the first plan. */
+const loadApply = () => import('./apply.js');
+
+/** Alert entries for notices, rendered by the alert module (loaded only when there is a notice). */
+async function noticeAlerts(inputs: NoticeAlertInput[]) {
+  if (inputs.length === 0) return [];
+  const { noticeAlert } = await import('./alerts.js');
+  return inputs.map((input) => noticeAlert(input));
 }
 
 /**
@@ -68,90 +88,6 @@ async function spreadReplays(ctx: ResourceContext, deps: PipelineDeps): Promise<
   if (!ctx.trigger) return;
   const wait = Math.floor((deps.random ?? Math.random)() * REPLAY_JITTER_MS);
   await (deps.sleep ?? defaultSleep)(wait);
-}
-
-type Planned = Extract<RemediationDecision, { status: 'planned' }>;
-
-/** Remediation prechecks that read AWS (private DNS: the VPC's DNS attributes): refusals, with why. */
-async function precheck<P>(
-  driver: ResourceDriver<P, unknown, unknown>,
-  port: P,
-  resource: Resource,
-  decisions: RemediationDecision[],
-): Promise<RemediationDecision[]> {
-  const reads = driver.precheckReads(port);
-  const out: RemediationDecision[] = [];
-  for (const d of decisions) {
-    const module = d.status === 'planned' ? remediationOf(d.plan.kind) : undefined;
-    const check = module?.precheck as
-      | ((r: typeof reads & object, res: Resource, p: ChangePlan) => Promise<string | undefined>)
-      | undefined;
-    if (d.status !== 'planned' || !check || !reads) {
-      out.push(d);
-      continue;
-    }
-    const refusal = await check(reads, resource, d.plan);
-    out.push(refusal ? { rule: d.rule, status: 'refused', reason: refusal, plan: d.plan } : d);
-  }
-  return out;
-}
-
-/** Write every planned change in one call, then read back until each is confirmed. */
-async function applyPlanned<P>(
-  driver: ResourceDriver<P, unknown, unknown>,
-  port: P,
-  id: string,
-  planned: Planned[],
-  applied: Applied,
-  deps: PipelineDeps,
-): Promise<number> {
-  const write: ResourceWrite = {};
-  for (const d of planned)
-    (remediationOf(d.plan.kind).contribute as (p: ChangePlan, w: ResourceWrite) => void)(d.plan, write);
-  try {
-    await driver.write(port, id, write);
-  } catch (err) {
-    if (isRetryable(err) || !(err instanceof AwsCallError)) throw err;
-    // e.g. KMS refusing the policy (its lockout safety check): report, do not retry. The calls
-    // before the failing one were made (a revoked grant stays revoked), the later ones were not.
-    const failedAt = driver.writeOrder.indexOf(err.operation as ChangeAction);
-    for (const d of planned) {
-      const at = driver.writeOrder.indexOf(remediationOf(d.plan.kind).action);
-      if (failedAt >= 0 && at < failedAt) applied.remediated.add(d.rule);
-      else if (failedAt >= 0 && at > failedAt)
-        applied.failed.set(
-          d.rule,
-          `not attempted: ${err.operation} failed first (${err.code}: ${err.message})`,
-        );
-      else
-        applied.failed.set(
-          d.rule,
-          `${err.operation || driver.writeAction} failed: ${err.code}: ${err.message}`,
-        );
-    }
-    return failedAt > 0 ? 1 : 0;
-  }
-  const sleep = deps.sleep ?? defaultSleep;
-  const confirmedBy = (back: Awaited<ReturnType<typeof driver.readBack>>) =>
-    planned.every((d) =>
-      (remediationOf(d.plan.kind).confirmed as (b: typeof back, p: ChangePlan, w: ResourceWrite) => boolean)(
-        back,
-        d.plan,
-        write,
-      ),
-    );
-  let back = await driver.readBack(port, id);
-  for (let attempt = 2; attempt <= driver.readBackAttempts && !confirmedBy(back); attempt++) {
-    await sleep(READ_BACK_DELAY_MS);
-    back = await driver.readBack(port, id);
-  }
-  const confirmed = confirmedBy(back);
-  if (!confirmed) deps.log.warn('the resource read back does not show the change', { resourceId: id });
-  for (const d of planned) {
-    if (confirmed) applied.remediated.add(d.rule);
-    else applied.failed.set(d.rule, driver.unconfirmed(back));
-  }
-  return 1;
 }
 
 /**
@@ -178,7 +114,7 @@ async function guardResource<P, S, K>(
       const read = await driver.read(port, ref, ctx, deps, round === 1 ? known : undefined);
       base = { ...base, id: read.id, ...(read.arn ? { arn: read.arn } : {}) };
       if (read.kind !== 'ok') {
-        if (read.kind === 'unjudgeable') return errorOutcome(base, 'judge', read.reason, deps, ctx);
+        if (read.kind === 'unjudgeable') return await errorOutcome(base, 'judge', read.reason, deps, ctx);
         deps.log.info(`${driver.type} ${read.kind}`, { resourceId: read.id, reason: read.reason });
         return {
           ...base,
@@ -191,12 +127,13 @@ async function guardResource<P, S, K>(
         };
       }
       stage = 'judge';
-      const { verdict, decisions: judged } = assess(read.resource, deps.config, intents, now());
+      const { verdict, decisions: judged } = await assess(read.resource, deps.config, intents, now());
       deps.metrics.count('ResourcesJudged');
       const overwritten =
         round === 1 && ctx.trigger ? overwrittenChange(ctx.trigger, read.resource, deps.config) : undefined;
       stage = 'read';
-      const decisions = await precheck(d, port, read.resource, judged);
+      const decisions =
+        judged.length > 0 ? await (await loadApply()).precheck(d, port, read.resource, judged) : [];
       const planned = decisions.filter((x): x is Planned => x.status === 'planned');
       const applied: Applied = { remediated: new Set<RuleId>(), failed: new Map() };
       const blocked = planned.length > 0 ? driver.writeBlocked?.(read.resource) : undefined;
@@ -221,25 +158,31 @@ async function guardResource<P, S, K>(
               `the ${driver.type === 'kms-key' ? 'key policy' : 'endpoint'} kept changing (${round} rounds); not remediated`,
             );
         } else {
-          writes += await applyPlanned(d, port, read.id, planned, applied, deps);
+          writes += await (await loadApply()).applyPlanned(d, port, read.id, planned, applied, deps);
         }
         countApplied(planned, applied, deps);
       }
-      const { rules, alerts } = settle(verdict, intents, decisions, applied, deps, ctx);
-      if (overwritten && ctx.trigger) alerts.push(overwrittenNotice(base, ctx, overwritten, now()));
-      alerts.push(...exemptionNotices(ctx, verdict, deps.config, now()));
+      const { rules, alerts } = await settle(verdict, intents, decisions, applied, deps, ctx);
+      const notices = exemptionNotices(ctx, verdict, deps.config, now());
+      if (overwritten && ctx.trigger) notices.unshift(overwrittenNotice(base, ctx, overwritten, now()));
+      alerts.push(...(await noticeAlerts(notices)));
       return { ...base, status: 'judged', rules, verdict, writes, rounds: round, alerts };
     }
   } catch (err) {
-    return handleResourceError(err, base, deps, ctx, stage);
+    return await handleResourceError(err, base, deps, ctx, stage);
   }
 }
 
-function overwrittenNotice(base: OutcomeBase, ctx: ResourceContext, details: string[], time: Date) {
+function overwrittenNotice(
+  base: OutcomeBase,
+  ctx: ResourceContext,
+  details: string[],
+  time: Date,
+): NoticeAlertInput {
   const t = ctx.trigger!;
   const trigger = alertTrigger(t);
   const what = base.type === 'kms-key' ? 'key policy' : 'endpoint policy';
-  return noticeAlert({
+  return {
     notice: 'policy-change-overwritten',
     severity: 'medium',
     message: `The ${what} ${t.actorArn ?? 'someone'} wrote at ${t.eventTime} is not the live policy: a later write replaced it, possibly the guard's remediation started from an earlier read (neither KMS nor EC2 has a conditional write). Re-apply the change if it is still wanted.`,
@@ -255,7 +198,7 @@ function overwrittenNotice(base: OutcomeBase, ctx: ResourceContext, details: str
     details,
     ...(trigger ? { trigger } : {}),
     time,
-  });
+  };
 }
 
 /** Guard one KMS key. */

@@ -8,8 +8,7 @@ import { parsePolicyText } from '../policy/parse.js';
 import type { Policy } from '../policy/types.js';
 import { canonicalJson, isGuardWritten } from '../rules/guard-statements.js';
 import type { Resource } from '../rules/types.js';
-import type { AlertEntry, AlertResourceDoc } from './alert-types.js';
-import { noticeAlert } from './alerts.js';
+import type { AlertResourceDoc, NoticeAlertInput } from './alert-types.js';
 import type { ResourceContext } from './deps.js';
 import type { Verdict } from './judge.js';
 import { alertTrigger } from './outcomes.js';
@@ -56,14 +55,15 @@ export function setsExemption(trigger: Trigger, config: GuardConfig): boolean {
 
 /**
  * The event that sets an exemption tag is the one moment the exemption is new: it is alerted then,
- * once (granted, or ignored with the reason: malformed, no end date, too long, expired).
+ * once (granted, or ignored with the reason: malformed, no end date, too long, expired). Returns
+ * the notices' inputs; the guard renders them (the alert module loads only when there is one).
  */
 export function exemptionNotices(
   ctx: ResourceContext,
   verdict: Verdict,
   config: GuardConfig,
   time: Date,
-): AlertEntry[] {
+): NoticeAlertInput[] {
   const trigger = ctx.trigger;
   if (!trigger || !setsExemption(trigger, config)) return [];
   const value = trigger.tags?.find((t) => t.key === config.exemptionTagKey)?.value ?? '';
@@ -87,36 +87,32 @@ export function exemptionNotices(
     ...(alertTrigger(trigger) ? { trigger: alertTrigger(trigger)! } : {}),
     time,
   };
-  const out: AlertEntry[] = [];
+  const out: NoticeAlertInput[] = [];
   if (granted.length > 0) {
     const until = granted[0]?.exemption?.until;
-    out.push(
-      noticeAlert({
-        ...common,
-        notice: 'exemption-granted',
-        severity: 'medium',
-        rules: granted.map((x) => x.rule),
-        message: `${who} exempted ${r.type} ${r.id} from ${granted.map((x) => x.rule).join(', ')}${until ? ` until ${until}` : ''} (tag ${config.exemptionTagKey}=${JSON.stringify(value)}): its findings are reported as exempt and neither alerted nor remediated.`,
-        details: granted.map(
-          (x) =>
-            `${x.rule}: ${x.status === 'exempt' ? 'has findings, now exempt' : x.status === 'not-read' ? 'not judged on this event (the next sweep judges it)' : 'compliant today'}`,
-        ),
-      }),
-    );
+    out.push({
+      ...common,
+      notice: 'exemption-granted',
+      severity: 'medium',
+      rules: granted.map((x) => x.rule),
+      message: `${who} exempted ${r.type} ${r.id} from ${granted.map((x) => x.rule).join(', ')}${until ? ` until ${until}` : ''} (tag ${config.exemptionTagKey}=${JSON.stringify(value)}): its findings are reported as exempt and neither alerted nor remediated.`,
+      details: granted.map(
+        (x) =>
+          `${x.rule}: ${x.status === 'exempt' ? 'has findings, now exempt' : x.status === 'not-read' ? 'not judged on this event (the next sweep judges it)' : 'compliant today'}`,
+      ),
+    });
   }
   if (ignored.length > 0 || covered.length === 0) {
     const why =
       ignored.map((x) => `${x.rule}: ${x.exemption?.ignored ?? `expired ${x.exemption?.until}`}`) ?? [];
-    out.push(
-      noticeAlert({
-        ...common,
-        notice: 'exemption-ignored',
-        severity: 'medium',
-        ...(ignored.length ? { rules: ignored.map((x) => x.rule) } : {}),
-        message: `${who} set ${config.exemptionTagKey}=${JSON.stringify(value)} on ${r.type} ${r.id}, which exempts nothing: ${covered.length === 0 ? 'the value names no rule of this resource in the form <rule-id>[,<rule-id>...]|*;until=YYYY-MM-DD' : 'see the reasons'}. Findings stay alerted and remediated.`,
-        ...(why.length ? { details: why } : {}),
-      }),
-    );
+    out.push({
+      ...common,
+      notice: 'exemption-ignored',
+      severity: 'medium',
+      ...(ignored.length ? { rules: ignored.map((x) => x.rule) } : {}),
+      message: `${who} set ${config.exemptionTagKey}=${JSON.stringify(value)} on ${r.type} ${r.id}, which exempts nothing: ${covered.length === 0 ? 'the value names no rule of this resource in the form <rule-id>[,<rule-id>...]|*;until=YYYY-MM-DD' : 'see the reasons'}. Findings stay alerted and remediated.`,
+      ...(why.length ? { details: why } : {}),
+    });
   }
   return out;
 }

@@ -1,6 +1,8 @@
 /**
  * Outcomes of guarding one resource: per-rule statuses and alerts (`settle`), error outcomes for
- * what could not be read or judged, and the metrics of applied changes.
+ * what could not be read or judged, and the metrics of applied changes. The alert module (the
+ * documents, their text, fitting them to SNS's limit) loads when the first alert is rendered: a
+ * compliant resource has none, and an event on one never parses that code at cold start.
  */
 import type { RuleId } from '../config/schema.js';
 import { AwsCallError, RoleAssumptionError } from '../errors.js';
@@ -14,7 +16,6 @@ import type {
   ErrorAlertInput,
   FindingAlertInput,
 } from './alert-types.js';
-import { errorAlert, findingAlerts } from './alerts.js';
 import type { OutcomeBase, PipelineDeps, ResourceContext, ResourceOutcome, RuleOutcome } from './deps.js';
 import type { Intents } from './intents.js';
 import type { Verdict } from './judge.js';
@@ -39,14 +40,16 @@ export function isRetryable(err: unknown): boolean {
   return err instanceof AwsCallError && err.retryable;
 }
 
-export function errorOutcome(
+const loadAlerts = () => import('./alerts.js');
+
+export async function errorOutcome(
   base: OutcomeBase,
   stage: ErrorAlertInput['stage'],
   message: string,
   deps: PipelineDeps,
   ctx: ResourceContext,
   code?: string,
-): ResourceOutcome {
+): Promise<ResourceOutcome> {
   deps.log.error(message, { stage, resourceId: base.id, account: base.account, region: base.region, code });
   deps.metrics.count('GuardErrors');
   const resource: AlertResourceDoc = {
@@ -57,6 +60,7 @@ export function errorOutcome(
     ...(base.arn ? { arn: base.arn } : {}),
   };
   const trigger = alertTrigger(ctx.trigger);
+  const { errorAlert } = await loadAlerts();
   const alert = errorAlert({
     stage,
     message,
@@ -71,13 +75,13 @@ export function errorOutcome(
 }
 
 /** Map an error while handling one resource: rethrow retryable ones, report the rest. */
-export function handleResourceError(
+export async function handleResourceError(
   err: unknown,
   base: OutcomeBase,
   deps: PipelineDeps,
   ctx: ResourceContext,
   stage: ErrorAlertInput['stage'],
-): ResourceOutcome {
+): Promise<ResourceOutcome> {
   if (isRetryable(err)) throw err;
   if (err instanceof RoleAssumptionError) {
     return errorOutcome(base, 'assume-role', err.message, deps, ctx, err.reason);
@@ -105,14 +109,14 @@ export interface Applied {
  * Turn a verdict, the planner's decisions and what was applied into per-rule outcomes and alerts.
  * What each rule was to do (report, plan only, remediate) was decided once, in `intents`.
  */
-export function settle(
+export async function settle(
   verdict: Verdict,
   intents: Intents,
   decisions: RemediationDecision[],
   applied: Applied,
   deps: PipelineDeps,
   ctx: ResourceContext,
-): { rules: RuleOutcome[]; alerts: AlertEntry[] } {
+): Promise<{ rules: RuleOutcome[]; alerts: AlertEntry[] }> {
   const byRule = new Map(decisions.map((d) => [d.rule, d]));
   const rules: RuleOutcome[] = [];
   const inputs: FindingAlertInput[] = [];
@@ -174,7 +178,7 @@ export function settle(
       time,
     });
   }
-  return { rules, alerts: findingAlerts(inputs) };
+  return { rules, alerts: inputs.length > 0 ? (await loadAlerts()).findingAlerts(inputs) : [] };
 }
 
 const noPlan = (rule: RuleId, reason?: string): RemediationPlan => ({
