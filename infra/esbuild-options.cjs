@@ -27,6 +27,29 @@ const sdkPackageInfoPlugin = {
   },
 };
 
+/**
+ * The endpoint resolver's partition table names every region with a human description ("US East
+ * (N. Virginia)"); `partition()` spreads a region's entry into its result, and no endpoint ruleset
+ * reads `description` (the rulesets read the partition's name, dnsSuffix, dualStackDnsSuffix,
+ * supportsFIPS, supportsDualStack and implicitGlobalRegion). Keep every region and partition, drop
+ * the descriptions: 1.8 KB less parsed at every cold start.
+ */
+const sdkPartitionsPlugin = {
+  name: 'sdk-partitions',
+  setup(build) {
+    build.onLoad(
+      { filter: /[\\/]@aws-sdk[\\/]util-endpoints[\\/].*[\\/]partitions\.json$/ },
+      async (args) => {
+        const info = JSON.parse(await require('node:fs/promises').readFile(args.path, 'utf8'));
+        for (const partition of info.partitions) {
+          for (const region of Object.values(partition.regions)) delete region.description;
+        }
+        return { contents: JSON.stringify(info), loader: 'json' };
+      },
+    );
+  },
+};
+
 const lambdaBuildOptions = {
   bundle: true,
   minify: true,
@@ -45,7 +68,7 @@ const lambdaBuildOptions = {
   banner: {
     js: "import { createRequire as __kpgCreateRequire } from 'node:module'; const require = __kpgCreateRequire(import.meta.url);",
   },
-  plugins: [lambdaCredentialsPlugin, sdkPackageInfoPlugin],
+  plugins: [lambdaCredentialsPlugin, sdkPackageInfoPlugin, sdkPartitionsPlugin],
 };
 
 module.exports = { lambdaBuildOptions, lambdaCredentialsPlugin };

@@ -6,6 +6,7 @@ import { parseTrigger } from '../events/triggers.js';
 import { TAGGING_EVENTS, type Trigger, type TriggerResult } from '../events/types.js';
 import { type PipelineDeps, port, type ResourceContext, type ResourceOutcome } from './deps.js';
 import { guardEndpoint, guardKey } from './guard.js';
+import { loadAlerts } from './lazy.js';
 import { setsExemption } from './notices.js';
 import { errorOutcome, handleResourceError, isRetryable } from './outcomes.js';
 import type { Ec2Port, KmsPort, VpcEndpointRecord } from './ports.js';
@@ -144,7 +145,7 @@ export async function processEvent(
       .join('; ')}`;
     deps.log.error(message, { eventId: parsed.eventId, issues: parsed.issues });
     deps.metrics.count('EventsInvalid');
-    const { errorAlert } = await import('./alerts.js');
+    const { errorAlert } = await loadAlerts();
     const alert = errorAlert({ stage: 'event', message, time: (deps.now ?? (() => new Date()))() });
     const { published, failed } = await publishAlerts([alert], deps);
     return {

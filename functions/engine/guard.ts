@@ -22,6 +22,7 @@ import { judge, type Verdict } from './judge.js';
 import { kmsKeyDriver } from './kinds/kms-key.js';
 import type { ResourceDriver } from './kinds/types.js';
 import { vpcEndpointDriver } from './kinds/vpc-endpoint.js';
+import { loadAlerts, loadApply, loadRemediation } from './lazy.js';
 import { exemptionNotices, overwrittenChange } from './notices.js';
 import {
   type Applied,
@@ -60,19 +61,16 @@ async function assess(
   if (!verdict.results.some((r) => r.status === 'finding' && plans(intents.get(r.rule))))
     return { verdict, decisions: [] };
   const judging = performance.now() - started;
-  const { planRemediations } = await import('./remediation.js');
+  const { planRemediations } = await loadRemediation();
   // A spent budget still gets a (tiny) positive one: zero or less would mean "no budget".
   const left = budget > 0 ? Math.max(budget - judging, Number.MIN_VALUE) : budget;
   return { verdict, decisions: withBudget(left, () => planRemediations(verdict, config, intents)) };
 }
 
-/** The acting half of the loop (prechecks, the write, the read-back): loaded with the first plan. */
-const loadApply = () => import('./apply.js');
-
 /** Alert entries for notices, rendered by the alert module (loaded only when there is a notice). */
 async function noticeAlerts(inputs: NoticeAlertInput[]) {
   if (inputs.length === 0) return [];
-  const { noticeAlert } = await import('./alerts.js');
+  const { noticeAlert } = await loadAlerts();
   return inputs.map((input) => noticeAlert(input));
 }
 

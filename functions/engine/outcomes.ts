@@ -19,6 +19,7 @@ import type {
 import type { OutcomeBase, PipelineDeps, ResourceContext, ResourceOutcome, RuleOutcome } from './deps.js';
 import type { Intents } from './intents.js';
 import type { Verdict } from './judge.js';
+import { loadAlerts } from './lazy.js';
 import type { RemediationDecision } from './remediation.js';
 
 export function alertTrigger(trigger: Trigger | undefined): AlertTrigger | undefined {
@@ -39,8 +40,6 @@ export function alertTrigger(trigger: Trigger | undefined): AlertTrigger | undef
 export function isRetryable(err: unknown): boolean {
   return err instanceof AwsCallError && err.retryable;
 }
-
-const loadAlerts = () => import('./alerts.js');
 
 export async function errorOutcome(
   base: OutcomeBase,
