@@ -5,7 +5,19 @@ import type { PipelineDeps, ResourceContext } from '../deps.js';
 
 /** What one read of a resource gave: something to judge, or why not. */
 export type DriverRead<S> =
-  | { kind: 'ok'; id: string; arn?: string; resource: Resource; snapshot: S; policyText?: string }
+  | {
+      kind: 'ok';
+      id: string;
+      arn?: string;
+      resource: Resource;
+      snapshot: S;
+      policyText?: string;
+      /**
+       * A sweep's partial read (a key's policy without its description and tags): judged, and read
+       * again in full before any finding is reported, planned or written.
+       */
+      provisional?: true;
+    }
   | { kind: 'skipped' | 'gone'; id: string; arn?: string; reason: string }
   | { kind: 'unjudgeable'; id: string; arn?: string; reason: string };
 
