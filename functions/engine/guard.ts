@@ -164,7 +164,7 @@ async function guardResource<P, S, K>(
       const { rules, alerts } = await settle(verdict, intents, decisions, applied, deps, ctx);
       const notices = exemptionNotices(ctx, verdict, deps.config, now());
       if (overwritten && ctx.trigger) notices.unshift(overwrittenNotice(base, ctx, overwritten, now()));
-      alerts.push(...(await noticeAlerts(notices)));
+      if (deps.renderAlerts !== false) alerts.push(...(await noticeAlerts(notices)));
       return { ...base, status: 'judged', rules, verdict, writes, rounds: round, alerts };
     }
   } catch (err) {

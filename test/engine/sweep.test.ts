@@ -425,3 +425,29 @@ describe('sweep reads: a compliant key costs one call', () => {
     expect(ops(h, keyId(1))).toContain('DescribeKey');
   });
 });
+
+describe('sweeps that publish nothing (the CLI)', () => {
+  it('render no alert document: findings, refusals and unreadable keys are in the report only', async () => {
+    const h = harness(rules);
+    estate(h);
+    const rendered = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 2 });
+    expect(rendered.alerts.length).toBeGreaterThan(0);
+    const h2 = harness(rules);
+    estate(h2);
+    const sweep = await sweepAccountRegion(
+      OWN,
+      REGION,
+      { ...h2.deps, renderAlerts: false },
+      { concurrency: 2 },
+    );
+    expect(sweep.alerts).toEqual([]);
+    // The same resources, with the same results, as the sweep that rendered its alerts.
+    expect(sweep.resources.map((r) => [r.id, r.status, r.results]).sort()).toEqual(
+      rendered.resources.map((r) => [r.id, r.status, r.results]).sort(),
+    );
+    expect(sweep.resources.some((r) => r.status === 'unreadable')).toBe(true);
+    expect(Object.values(sweep.resources.find((r) => r.id === keyId(5))?.results ?? {})).toContainEqual(
+      expect.objectContaining({ status: 'remediated' }),
+    );
+  });
+});
