@@ -120,7 +120,9 @@ async function guardResource<P, S, K>(
         // A sweep judged the policy alone: a finding is only reported, planned or written on the
         // full read (DescribeKey's KeyManager and KeyState, the exemption tags), judged again.
         stage = 'read';
-        read = await driver.read(port, ref, ctx, deps, undefined);
+        read = driver.complete
+          ? await driver.complete(port, read, ctx, deps)
+          : await driver.read(port, ref, ctx, deps, undefined);
         base = { ...base, id: read.id, ...(read.arn ? { arn: read.arn } : {}) };
         if (read.kind !== 'ok') return await notJudged(read, base, writes, round, deps, ctx);
         stage = 'judge';

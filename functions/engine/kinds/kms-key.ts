@@ -212,6 +212,26 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot, KeyListEntry> = 
       });
     return { kind: 'ok', ...ids, resource, snapshot: policyText, policyText };
   },
+  // The provisional read's policy and extra reads are kept (a finding costs no second GetKeyPolicy
+  // or ListGrants: the write re-reads the policy anyway); DescribeKey and ListResourceTags are one
+  // round trip.
+  async complete(kms, read) {
+    const partial = read.resource as KeyResource;
+    const [description, tags] = await Promise.all([kms.describeKey(read.id), kms.listResourceTags(read.id)]);
+    const ids = { id: description.keyId, arn: description.arn };
+    if (description.keyManager === 'AWS') return { kind: 'skipped', ...ids, reason: 'AWS-managed key' };
+    const { policy, rotation, grants, unread, rcps } = partial;
+    const resource: KeyResource = {
+      ...described(description),
+      policy,
+      tags,
+      ...(rotation ? { rotation } : {}),
+      ...(grants ? { grants } : {}),
+      ...(unread ? { unread } : {}),
+      ...(rcps ? { rcps } : {}),
+    };
+    return { kind: 'ok', ...ids, resource, snapshot: read.snapshot, policyText: read.snapshot };
+  },
   // DescribeKey did not say who manages the key: never write to what may be an AWS-managed key.
   writeBlocked: (r) =>
     r.type === 'kms-key' && r.keyManager === undefined

@@ -29,6 +29,16 @@ export interface ResourceDriver<P, S, K = undefined> {
   type: ResourceType;
   /** Read everything the enabled rules declared (`known`: a record a listing already returned). */
   read(port: P, ref: string, ctx: ResourceContext, deps: PipelineDeps, known?: K): Promise<DriverRead<S>>;
+  /**
+   * Complete a provisional read (`provisional: true`) with what it left out (a key's description
+   * and tags), keeping what it read; absent: the resource is read again in full.
+   */
+  complete?(
+    port: P,
+    read: Extract<DriverRead<S>, { kind: 'ok' }>,
+    ctx: ResourceContext,
+    deps: PipelineDeps,
+  ): Promise<DriverRead<S>>;
   /** A reason never to write to this resource, whatever the plans (undefined: writes allowed). */
   writeBlocked?(resource: Resource): string | undefined;
   /** The state the write depends on, read again just before writing. */
