@@ -59,6 +59,16 @@ interface SweepRun {
   simulatorCpuSeconds: number;
   throttledByQuota: number;
   injected: Record<string, number>;
+  /** The bare SDK loop making the same calls (clean runs only). */
+  bare?: BareRun;
+  /** The bare loop making the three reads per key of the sweep before issue 15. */
+  bareThree?: BareRun;
+}
+
+interface BareRun {
+  elapsed: number;
+  cpuSeconds: number;
+  calls: Record<string, number>;
 }
 
 async function sweepThroughSimulator(
@@ -108,13 +118,37 @@ async function sweepThroughSimulator(
       });
     }
     const creds = sim.credentialsFor(OWN);
-    const result = (await runScript('e2e-sweep-runner', [url, OWN, REGION, VPCE], {
+    const env = {
       AWS_ACCESS_KEY_ID: creds.accessKeyId,
       AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
       AWS_REGION: REGION,
-    })) as Omit<SweepRun, 'served' | 'simulatorCpuSeconds' | 'throttledByQuota' | 'injected'>;
+    };
+    const result = (await runScript('e2e-sweep-runner', [url, OWN, REGION, VPCE], env)) as Omit<
+      SweepRun,
+      'served' | 'simulatorCpuSeconds' | 'throttledByQuota' | 'injected' | 'bare' | 'bareThree'
+    >;
+    // The same calls by a bare SDK loop, against the same simulator and estate, right after.
+    const bare = faults
+      ? undefined
+      : ((await runScript(
+          'e2e-bare-runner',
+          [url, REGION, JSON.stringify(result.calls), String(DEFAULT_RATE_LIMITS['kms:GetKeyPolicy'].rate)],
+          env,
+        )) as BareRun);
+    // And the three reads per key every sweep made before issue 15 (DescribeKey, GetKeyPolicy,
+    // ListResourceTags): the SDK's share of the old cost, in this run.
+    const threeReads = { 'kms:DescribeKey': keys, 'kms:GetKeyPolicy': keys, 'kms:ListResourceTags': keys };
+    const bareThree = faults
+      ? undefined
+      : ((await runScript(
+          'e2e-bare-runner',
+          [url, REGION, JSON.stringify(threeReads), String(DEFAULT_RATE_LIMITS['kms:GetKeyPolicy'].rate)],
+          env,
+        )) as BareRun);
     return {
       ...result,
+      ...(bare ? { bare } : {}),
+      ...(bareThree ? { bareThree } : {}),
       served: [...sim.calls.values()].reduce((a, b) => a + b, 0),
       simulatorCpuSeconds: (process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1e6,
       throttledByQuota: sim.throttledByQuota,
@@ -153,12 +187,54 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
     pass: clean.elapsed <= floor * 1.25,
   });
   const callsMade = Object.values(clean.calls).reduce((a, b) => a + b, 0);
+  const keyCalls = (calls: Record<string, number>) =>
+    Object.entries(calls)
+      .filter(([op]) => op.startsWith('kms:') && op !== 'kms:ListKeys')
+      .reduce((a, [, n]) => a + n, 0);
+  rows.push({
+    name: 'AWS calls per key of that sweep (reads after the listing)',
+    value: keyCalls(clean.calls) / keys,
+    unit: '',
+    detail: Object.entries(clean.calls)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', '),
+  });
   rows.push({
     name: 'CPU of the sweep process per AWS call (SDK and guard)',
     value: (clean.cpuSeconds * 1000) / callsMade,
     unit: 'ms',
     detail: `${callsMade} calls; to reach the rate floor on one core a call may cost at most ${fmt((floor * 1000) / callsMade, 2)} ms`,
   });
+  rows.push({
+    name: 'CPU of the sweep process per resource (SDK and guard)',
+    value: (clean.cpuSeconds * 1000) / (keys + endpoints),
+    unit: 'ms',
+  });
+  if (clean.bare) {
+    const bareCalls = Object.values(clean.bare.calls).reduce((a, b) => a + b, 0);
+    rows.push({
+      name: 'guard sweep / bare SDK loop making the same calls, same simulator, same run: elapsed',
+      value: clean.elapsed / clean.bare.elapsed,
+      unit: 'x',
+      detail: `guard ${fmt(clean.elapsed, 1)} s, bare loop ${fmt(clean.bare.elapsed, 1)} s (${bareCalls} calls, paced at the guard's GetKeyPolicy rate)`,
+      target: '<= 1.1x',
+      pass: clean.elapsed / clean.bare.elapsed <= 1.1,
+    });
+    rows.push({
+      name: 'guard sweep / bare SDK loop: CPU',
+      value: clean.cpuSeconds / clean.bare.cpuSeconds,
+      unit: 'x',
+      detail: `guard ${fmt(clean.cpuSeconds, 1)} s, bare loop ${fmt(clean.bare.cpuSeconds, 1)} s of CPU`,
+    });
+  }
+  if (clean.bareThree) {
+    rows.push({
+      name: 'guard sweep CPU / bare SDK loop making the 3 reads per key sweeps made before (DescribeKey, GetKeyPolicy, ListResourceTags)',
+      value: clean.cpuSeconds / clean.bareThree.cpuSeconds,
+      unit: 'x',
+      detail: `bare 3-read loop ${fmt(clean.bareThree.cpuSeconds, 1)} s of CPU, ${fmt(clean.bareThree.elapsed, 1)} s; before this change the guard took 1.41x that loop's CPU (README, 2026-11-30)`,
+    });
+  }
   rows.push({
     name: 'peak RSS of the sweep process (bundled, plain node, real SDK clients)',
     value: clean.rssMb,

@@ -208,6 +208,7 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
     ports: createSweepPorts({ ...portOptions, counter, throttleFor: (a, r) => limiterFor(a, r).throttle }),
     // The CLI reports; alerting is the Lambdas' job.
     notify: async () => ({ failed: 0, errors: [] }),
+    renderAlerts: false,
     log: cliLog(options.progress),
     metrics: { count: () => {} },
     ...rcpDeps(config, () => createOrganizationsClient({ region: home, ...clientOptions }), counter),

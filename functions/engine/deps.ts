@@ -83,6 +83,11 @@ export interface PipelineDeps {
   notify: Notify;
   /** Absent in the CLI (it publishes nothing) and in tests that do not exercise delivery failures. */
   keepUndelivered?: KeepUndelivered;
+  /**
+   * False in the CLI, which publishes nothing: no alert document is rendered (an alert is about
+   * 8 KB, and a sweep holding one per finding to the end grows with its findings). Absent: rendered.
+   */
+  renderAlerts?: false;
   log: GuardLog;
   metrics: GuardMetrics;
   now?: () => Date;

@@ -20,7 +20,7 @@ import {
 import { type Intents, intentsOf, plans } from './intents.js';
 import { judge, type Verdict } from './judge.js';
 import { kmsKeyDriver } from './kinds/kms-key.js';
-import type { ResourceDriver } from './kinds/types.js';
+import type { DriverRead, ResourceDriver } from './kinds/types.js';
 import { vpcEndpointDriver } from './kinds/vpc-endpoint.js';
 import { loadAlerts, loadApply, loadRemediation } from './lazy.js';
 import { exemptionNotices, overwrittenChange } from './notices.js';
@@ -32,7 +32,7 @@ import {
   handleResourceError,
   settle,
 } from './outcomes.js';
-import type { Ec2Port, KmsPort, VpcEndpointRecord } from './ports.js';
+import type { Ec2Port, KeyListEntry, KmsPort, VpcEndpointRecord } from './ports.js';
 import type { RemediationDecision } from './remediation.js';
 
 /** Lambdas and sweeps judge and plan one resource within this budget unless the config sets one. */
@@ -109,23 +109,24 @@ async function guardResource<P, S, K>(
   try {
     for (let round = 1; ; round++) {
       stage = 'read';
-      const read = await driver.read(port, ref, ctx, deps, round === 1 ? known : undefined);
+      let read = await driver.read(port, ref, ctx, deps, round === 1 ? known : undefined);
       base = { ...base, id: read.id, ...(read.arn ? { arn: read.arn } : {}) };
-      if (read.kind !== 'ok') {
-        if (read.kind === 'unjudgeable') return await errorOutcome(base, 'judge', read.reason, deps, ctx);
-        deps.log.info(`${driver.type} ${read.kind}`, { resourceId: read.id, reason: read.reason });
-        return {
-          ...base,
-          status: read.kind,
-          reason: read.reason,
-          rules: [],
-          writes,
-          rounds: round,
-          alerts: [],
-        };
-      }
+      if (read.kind !== 'ok') return await notJudged(read, base, writes, round, deps, ctx);
       stage = 'judge';
-      const { verdict, decisions: judged } = await assess(read.resource, deps.config, intents, now());
+      let assessed = await assess(read.resource, deps.config, intents, now());
+      if (read.provisional && assessed.verdict.results.some((r) => r.status === 'finding')) {
+        // A sweep judged the policy alone: a finding is only reported, planned or written on the
+        // full read (DescribeKey's KeyManager and KeyState, the exemption tags), judged again.
+        stage = 'read';
+        read = driver.complete
+          ? await driver.complete(port, read, ctx, deps)
+          : await driver.read(port, ref, ctx, deps, undefined);
+        base = { ...base, id: read.id, ...(read.arn ? { arn: read.arn } : {}) };
+        if (read.kind !== 'ok') return await notJudged(read, base, writes, round, deps, ctx);
+        stage = 'judge';
+        assessed = await assess(read.resource, deps.config, intents, now());
+      }
+      const { verdict, decisions: judged } = assessed;
       deps.metrics.count('ResourcesJudged');
       const overwritten =
         round === 1 && ctx.trigger ? overwrittenChange(ctx.trigger, read.resource, deps.config) : undefined;
@@ -163,12 +164,26 @@ async function guardResource<P, S, K>(
       const { rules, alerts } = await settle(verdict, intents, decisions, applied, deps, ctx);
       const notices = exemptionNotices(ctx, verdict, deps.config, now());
       if (overwritten && ctx.trigger) notices.unshift(overwrittenNotice(base, ctx, overwritten, now()));
-      alerts.push(...(await noticeAlerts(notices)));
+      if (deps.renderAlerts !== false) alerts.push(...(await noticeAlerts(notices)));
       return { ...base, status: 'judged', rules, verdict, writes, rounds: round, alerts };
     }
   } catch (err) {
     return await handleResourceError(err, base, deps, ctx, stage);
   }
+}
+
+/** The outcome of a read that gave nothing to judge (skipped, gone, or not judgeable). */
+async function notJudged(
+  read: Exclude<DriverRead<unknown>, { kind: 'ok' }>,
+  base: OutcomeBase,
+  writes: number,
+  round: number,
+  deps: PipelineDeps,
+  ctx: ResourceContext,
+): Promise<ResourceOutcome> {
+  if (read.kind === 'unjudgeable') return await errorOutcome(base, 'judge', read.reason, deps, ctx);
+  deps.log.info(`${base.type} ${read.kind}`, { resourceId: read.id, reason: read.reason });
+  return { ...base, status: read.kind, reason: read.reason, rules: [], writes, rounds: round, alerts: [] };
 }
 
 function overwrittenNotice(
@@ -199,9 +214,18 @@ function overwrittenNotice(
   };
 }
 
-/** Guard one KMS key. */
-export function guardKey(kms: KmsPort, keyRef: string, ctx: ResourceContext, deps: PipelineDeps) {
-  return guardResource(kmsKeyDriver, kms, keyRef, ctx, deps);
+/**
+ * Guard one KMS key (`listed`: the ListKeys entry a sweep has, which lets it judge a compliant key
+ * on its policy alone).
+ */
+export function guardKey(
+  kms: KmsPort,
+  keyRef: string,
+  ctx: ResourceContext,
+  deps: PipelineDeps,
+  listed?: KeyListEntry,
+) {
+  return guardResource(kmsKeyDriver, kms, keyRef, ctx, deps, listed);
 }
 
 /** Guard one VPC endpoint (`known`: the record a listing already returned, used for the first read). */

@@ -58,6 +58,8 @@ export async function errorOutcome(
     region: base.region,
     ...(base.arn ? { arn: base.arn } : {}),
   };
+  const failed = { ...base, status: 'error' as const, reason: message, rules: [], writes: 0, rounds: 0 };
+  if (deps.renderAlerts === false) return { ...failed, alerts: [] };
   const trigger = alertTrigger(ctx.trigger);
   const { errorAlert } = await loadAlerts();
   const alert = errorAlert({
@@ -70,7 +72,7 @@ export async function errorOutcome(
     ...(trigger ? { trigger } : {}),
     time: (deps.now ?? (() => new Date()))(),
   });
-  return { ...base, status: 'error', reason: message, rules: [], writes: 0, rounds: 0, alerts: [alert] };
+  return { ...failed, alerts: [alert] };
 }
 
 /** Map an error while handling one resource: rethrow retryable ones, report the rest. */
@@ -177,7 +179,8 @@ export async function settle(
       time,
     });
   }
-  return { rules, alerts: inputs.length > 0 ? (await loadAlerts()).findingAlerts(inputs) : [] };
+  const render = inputs.length > 0 && deps.renderAlerts !== false;
+  return { rules, alerts: render ? (await loadAlerts()).findingAlerts(inputs) : [] };
 }
 
 const noPlan = (rule: RuleId, reason?: string): RemediationPlan => ({

@@ -16,7 +16,7 @@ import {
   type ResourceContext,
   type ResourceOutcome,
 } from './pipeline.js';
-import type { Ec2Port, KmsPort } from './ports.js';
+import type { Ec2Port, KeyListEntry, KmsPort } from './ports.js';
 import { forEachBounded } from './rate-limit.js';
 import {
   type ReportResource,
@@ -63,11 +63,9 @@ const describeError = (err: unknown) =>
       : String(err);
 
 /** A listed resource to judge; an endpoint carries what the listing said about it. */
-type SweepItem = {
-  type: 'kms-key' | 'vpc-endpoint';
-  id: string;
-  known?: Parameters<typeof guardEndpoint>[4];
-};
+type SweepItem =
+  | { type: 'vpc-endpoint'; id: string; known?: Parameters<typeof guardEndpoint>[4] }
+  | { type: 'kms-key'; id: string; known?: KeyListEntry };
 
 interface ScopePorts {
   kms: KmsPort | undefined;
@@ -125,7 +123,7 @@ export async function sweepAccountRegion(
   };
   const judgeOne = async (item: SweepItem): Promise<ResourceOutcome> =>
     item.type === 'kms-key'
-      ? guardKey(ports.kms as KmsPort, item.id, ctx, deps)
+      ? guardKey(ports.kms as KmsPort, item.id, ctx, deps, item.known)
       : guardEndpoint(ports.ec2 as Ec2Port, item.id, ctx, deps, item.known);
 
   const notStarted = await judgeInPasses(items, judgeOne, done, ctx, deps, options);
@@ -187,7 +185,7 @@ async function listScope(
       }
       scope.endpoints.listed = items.length;
       if (kms) {
-        for await (const k of kms.listKeys()) items.push({ type: 'kms-key', id: k.keyId });
+        for await (const k of kms.listKeys()) items.push({ type: 'kms-key', id: k.keyId, known: k });
       }
       scope.keys.listed = items.length - scope.endpoints.listed;
       break;

@@ -55,6 +55,12 @@ const policy = (external: boolean) =>
     ],
   });
 
+/** Keys 2 and 3 let an outside account in; key 1 is AWS-managed, its policy Id AWS's `auto-<service>-<n>`. */
+function estatePolicy(id: string): string {
+  const text = policy(['00000002', '00000003'].includes(id.slice(0, 8)));
+  return id.startsWith('00000001') ? JSON.stringify({ Id: 'auto-ebs-1', ...JSON.parse(text) }) : text;
+}
+
 function mockEstate(keys = 7) {
   sts.on(GetCallerIdentityCommand).resolves({ Account: OWN, Arn: `arn:aws:iam::${OWN}:user/ci` });
   ec2
@@ -85,9 +91,10 @@ function mockEstate(keys = 7) {
       },
     };
   });
-  kms.on(GetKeyPolicyCommand).callsFake((input: { KeyId: string }) => ({
-    Policy: policy(['00000002', '00000003'].includes(input.KeyId.slice(0, 8))),
-  }));
+  // Key 1 is AWS-managed: its policy carries the `auto-<service>-<n>` Id AWS gives those policies.
+  kms
+    .on(GetKeyPolicyCommand)
+    .callsFake((input: { KeyId: string }) => ({ Policy: estatePolicy(input.KeyId) }));
   // Two ListResourceTags pages for every key.
   kms
     .on(ListResourceTagsCommand)
@@ -180,10 +187,7 @@ describe('sweep', () => {
       return {};
     });
     kms.on(GetKeyPolicyCommand).callsFake((input: { KeyId: string }) => ({
-      Policy:
-        input.KeyId === keyId(3) && written
-          ? written
-          : policy(['00000002', '00000003'].includes(input.KeyId.slice(0, 8))),
+      Policy: input.KeyId === keyId(3) && written ? written : estatePolicy(input.KeyId),
     }));
     const dir = mkdtempSync(path.join(tmpdir(), 'kpg-sweep-'));
     const out = path.join(dir, 'report.json');
@@ -293,7 +297,7 @@ describe('the exit contract', () => {
           name: 'AccessDeniedException',
           $metadata: { httpStatusCode: 400 },
         });
-      return { Policy: policy(['00000002', '00000003'].includes(input.KeyId.slice(0, 8))) };
+      return { Policy: estatePolicy(input.KeyId) };
     });
     const run = await runCli(['sweep', '--config', 'cfg.json'], { 'cfg.json': CONFIG }, env);
     expect(run.stdout).toMatch(

@@ -14,6 +14,9 @@ const validateReport = ajv.compile(
 const keyId = (i: number) => `0000000${i}-12ab-34cd-56ef-1234567890ab`.slice(-36);
 const arn = (id: string, account = OWN) => `arn:aws:kms:${REGION}:${account}:key/${id}`;
 
+/** A compliant policy with the `Id` AWS gives AWS-managed key policies (`auto-<service>-<n>`). */
+const awsManagedPolicy = () => JSON.stringify({ Id: 'auto-ebs-1', ...JSON.parse(policyText(ROOT)) });
+
 function estate(h: ReturnType<typeof harness>) {
   for (let i = 0; i < 5; i++) h.aws.addKey(policyText(ROOT), { keyId: keyId(i), arn: arn(keyId(i)) });
   h.aws.addKey(policyText(ROOT, PARTNER), { keyId: keyId(5), arn: arn(keyId(5)) });
@@ -157,7 +160,7 @@ describe('sweepAccountRegion', () => {
     };
     const own = h.aws.addKey(policyText(ROOT), { keyId: keyId(2), arn: arn(keyId(2)) });
     own.state = { grants: [grant(5, `arn:aws:iam::${OWN}:root`)] };
-    h.aws.addKey(policyText(ROOT), { keyId: keyId(3), arn: arn(keyId(3)), keyManager: 'AWS' });
+    h.aws.addKey(awsManagedPolicy(), { keyId: keyId(3), arn: arn(keyId(3)), keyManager: 'AWS' });
     const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 2 });
     const r = report([sweep], true);
     expect(validateReport(r), JSON.stringify(validateReport.errors)).toBe(true);
@@ -170,8 +173,9 @@ describe('sweepAccountRegion', () => {
     ]);
     expect(byId.get(keyId(2))?.results['key-no-external-grantees']).toMatchObject({ status: 'compliant' });
     expect(byId.get(keyId(3))?.status).toBe('skipped');
-    // One listing per customer key, and one more before the revocation the dry run reports (it
-    // says what would be revoked only if the grant is still there); none for the AWS-managed key.
+    // One listing per customer key (a finding's full read keeps it), and one more before the
+    // revocation the dry run reports (it says what would be revoked only if the grant is still
+    // there); none for the AWS-managed key.
     expect(
       h.aws.calls
         .filter((c) => c.op === 'ReadKeyState:grants')
@@ -298,7 +302,7 @@ describe('sweepAccountRegion', () => {
   it('a key KMS refuses for its state (KMSInvalidStateException) is unreadable, with the code', async () => {
     const h = harness(rules);
     estate(h);
-    h.aws.faultsFor.set(`DescribeKey:${keyId(4)}`, {
+    h.aws.faultsFor.set(`GetKeyPolicy:${keyId(4)}`, {
       code: 'KMSInvalidStateException',
       classification: 'invalid-state',
     });
@@ -320,5 +324,136 @@ describe('sweepAccountRegion', () => {
     });
     expect(seen).toHaveLength(11);
     expect(seen.at(-1)).toBe(1);
+  });
+});
+
+describe('sweep reads: a compliant key costs one call', () => {
+  const until = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+  const ops = (h: ReturnType<typeof harness>, id: string) =>
+    h.aws.calls.filter((c) => c.id === id).map((c) => c.op);
+
+  it('a compliant customer key is judged on GetKeyPolicy alone (no DescribeKey, no ListResourceTags)', async () => {
+    const h = harness(rules);
+    h.aws.addKey(policyText(ROOT), { keyId: keyId(1), arn: arn(keyId(1)) });
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 1 });
+    expect(sweep.resources).toMatchObject([
+      {
+        id: keyId(1),
+        arn: arn(keyId(1)),
+        status: 'judged',
+        results: { 'key-no-external-principals': { status: 'compliant' } },
+      },
+    ]);
+    // The grants rule is on (alert by default): its listing is the one other read.
+    expect(ops(h, keyId(1)).sort()).toEqual(['GetKeyPolicy', 'ReadKeyState:grants']);
+  });
+
+  it('a finding is read again in full before it is reported or written: DescribeKey, policy, tags', async () => {
+    const h = harness(rules);
+    h.aws.addKey(policyText(ROOT, PARTNER), { keyId: keyId(1), arn: arn(keyId(1)) });
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 1 });
+    expect(sweep.resources[0]?.results['key-no-external-principals']).toMatchObject({ status: 'remediated' });
+    // The policy read first is kept: DescribeKey and ListResourceTags complete it, then the write
+    // re-reads the policy, writes and reads it back.
+    expect(ops(h, keyId(1))).toEqual([
+      'GetKeyPolicy',
+      'ReadKeyState:grants',
+      'DescribeKey',
+      'ListResourceTags',
+      'GetKeyPolicy',
+      'PutKeyPolicy',
+      'GetKeyPolicy',
+    ]);
+    expect(h.aws.writes.map((w) => w.op)).toEqual(['PutKeyPolicy']);
+  });
+
+  it('an exemption tag still exempts a swept finding (the tags are read once there is a finding)', async () => {
+    const h = harness(rules);
+    h.aws.addKey(
+      policyText(ROOT, PARTNER),
+      { keyId: keyId(1), arn: arn(keyId(1)) },
+      { 'kms-perimeter-guard:exempt': `key-no-external-principals;until=${until}` },
+    );
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 1 });
+    expect(sweep.resources[0]?.results['key-no-external-principals']).toMatchObject({ status: 'exempt' });
+    expect(h.aws.writes).toEqual([]);
+  });
+
+  it('an AWS-managed key whose policy would be a finding is skipped after DescribeKey, never written', async () => {
+    const h = harness(rules);
+    // No `auto-*` Id: only DescribeKey's KeyManager says it is AWS's.
+    h.aws.addKey(policyText(ROOT, PARTNER), { keyId: keyId(1), arn: arn(keyId(1)), keyManager: 'AWS' });
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 1 });
+    expect(sweep.resources[0]).toMatchObject({ status: 'skipped', reason: 'AWS-managed key' });
+    expect(sweep.scope.keys.awsManaged).toBe(1);
+    expect(ops(h, keyId(1))).toContain('DescribeKey');
+    expect(h.aws.writes).toEqual([]);
+  });
+
+  it('a key whose policy has the auto-* Id of AWS-managed keys is described before it is judged', async () => {
+    const h = harness(rules);
+    h.aws.addKey(awsManagedPolicy(), { keyId: keyId(1), arn: arn(keyId(1)), keyManager: 'AWS' });
+    // A customer may write that Id too: DescribeKey decides, and this customer key is judged.
+    h.aws.addKey(awsManagedPolicy(), { keyId: keyId(2), arn: arn(keyId(2)) });
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 1 });
+    const byId = new Map(sweep.resources.map((r) => [r.id, r]));
+    expect(byId.get(keyId(1))).toMatchObject({ status: 'skipped', reason: 'AWS-managed key' });
+    expect(byId.get(keyId(2))).toMatchObject({
+      status: 'judged',
+      results: { 'key-no-external-principals': { status: 'compliant' } },
+    });
+    expect(ops(h, keyId(2))).toEqual(
+      expect.arrayContaining(['GetKeyPolicy', 'DescribeKey', 'ListResourceTags']),
+    );
+  });
+
+  it('a rule that needs more of the description than KeyManager (rotation) makes every key described', async () => {
+    const h = harness({ rules: { ...rules.rules, 'key-rotation-enabled': 'alert' } });
+    h.aws.addKey(policyText(ROOT), { keyId: keyId(1), arn: arn(keyId(1)), keySpec: 'RSA_2048' });
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 1 });
+    expect(sweep.resources[0]?.results['key-rotation-enabled']).toBeUndefined();
+    expect(ops(h, keyId(1))).toContain('DescribeKey');
+    expect(ops(h, keyId(1))).not.toContain('ReadKeyState:rotation');
+  });
+
+  it('a key whose policy read is refused is read in full and reported as the event path reports it', async () => {
+    const h = harness(rules);
+    h.aws.addKey(policyText(ROOT), { keyId: keyId(1), arn: arn(keyId(1)) });
+    h.aws.faultsFor.set(`GetKeyPolicy:${keyId(1)}`, {
+      code: 'AccessDeniedException',
+      classification: 'access-denied',
+    });
+    const sweep = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 1 });
+    expect(sweep.resources[0]).toMatchObject({
+      status: 'unreadable',
+      reason: expect.stringMatching(/AccessDenied/),
+    });
+    expect(ops(h, keyId(1))).toContain('DescribeKey');
+  });
+});
+
+describe('sweeps that publish nothing (the CLI)', () => {
+  it('render no alert document: findings, refusals and unreadable keys are in the report only', async () => {
+    const h = harness(rules);
+    estate(h);
+    const rendered = await sweepAccountRegion(OWN, REGION, h.deps, { concurrency: 2 });
+    expect(rendered.alerts.length).toBeGreaterThan(0);
+    const h2 = harness(rules);
+    estate(h2);
+    const sweep = await sweepAccountRegion(
+      OWN,
+      REGION,
+      { ...h2.deps, renderAlerts: false },
+      { concurrency: 2 },
+    );
+    expect(sweep.alerts).toEqual([]);
+    // The same resources, with the same results, as the sweep that rendered its alerts.
+    expect(sweep.resources.map((r) => [r.id, r.status, r.results]).sort()).toEqual(
+      rendered.resources.map((r) => [r.id, r.status, r.results]).sort(),
+    );
+    expect(sweep.resources.some((r) => r.status === 'unreadable')).toBe(true);
+    expect(Object.values(sweep.resources.find((r) => r.id === keyId(5))?.results ?? {})).toContainEqual(
+      expect.objectContaining({ status: 'remediated' }),
+    );
   });
 });

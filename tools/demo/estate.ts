@@ -100,6 +100,10 @@ export const demoGrantId = (n: number) => n.toString(16).padStart(64, '0');
 export const policy = (...statements: unknown[]) =>
   JSON.stringify({ Version: '2012-10-17', Statement: statements }, null, 2);
 
+/** An AWS-managed key's policy: AWS names it `auto-<service>-<n>` (`auto-ebs-1`). */
+const awsManagedPolicy = (...statements: unknown[]) =>
+  JSON.stringify({ Version: '2012-10-17', Id: 'auto-ebs-1', Statement: statements }, null, 2);
+
 export function seedDemoEstate(sim: AwsSimulator): void {
   const e = sim.estate;
   e.regions = REGIONS;
@@ -157,11 +161,11 @@ export function seedDemoEstate(sim: AwsSimulator): void {
       // Compliant keys (crypto only through the account's endpoint).
       for (let i = 0; i < 4; i++)
         key(account, region, policy(statement.root(account), statement.vpceOnly(vpce)));
-      // The AWS-managed key of the region.
+      // The AWS-managed key of the region, its policy with the `auto-<service>-<n>` Id AWS gives them.
       key(
         account,
         region,
-        policy({
+        awsManagedPolicy({
           Sid: 'Allow access through EBS',
           Effect: 'Allow',
           Principal: { AWS: '*' },

@@ -1,12 +1,14 @@
+import { AwsCallError } from '../../errors.js';
 import { parsePolicyText } from '../../policy/parse.js';
 import { samePolicyText } from '../../remediations/policy-text-write.js';
+import { isCustomerManagedKey } from '../../rules/applicability.js';
 import { RULES } from '../../rules/index.js';
 import { EXTRA_KEY_READS, type ExtraKeyRead, type ExtraKeyState } from '../../rules/reads.js';
 import type { KeyResource } from '../../rules/types.js';
 import type { PipelineDeps, ResourceContext } from '../deps.js';
 import { retryNotFound } from '../eventual-consistency.js';
-import type { KeyDescription, KmsPort } from '../ports.js';
-import type { ResourceDriver } from './types.js';
+import type { KeyDescription, KeyListEntry, KmsPort } from '../ports.js';
+import type { DriverRead, ResourceDriver } from './types.js';
 
 /** The state a key's re-read compares: its policy text. */
 type KeySnapshot = string;
@@ -50,12 +52,119 @@ function extraReads(key: KeyResource, deps: PipelineDeps, ctx: ResourceContext) 
   return { reads: [...wanted], unread: [...skipped].filter((r) => !wanted.has(r)) };
 }
 
-export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
+/**
+ * The `Id` AWS gives the policies of AWS-managed keys (`auto-<service>-<n>`): a key whose policy has
+ * it is described before it is judged (DescribeKey's KeyManager decides, never the Id: a customer may
+ * write any Id).
+ */
+const AWS_MANAGED_POLICY_ID = /^auto-[a-z0-9]+(-\d+)?$/;
+
+/** `arn:<partition>:kms:<region>:<account>:key/<id>`, or undefined for anything else. */
+function keyArnParts(arn: string): { account: string; region: string } | undefined {
+  const [prefix, , service, region, account, resource] = arn.split(':');
+  if (prefix !== 'arn' || service !== 'kms' || !region || !account || !/^\d{12}$/.test(account))
+    return undefined;
+  return resource?.startsWith('key/') ? { account, region } : undefined;
+}
+
+/**
+ * Whether every enabled key rule applies to every customer-managed key, so that judging needs no
+ * field of DescribeKey but KeyManager (a rule for symmetric keys needs KeySpec and Origin first).
+ */
+const describeDeferrable = (deps: PipelineDeps) =>
+  RULES.every(
+    (rule) =>
+      rule.appliesTo !== 'kms-key' ||
+      deps.config.rules[rule.id] === 'off' ||
+      rule.applies === isCustomerManagedKey,
+  );
+
+/**
+ * A sweep's first read of a listed key: GetKeyPolicy (and the rules' extra reads) only, without
+ * DescribeKey and ListResourceTags, because through the SDK each call costs more CPU than the rate
+ * floor allows per key and most keys are compliant. The read is provisional: the guard loop reads
+ * the key in full (DescribeKey, policy, tags) as soon as any rule has a finding, so a finding's
+ * exemption tag, the key's KeyManager and KeyState are read before anything is reported as a
+ * finding, planned or written. A compliant verdict on the policy alone stays compliant with the
+ * tags: tags only exempt findings, except through RCP `aws:ResourceTag/*` conditions, so with RCPs
+ * the tags are read here too. Undefined when the key must be read in full at once: its policy
+ * carries AWS's `auto-*` Id (an AWS-managed key is skipped, never judged, and only DescribeKey says
+ * so), the policy cannot be parsed, or a read failed permanently (the full read reports it exactly
+ * as an event would).
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_ListKeys.html (KeyId and KeyArn only)
+ */
+async function readUndescribed(
+  kms: KmsPort,
+  listed: KeyListEntry,
+  ctx: ResourceContext,
+  deps: PipelineDeps,
+): Promise<DriverRead<KeySnapshot> | undefined> {
+  const where = keyArnParts(listed.keyArn);
+  if (!where || where.account !== ctx.account) return undefined;
+  const key: KeyResource = {
+    type: 'kms-key',
+    id: listed.keyId,
+    arn: listed.keyArn,
+    ...where,
+    policy: NO_POLICY,
+  };
+  const { reads: extra, unread } = extraReads(key, deps, ctx);
+  try {
+    const [rcps, policyText] = await Promise.all([
+      deps.rcpsFor ? deps.rcpsFor(where.account) : undefined,
+      kms.getKeyPolicy(listed.keyId),
+    ]);
+    // RCPs that could not be read: the full read judges without them and says so in the log.
+    if (rcps?.kind === 'error') return undefined;
+    const parsed = parsePolicyText(policyText);
+    if (!parsed.ok || (parsed.value.id !== undefined && AWS_MANAGED_POLICY_ID.test(parsed.value.id)))
+      return undefined;
+    // After the policy: an AWS-managed key's grants are never listed. A second round trip costs a
+    // sweep nothing (it is bound by rates and CPU, with many keys in flight), unlike an event.
+    const withRcps = rcps?.kind === 'rcps' && rcps.rcps.length > 0 ? rcps.rcps : undefined;
+    const [tags, ...extras] = await Promise.all([
+      withRcps ? kms.listResourceTags(listed.keyId) : undefined,
+      ...extra.map((read) => kms.readKeyState(read, listed.keyId)),
+    ]);
+    const state: Partial<ExtraKeyState> = {};
+    extra.forEach((read, i) => {
+      (state as Record<string, unknown>)[read] = extras[i];
+    });
+    const resource: KeyResource = {
+      ...key,
+      policy: parsed.value,
+      ...(tags ? { tags } : {}),
+      ...state,
+      ...(unread.length ? { unread } : {}),
+      ...(withRcps ? { rcps: withRcps } : {}),
+    };
+    return {
+      kind: 'ok',
+      id: listed.keyId,
+      arn: listed.keyArn,
+      resource,
+      snapshot: policyText,
+      policyText,
+      provisional: true,
+    };
+  } catch (err) {
+    // A retryable failure goes back to the sweep's retry passes (which read in full); anything else
+    // is read again in full, so that it is reported as the event path reports it.
+    if (err instanceof AwsCallError && err.retryable) throw err;
+    return undefined;
+  }
+}
+
+export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot, KeyListEntry> = {
   type: 'kms-key',
   writeAction: 'PutKeyPolicy',
   writeOrder: ['RevokeGrant', 'PutKeyPolicy'],
   readBackAttempts: 1,
-  async read(kms, keyRef, ctx, deps) {
+  async read(kms, keyRef, ctx, deps, listed) {
+    if (listed && !ctx.trigger && describeDeferrable(deps)) {
+      const read = await readUndescribed(kms, listed, ctx, deps);
+      if (read) return read;
+    }
     // Right after CreateKey, KMS may not see the key yet (eventual consistency): retry not-found briefly.
     // https://docs.aws.amazon.com/kms/latest/developerguide/programming-eventual-consistency.html
     const description =
@@ -102,6 +211,26 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot> = {
         reason: rcps.reason,
       });
     return { kind: 'ok', ...ids, resource, snapshot: policyText, policyText };
+  },
+  // The provisional read's policy and extra reads are kept (a finding costs no second GetKeyPolicy
+  // or ListGrants: the write re-reads the policy anyway); DescribeKey and ListResourceTags are one
+  // round trip.
+  async complete(kms, read) {
+    const partial = read.resource as KeyResource;
+    const [description, tags] = await Promise.all([kms.describeKey(read.id), kms.listResourceTags(read.id)]);
+    const ids = { id: description.keyId, arn: description.arn };
+    if (description.keyManager === 'AWS') return { kind: 'skipped', ...ids, reason: 'AWS-managed key' };
+    const { policy, rotation, grants, unread, rcps } = partial;
+    const resource: KeyResource = {
+      ...described(description),
+      policy,
+      tags,
+      ...(rotation ? { rotation } : {}),
+      ...(grants ? { grants } : {}),
+      ...(unread ? { unread } : {}),
+      ...(rcps ? { rcps } : {}),
+    };
+    return { kind: 'ok', ...ids, resource, snapshot: read.snapshot, policyText: read.snapshot };
   },
   // DescribeKey did not say who manages the key: never write to what may be an AWS-managed key.
   writeBlocked: (r) =>

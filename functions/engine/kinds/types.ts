@@ -5,7 +5,19 @@ import type { PipelineDeps, ResourceContext } from '../deps.js';
 
 /** What one read of a resource gave: something to judge, or why not. */
 export type DriverRead<S> =
-  | { kind: 'ok'; id: string; arn?: string; resource: Resource; snapshot: S; policyText?: string }
+  | {
+      kind: 'ok';
+      id: string;
+      arn?: string;
+      resource: Resource;
+      snapshot: S;
+      policyText?: string;
+      /**
+       * A sweep's partial read (a key's policy without its description and tags): judged, and read
+       * again in full before any finding is reported, planned or written.
+       */
+      provisional?: true;
+    }
   | { kind: 'skipped' | 'gone'; id: string; arn?: string; reason: string }
   | { kind: 'unjudgeable'; id: string; arn?: string; reason: string };
 
@@ -17,6 +29,16 @@ export interface ResourceDriver<P, S, K = undefined> {
   type: ResourceType;
   /** Read everything the enabled rules declared (`known`: a record a listing already returned). */
   read(port: P, ref: string, ctx: ResourceContext, deps: PipelineDeps, known?: K): Promise<DriverRead<S>>;
+  /**
+   * Complete a provisional read (`provisional: true`) with what it left out (a key's description
+   * and tags), keeping what it read; absent: the resource is read again in full.
+   */
+  complete?(
+    port: P,
+    read: Extract<DriverRead<S>, { kind: 'ok' }>,
+    ctx: ResourceContext,
+    deps: PipelineDeps,
+  ): Promise<DriverRead<S>>;
   /** A reason never to write to this resource, whatever the plans (undefined: writes allowed). */
   writeBlocked?(resource: Resource): string | undefined;
   /** The state the write depends on, read again just before writing. */
