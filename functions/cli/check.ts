@@ -82,7 +82,7 @@ export function runCheck(options: {
    * whose id is known (a policy file named `<key-id>.json`) is then judged as its real ARN, so its
    * witness names the key a finding's id is computed from.
    */
-  where?: { account?: string; region?: string };
+  where?: { account?: string; region?: string } | undefined;
 }): CheckReport {
   const results: CheckedResource[] = [];
   const problems: InputProblem[] = [];

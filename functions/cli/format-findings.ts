@@ -5,6 +5,7 @@
  */
 
 import type { SweepReport } from '../engine/sweep-report.js';
+import { UsageError } from '../errors.js';
 import { toAsff } from '../findings/asff.js';
 import { findingId, subjectOf } from '../findings/finding-id.js';
 import { toOcsf } from '../findings/ocsf.js';
@@ -13,6 +14,7 @@ import { ruleById } from '../rules/index.js';
 import type { RuleId } from '../rules/types.js';
 import type { CheckReport } from './check.js';
 import type { InputProblem } from './inputs.js';
+import { isAwsRegion } from './regions.js';
 
 export const FINDING_FORMATS = ['asff', 'ocsf'] as const;
 export type FindingFormat = (typeof FINDING_FORMATS)[number];
@@ -24,7 +26,7 @@ export type FindingFormat = (typeof FINDING_FORMATS)[number];
  * --key-id <id> ... > <id>.json`). A resource whose identity is still unknown is an input problem
  * naming its file, never a finding with a made-up id.
  */
-export function openFindingsOfCheck(report: CheckReport): {
+function openFindingsOfCheck(report: CheckReport): {
   findings: OpenFinding[];
   problems: InputProblem[];
 } {
@@ -79,12 +81,7 @@ export function openFindingsOfCheck(report: CheckReport): {
   return { findings, problems };
 }
 
-export function formatFindings(
-  findings: OpenFinding[],
-  format: FindingFormat,
-  now: Date,
-  version: string,
-): string {
+function formatFindings(findings: OpenFinding[], format: FindingFormat, now: Date, version: string): string {
   const at = now.toISOString();
   const docs = findings.map((f) =>
     format === 'asff'
@@ -96,3 +93,25 @@ export function formatFindings(
 
 export const formatSweepFindings = (report: SweepReport, format: FindingFormat, version: string) =>
   formatFindings(openFindingsOfSweep(report), format, new Date(report.finishedAt), version);
+
+/**
+ * `check --account ID --region R`: where the inputs' resources are when an input does not say (a key
+ * policy file); both or neither, checked like the sweep's (12 digits, a known Region).
+ */
+export function whereOf(account: string | undefined, region: string | undefined) {
+  if (account === undefined && region === undefined) return undefined;
+  if (account === undefined || region === undefined)
+    throw new UsageError('--account and --region go together (where the checked resources are)');
+  if (!/^\d{12}$/.test(account))
+    throw new UsageError(`--account must be a 12-digit AWS account id, got ${JSON.stringify(account)}`);
+  if (!isAwsRegion(region)) throw new UsageError(`--region: ${JSON.stringify(region)} is not an AWS region`);
+  return { account, region };
+}
+
+/** `check --format asff|ocsf`: the findings' text; resources without an identity become input problems. */
+export function formatCheckFindings(report: CheckReport, format: FindingFormat, version: string): string {
+  const found = openFindingsOfCheck(report);
+  report.problems.push(...found.problems);
+  report.summary.inputErrors = report.problems.length;
+  return formatFindings(found.findings, format, new Date(), version);
+}

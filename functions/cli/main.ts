@@ -7,7 +7,7 @@ import { exitCodeOf, runCheck } from './check.js';
 import { loadConfig, readConfigFile } from './config-file.js';
 import { endpointFailure, missingCredentials, NO_CREDENTIALS } from './endpoint-errors.js';
 import { EXIT, SEVERITIES } from './exit-codes.js';
-import { FINDING_FORMATS, formatFindings, openFindingsOfCheck } from './format-findings.js';
+import { FINDING_FORMATS, formatCheckFindings, whereOf } from './format-findings.js';
 import { formatJson } from './format-json.js';
 import { formatSarif } from './format-sarif.js';
 import { formatText } from './format-text.js';
@@ -106,7 +106,6 @@ function check(args: string[], io: CliIo): number {
   if (positionals.filter((p) => p === STDIN).length > 1)
     throw new UsageError('- (standard input) can be given once');
   const keyTags = keyTagsOf(values['key-tag'], values.rcp !== undefined);
-  const where = whereOf(values.account, values.region);
   const config = loadConfig(values.config, io);
   const rcpInput = values.rcp ? readRcpFiles(values.rcp, io.readFile) : undefined;
 
@@ -131,22 +130,17 @@ function check(args: string[], io: CliIo): number {
     ...(kind ? { kind } : {}),
     ...(budgetMs !== undefined ? { budgetMs } : {}),
     ...(rcpInput ? { rcps: rcpInput.rcps, keyTags } : {}),
-    ...(where ? { where } : {}),
+    where: whereOf(values.account, values.region),
   });
   if (unreadable.length > 0) {
     report.problems.unshift(...unreadable);
     report.summary.files += unreadable.length;
   }
-  // A bad --rcp file is an input error too (exit 2): its protection cannot be claimed.
-  if (rcpInput) report.problems.unshift(...rcpInput.problems);
+  if (rcpInput) report.problems.unshift(...rcpInput.problems); // a bad --rcp file: exit 2 too
   report.summary.inputErrors = report.problems.length;
 
-  if (format === 'asff' || format === 'ocsf') {
-    const found = openFindingsOfCheck(report);
-    report.problems.push(...found.problems);
-    report.summary.inputErrors = report.problems.length;
-    io.stdout(formatFindings(found.findings, format, new Date(), VERSION));
-  } else if (format === 'json') io.stdout(formatJson(report));
+  if (format === 'asff' || format === 'ocsf') io.stdout(formatCheckFindings(report, format, VERSION));
+  else if (format === 'json') io.stdout(formatJson(report));
   else if (format === 'sarif')
     io.stdout(formatSarif(report, new Map(files.map((f) => [f.name, f.text])), VERSION));
   else io.stdout(formatText(report, { failOn }));
@@ -154,20 +148,6 @@ function check(args: string[], io: CliIo): number {
   if (format !== 'text')
     for (const p of report.problems) io.stderr(`${printable(`error: ${p.file}: ${p.path}: ${p.message}`)}\n`);
   return exitCodeOf(report, failOn);
-}
-
-/**
- * `check --account ID --region R`: where the inputs' resources are when an input does not say (a key
- * policy file); both or neither, checked like the sweep's (12 digits, a known Region).
- */
-function whereOf(account: string | undefined, region: string | undefined) {
-  if (account === undefined && region === undefined) return undefined;
-  if (account === undefined || region === undefined)
-    throw new UsageError('--account and --region go together (where the checked resources are)');
-  if (!/^\d{12}$/.test(account))
-    throw new UsageError(`--account must be a 12-digit AWS account id, got ${JSON.stringify(account)}`);
-  if (!isAwsRegion(region)) throw new UsageError(`--region: ${JSON.stringify(region)} is not an AWS region`);
-  return { account, region };
 }
 
 /** `--endpoint-url`: an http(s) URL (LocalStack, the local estate), checked before any call. */

@@ -107,7 +107,16 @@ describe('check --format asff|ocsf', () => {
       `${KEY}.json: $: kms-key ${KEY}: the input does not say its account or region; --format asff|ocsf needs --account and --region`,
     );
     const half = await runCli(
-      ['check', '--format', 'asff', '--account', '210987654321', `${KEY}.json`],
+      [
+        'check',
+        '--config',
+        'examples/config.json',
+        '--format',
+        'asff',
+        '--account',
+        '210987654321',
+        `${KEY}.json`,
+      ],
       files,
     );
     expect(half.code).toBe(2);
