@@ -55,6 +55,11 @@ export class InputError extends GuardError {
   }
 }
 
+/** The findings ledger (DynamoDB) could not be read or written; alerts go out without it. */
+export class LedgerError extends GuardError {
+  override name = 'LedgerError';
+}
+
 /** Bad command-line usage (unknown flag, missing value, no input files). */
 export class UsageError extends GuardError {
   override name = 'UsageError';

@@ -19,6 +19,7 @@ const instances: [GuardError, { keepsCause: boolean }][] = [
   ],
   [new errors.InputError('policy.json', 'Statement[0]', 'no Effect', { cause }), { keepsCause: true }],
   [new errors.UsageError('unknown flag --x', { cause }), { keepsCause: true }],
+  [new errors.LedgerError('findings: Query failed', { cause }), { keepsCause: true }],
   [new errors.AwsCallError(awsCall), { keepsCause: true }],
   [new errors.ResourceNotFoundError({ ...awsCall, code: 'NotFoundException' }), { keepsCause: true }],
   [

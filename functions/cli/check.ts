@@ -1,5 +1,6 @@
 import type { GuardConfig } from '../config/schema.js';
 import { judge, type Verdict } from '../engine/judge.js';
+import { partitionOf } from '../findings/finding-id.js';
 import { withBudget } from '../policy/budget.js';
 import type { Rcp } from '../policy/rcp-parse.js';
 import { EXTRA_KEY_READS } from '../rules/reads.js';
@@ -76,6 +77,12 @@ export function runCheck(options: {
   rcps?: Rcp[];
   /** `--key-tag`: the tags of the keys judged with RCPs (their aws:ResourceTag values). */
   keyTags?: Record<string, string>;
+  /**
+   * `--account`/`--region`: where the inputs' resources are, when the input does not say. A key
+   * whose id is known (a policy file named `<key-id>.json`) is then judged as its real ARN, so its
+   * witness names the key a finding's id is computed from.
+   */
+  where?: { account?: string; region?: string } | undefined;
 }): CheckReport {
   const results: CheckedResource[] = [];
   const problems: InputProblem[] = [];
@@ -84,6 +91,7 @@ export function runCheck(options: {
     problems.push(...input.problems);
     const notes = new Map(input.notes.map((n) => [n.id, n.note]));
     for (const resource of input.resources) {
+      if (options.where) locate(resource, options.where);
       if (options.rcps && resource.type === 'kms-key' && resource.keyManager !== 'AWS') {
         resource.rcps = options.rcps;
         if (options.keyTags && Object.keys(options.keyTags).length > 0)
@@ -112,6 +120,22 @@ export function runCheck(options: {
     report.rcps = { policies: options.rcps.map((r) => r.name), keyTags, assumption: rcpAssumption(keyTags) };
   }
   return report;
+}
+
+const KEY_ID = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$/;
+
+/** Fill in the account and Region the input did not say; a key with a key id gets its ARN. */
+function locate(resource: Resource, where: { account?: string; region?: string }): void {
+  if (resource.account === undefined && where.account) resource.account = where.account;
+  if (resource.region === undefined && where.region) resource.region = where.region;
+  if (
+    resource.type === 'kms-key' &&
+    !resource.arn &&
+    resource.account &&
+    resource.region &&
+    KEY_ID.test(resource.id)
+  )
+    resource.arn = `arn:${partitionOf(resource.region)}:kms:${resource.region}:${resource.account}:key/${resource.id}`;
 }
 
 /** A policy file holds a key's policy, not its grants or rotation status: those rules are `not-read`. */

@@ -7,6 +7,7 @@ import { exitCodeOf, runCheck } from './check.js';
 import { loadConfig, readConfigFile } from './config-file.js';
 import { endpointFailure, missingCredentials, NO_CREDENTIALS } from './endpoint-errors.js';
 import { EXIT, SEVERITIES } from './exit-codes.js';
+import { FINDING_FORMATS, formatCheckFindings, whereOf } from './format-findings.js';
 import { formatJson } from './format-json.js';
 import { formatSarif } from './format-sarif.js';
 import { formatText } from './format-text.js';
@@ -33,7 +34,7 @@ export const VERSION: string = version;
 
 export { HELP, USAGE } from './usage.js';
 
-const FORMATS = ['text', 'json', 'sarif'] as const;
+const FORMATS = ['text', 'json', 'sarif', ...FINDING_FORMATS] as const;
 type Format = (typeof FORMATS)[number];
 
 /** `check -` reads standard input; the report calls it this. */
@@ -78,6 +79,8 @@ function check(args: string[], io: CliIo): number {
       budget: { type: 'string' },
       rcp: { type: 'string', multiple: true },
       'key-tag': { type: 'string', multiple: true },
+      account: { type: 'string' },
+      region: { type: 'string' },
       ...failOnOption,
       help: { type: 'boolean', short: 'h' },
     },
@@ -127,16 +130,17 @@ function check(args: string[], io: CliIo): number {
     ...(kind ? { kind } : {}),
     ...(budgetMs !== undefined ? { budgetMs } : {}),
     ...(rcpInput ? { rcps: rcpInput.rcps, keyTags } : {}),
+    where: whereOf(values.account, values.region),
   });
   if (unreadable.length > 0) {
     report.problems.unshift(...unreadable);
     report.summary.files += unreadable.length;
   }
-  // A bad --rcp file is an input error too (exit 2): its protection cannot be claimed.
-  if (rcpInput) report.problems.unshift(...rcpInput.problems);
+  if (rcpInput) report.problems.unshift(...rcpInput.problems); // a bad --rcp file: exit 2 too
   report.summary.inputErrors = report.problems.length;
 
-  if (format === 'json') io.stdout(formatJson(report));
+  if (format === 'asff' || format === 'ocsf') io.stdout(formatCheckFindings(report, format, VERSION));
+  else if (format === 'json') io.stdout(formatJson(report));
   else if (format === 'sarif')
     io.stdout(formatSarif(report, new Map(files.map((f) => [f.name, f.text])), VERSION));
   else io.stdout(formatText(report, { failOn }));
@@ -197,7 +201,7 @@ async function sweep(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`sweep takes no FILE arguments (got ${positionals.join(' ')})`);
   if (values['dry-run'] && values.remediate)
     throw new UsageError('--dry-run and --remediate exclude each other');
-  const format = oneOf(values.format, ['text', 'json'] as const, '--format') ?? 'text';
+  const format = oneOf(values.format, ['text', 'json', ...FINDING_FORMATS] as const, '--format') ?? 'text';
   const failOn = failOnOf(values['fail-on']);
   const endpointUrl = endpointUrlOf(values['endpoint-url']);
   const { runSweep, parseRegions, assertWritable } = await import('./sweep.js');

@@ -4,6 +4,7 @@
  */
 import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { version as VERSION } from '../../package.json';
 import { createCallCounter } from '../adapters/counter.js';
 import { createEc2Client } from '../adapters/ec2-client.js';
 import { createOrganizationsClient } from '../adapters/organizations-client.js';
@@ -21,6 +22,7 @@ import { buildReport, type ScopeSweep, type SweepReport } from '../engine/sweep-
 import { UsageError } from '../errors.js';
 import type { Severity } from '../rules/types.js';
 import type { ExitCode } from './exit-codes.js';
+import { type FindingFormat, formatSweepFindings } from './format-findings.js';
 import { AWS_REGIONS, isAwsRegion } from './regions.js';
 import { asReported, sweepExitCode } from './sweep-results.js';
 import { formatSweepText } from './sweep-text.js';
@@ -33,7 +35,8 @@ export interface SweepCliOptions {
   /** Per-attempt timeout of every AWS call (ms); defaults to the clients' own. */
   requestTimeoutMs?: number;
   remediate: boolean;
-  format: 'text' | 'json';
+  /** `asff`/`ocsf`: one entry per open finding (format-findings.ts); `--output` still gets the report. */
+  format: 'text' | 'json' | FindingFormat;
   output?: string;
   /** Lowest severity that makes the exit status 1 (default low). */
   failOn?: Severity;
@@ -245,7 +248,11 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
   });
   if (options.output) writeFileSync(options.output, `${JSON.stringify(report, null, 2)}\n`);
   options.stdout(
-    options.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : formatSweepText(report),
+    options.format === 'json'
+      ? `${JSON.stringify(report, null, 2)}\n`
+      : options.format === 'text'
+        ? formatSweepText(report)
+        : formatSweepFindings(report, options.format, VERSION),
   );
   return { report, code: sweepExitCode(report, options.failOn) };
 }

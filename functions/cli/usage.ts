@@ -37,9 +37,13 @@ options:
 ${CONFIG_OPTION}
   -k, --kind key-policy|endpoint-policy|endpoint
                        what FILE is, when its shape does not say (a bare policy document)
-  -f, --format text|json|sarif
+  -f, --format text|json|sarif|asff|ocsf
                        text (default): a sentence per finding; json: the document of SPEC §5;
-                       sarif: SARIF 2.1.0 for code-scanning tools
+                       sarif: SARIF 2.1.0 for code-scanning tools; asff: Security Hub findings;
+                       ocsf: OCSF Compliance Findings (a JSON array, one per open finding)
+      --account ID, --region R
+                       where the resources are when the input does not say (a key policy file,
+                       named <key-id>.json for asff/ocsf); both or neither
 ${FAIL_ON_OPTION}
       --budget MS      time budget for judging one resource (default: the configuration's
                        analysisBudgetMs, else none); past it the finding is unproven
@@ -77,9 +81,10 @@ ${CONFIG_OPTION}
                        an AWS-compatible endpoint (LocalStack, the local estate: npm run estate)
       --dry-run        judge and plan, change nothing (the default)
       --remediate      apply the guard's fixes for rules in remediate mode
-  -f, --format text|json
+  -f, --format text|json|asff|ocsf
                        text (default): a table per account-region and a line per finding;
-                       json: the sweep report (schema/sweep-report.v1.schema.json)
+                       json: the sweep report (schema/sweep-report.v1.schema.json); asff, ocsf:
+                       a JSON array, one Security Hub / OCSF finding per open finding
   -o, --output FILE    also write the JSON report to FILE (checked to be writable first)
 ${FAIL_ON_OPTION}
   -h, --help           this help

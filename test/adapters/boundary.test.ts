@@ -57,6 +57,7 @@ describe('adapters are the only @aws-sdk importers', () => {
             '@aws-sdk/client-organizations',
             '@aws-sdk/client-sqs',
             '@aws-sdk/client-s3',
+            '@aws-sdk/client-dynamodb',
             '@aws-sdk/client-cloudtrail',
             // lambda-credentials.ts: the environment provider that replaces the default chain in Lambda bundles.
             '@aws-sdk/credential-provider-env',

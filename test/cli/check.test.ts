@@ -318,7 +318,7 @@ describe('usage and configuration errors exit 2 with a message', () => {
     [['check', '--config', 'cfg.json'], /at least one FILE/],
     [
       ['check', '--config', 'cfg.json', '--format', 'xml', 'a.json'],
-      /--format must be one of text\|json\|sarif, got "xml"/,
+      /--format must be one of text\|json\|sarif\|asff\|ocsf, got "xml"/,
     ],
     [
       ['check', '--config', 'cfg.json', '--kind', 'key', 'a.json'],

@@ -240,7 +240,7 @@ describe('sweep', () => {
     [['sweep', '--dry-run', '--remediate'], /exclude each other/],
     [['sweep', '--regions', 'moon-1'], /is not an AWS region/],
     [['sweep', '--endpoint-url', 'localhost'], /must be an http\(s\) URL/],
-    [['sweep', '--format', 'sarif'], /--format must be one of text\|json, got "sarif"/],
+    [['sweep', '--format', 'sarif'], /--format must be one of text\|json\|asff\|ocsf, got "sarif"/],
     [['sweep', '--regions', 'us-east1'], /"us-east1" is not an AWS region \(did you mean us-east-1\?\)/],
     [['sweep', '--regions', 'eu-west-9'], /"eu-west-9" is not an AWS region/],
     [['sweep', '--fail-on', 'severe'], /--fail-on must be one of low\|medium\|high/],

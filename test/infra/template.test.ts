@@ -49,6 +49,22 @@ beforeAll(() => {
 }, 120_000);
 
 describe('packaged template', () => {
+  it('declares the findings ledger: on-demand, encrypted, point-in-time recovery, kept on delete', () => {
+    const tables = resources('AWS::DynamoDB::Table');
+    expect(tables.map(([id]) => id)).toEqual(['FindingsTable']);
+    const [, table] = tables[0] as [string, Resource & { DeletionPolicy?: string }];
+    expect(table.DeletionPolicy).toBe('Retain');
+    expect(table.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [
+        { AttributeName: 'scope', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      SSESpecification: { SSEEnabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+    });
+  });
+
   it('declares the four functions on nodejs22.x / arm64, each with its own role', () => {
     const fns = resources('AWS::Lambda::Function');
     expect(fns.map(([id]) => id).sort()).toEqual([
