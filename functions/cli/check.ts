@@ -1,11 +1,14 @@
 import type { GuardConfig } from '../config/schema.js';
 import { judge, type Verdict } from '../engine/judge.js';
+import { readIacText } from '../iac/read.js';
+import type { IacResource } from '../iac/resources.js';
 import { withBudget } from '../policy/budget.js';
 import type { Rcp } from '../policy/rcp-parse.js';
+import { ruleById } from '../rules/index.js';
 import { EXTRA_KEY_READS } from '../rules/reads.js';
 import type { Finding, ProtectedBy, Resource, Severity } from '../rules/types.js';
 import { type ExitCode, exitStatus, failsAt } from './exit-codes.js';
-import { type InputKind, type InputProblem, readInputText } from './inputs.js';
+import { type InputKind, type InputProblem, type LoadedInput, readInputText } from './inputs.js';
 
 export interface CheckedResource {
   file: string;
@@ -14,6 +17,10 @@ export interface CheckedResource {
   verdict: Verdict;
   /** Why the resource was read but not judged by any rule (AWS-managed key, non-KMS endpoint). */
   note?: string;
+  /** Infrastructure code: the line the resource is declared on (logical id, plan address). */
+  line?: number;
+  /** Infrastructure code: what was taken as given (defaults, parameter defaults, the deploying account). */
+  assumptions?: string[];
 }
 
 export interface CheckReport {
@@ -66,7 +73,8 @@ export const protectedByOf = (r: CheckedResource): ProtectedBy[] =>
  * and collect input problems without letting one bad file hide another file's results.
  */
 export function runCheck(options: {
-  files: { name: string; text: string }[];
+  /** `account`/`region`: a CDK stack's environment, from its assembly manifest. */
+  files: { name: string; text: string; account?: string; region?: string }[];
   config: GuardConfig;
   kind?: InputKind;
   now?: Date;
@@ -76,11 +84,39 @@ export function runCheck(options: {
   rcps?: Rcp[];
   /** `--key-tag`: the tags of the keys judged with RCPs (their aws:ResourceTag values). */
   keyTags?: Record<string, string>;
+  /** `--account`/`--region`: where infrastructure code deploys (its AWS::AccountId, AWS::Region). */
+  account?: string;
+  region?: string;
 }): CheckReport {
   const results: CheckedResource[] = [];
   const problems: InputProblem[] = [];
+  const target = {
+    ...(options.account !== undefined ? { account: options.account } : {}),
+    ...(options.region !== undefined ? { region: options.region } : {}),
+    ...(options.config.trust.accounts[0] !== undefined
+      ? { trustedAccount: options.config.trust.accounts[0] }
+      : {}),
+  };
   for (const f of options.files) {
-    const input = readInputText(f.name, f.text, options.kind);
+    // --kind says the file is a policy or an API response: infrastructure code is not looked for.
+    const fileTarget = {
+      ...target,
+      ...(f.account !== undefined ? { account: f.account } : {}),
+      ...(f.region !== undefined ? { region: f.region } : {}),
+    };
+    const iac = options.kind === undefined ? readIacText(f.name, f.text, fileTarget) : undefined;
+    const declared = new Map<Resource, IacResource>();
+    let input: LoadedInput;
+    if (iac) {
+      input = {
+        file: f.name,
+        shape: iac.shape,
+        resources: iac.resources.map((r) => r.resource),
+        problems: iac.problems.map((p) => ({ file: f.name, ...p })),
+        notes: iac.notes,
+      };
+      for (const r of iac.resources) declared.set(r.resource, r);
+    } else input = readInputText(f.name, f.text, options.kind);
     problems.push(...input.problems);
     const notes = new Map(input.notes.map((n) => [n.id, n.note]));
     for (const resource of input.resources) {
@@ -92,7 +128,15 @@ export function runCheck(options: {
       const verdict = withBudget(options.budgetMs ?? options.config.analysisBudgetMs, () =>
         judge(offline(resource), options.config, options.now),
       );
-      const checked: CheckedResource = { file: f.name, shape: input.shape, resource, verdict };
+      const code = declared.get(resource);
+      const checked: CheckedResource = {
+        file: f.name,
+        shape: input.shape,
+        resource,
+        verdict: code ? beforeDeploy(verdict, code) : verdict,
+      };
+      if (code?.line !== undefined) checked.line = code.line;
+      if (code && code.assumptions.length > 0) checked.assumptions = code.assumptions;
       const note =
         notes.get(resource.id) ??
         (resource.type === 'kms-key' && resource.keyManager === 'AWS'
@@ -112,6 +156,32 @@ export function runCheck(options: {
     report.rcps = { policies: options.rcps.map((r) => r.name), keyTags, assumption: rcpAssumption(keyTags) };
   }
   return report;
+}
+
+/**
+ * A resource declared by infrastructure code: only the rules about what it declares are reported
+ * (a policy attachment says nothing of private DNS), and a rule whose verdict depends on a value
+ * not known before deploy is a finding with proof `unproven` naming that value: never compliant
+ * because a value was unknown, and no witness built from a stand-in.
+ */
+function beforeDeploy(verdict: Verdict, code: IacResource): Verdict {
+  const results = verdict.results
+    .filter((x) => code.rules === undefined || code.rules.includes(x.rule))
+    .map((x) => {
+      const names = code.unknown[x.rule];
+      if (names === undefined || (x.status !== 'compliant' && x.status !== 'finding')) return x;
+      const rule = ruleById(x.rule);
+      const finding: Finding = {
+        rule: x.rule,
+        severity: rule.severity,
+        message: `cannot be judged before deploy: the verdict depends on ${names.join(', ')}`,
+        statements: [],
+        proof: 'unproven',
+        reason: `not known before deploy: ${names.join(', ')}`,
+      };
+      return { rule: x.rule, status: 'finding' as const, findings: [finding] };
+    });
+  return { resource: verdict.resource, results };
 }
 
 /** A policy file holds a key's policy, not its grants or rotation status: those rules are `not-read`. */

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { ConfigError, UsageError } from '../errors.js';
+import { cdkAssembly } from '../iac/cdk-assembly.js';
 import type { Severity } from '../rules/types.js';
 import { exitCodeOf, runCheck } from './check.js';
 import { loadConfig, readConfigFile } from './config-file.js';
@@ -78,6 +79,8 @@ function check(args: string[], io: CliIo): number {
       budget: { type: 'string' },
       rcp: { type: 'string', multiple: true },
       'key-tag': { type: 'string', multiple: true },
+      account: { type: 'string' },
+      region: { type: 'string' },
       ...failOnOption,
       help: { type: 'boolean', short: 'h' },
     },
@@ -103,16 +106,38 @@ function check(args: string[], io: CliIo): number {
   if (positionals.filter((p) => p === STDIN).length > 1)
     throw new UsageError('- (standard input) can be given once');
   const keyTags = keyTagsOf(values['key-tag'], values.rcp !== undefined);
+  if (values.account !== undefined && !/^\d{12}$/.test(values.account))
+    throw new UsageError(`--account must be a 12-digit account id, got ${JSON.stringify(values.account)}`);
+  if (values.region !== undefined && !isAwsRegion(values.region))
+    throw new UsageError(`--region must be an AWS region name, got ${JSON.stringify(values.region)}`);
   const config = loadConfig(values.config, io);
   const rcpInput = values.rcp ? readRcpFiles(values.rcp, io.readFile) : undefined;
 
-  const files: { name: string; text: string }[] = [];
+  const files: { name: string; text: string; account?: string; region?: string }[] = [];
   const unreadable: InputProblem[] = [];
   for (const name of positionals) {
     try {
       if (name === STDIN && !io.readStdin) throw new Error('not available');
       if (name === STDIN) files.push({ name: STDIN_NAME, text: (io.readStdin as () => string)() });
-      else files.push({ name, text: io.readFile(name) });
+      else {
+        const text = io.readFile(name);
+        const assembly = cdkAssembly(name, text);
+        if (assembly === undefined) files.push({ name, text });
+        else {
+          unreadable.push(...assembly.problems);
+          for (const t of assembly.templates) {
+            try {
+              files.push({ name: t.file, text: io.readFile(t.file), ...t.target });
+            } catch (err) {
+              unreadable.push({
+                file: t.file,
+                path: '$',
+                message: `cannot read file (${why(err)}), named by ${name}`,
+              });
+            }
+          }
+        }
+      }
     } catch (err) {
       unreadable.push({
         file: name === STDIN ? STDIN_NAME : name,
@@ -127,6 +152,8 @@ function check(args: string[], io: CliIo): number {
     ...(kind ? { kind } : {}),
     ...(budgetMs !== undefined ? { budgetMs } : {}),
     ...(rcpInput ? { rcps: rcpInput.rcps, keyTags } : {}),
+    ...(values.account !== undefined ? { account: values.account } : {}),
+    ...(values.region !== undefined ? { region: values.region } : {}),
   });
   if (unreadable.length > 0) {
     report.problems.unshift(...unreadable);
@@ -142,7 +169,10 @@ function check(args: string[], io: CliIo): number {
   else io.stdout(formatText(report, { failOn }));
   // Machine-readable formats keep stdout parseable; errors also go to stderr so a pipeline sees them.
   if (format !== 'text')
-    for (const p of report.problems) io.stderr(`${printable(`error: ${p.file}: ${p.path}: ${p.message}`)}\n`);
+    for (const p of report.problems)
+      io.stderr(
+        `${printable(`error: ${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.path}: ${p.message}`)}\n`,
+      );
   return exitCodeOf(report, failOn);
 }
 
