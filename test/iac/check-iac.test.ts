@@ -252,3 +252,47 @@ describe('bad infrastructure code: one clear error with file, line and path; oth
     expect(region.stderr).toMatch(/--region must be an AWS region name/);
   });
 });
+
+describe('CDK cloud assembly', () => {
+  const args = ['check', '--config', 'cfg.json', '--format', 'json'];
+  it('the manifest names the stack templates; a stack environment fixes its account and region', async () => {
+    const run = await runCli([...args, `${DIR}/cdk.out/manifest.json`], { 'cfg.json': CONFIG_TEXT });
+    const report = JSON.parse(run.stdout);
+    expect(report.errors).toEqual([]);
+    expect(
+      report.results.map((r: { file: string; resource: { id: string }; line: number }) => [
+        r.file,
+        r.resource.id,
+        r.line,
+      ]),
+    ).toEqual([
+      [`${DIR}/cdk.out/KeyStack.template.json`, 'AppKey6E9F9C2D', 3],
+      [`${DIR}/cdk.out/AgnosticStack.template.json`, 'SharedKey1F2A3B4C', 3],
+    ]);
+    // KeyStack deploys to 222233334444 (the manifest says so), which the example config does not trust.
+    const [keyStack, agnostic] = report.results;
+    expect(
+      keyStack.findings.find((f: { rule: string }) => f.rule === 'key-no-external-principals')?.proof,
+    ).toBe('witness');
+    // The environment-agnostic stack deploys where it is deployed from: the trusted account, said so.
+    expect(
+      agnostic.findings.find((f: { rule: string }) => f.rule === 'key-no-external-principals'),
+    ).toBeUndefined();
+    expect(agnostic.assumptions.join(' ')).toMatch(/no --account given/);
+    expect(run.code).toBe(1);
+  });
+
+  it('a template the manifest names but that is missing is an error naming both', async () => {
+    const manifest = JSON.stringify({
+      version: '36.0.0',
+      artifacts: { S: { type: 'aws:cloudformation:stack', properties: { templateFile: 'S.template.json' } } },
+    });
+    const run = await runCli([...args, 'out/manifest.json'], {
+      'cfg.json': CONFIG_TEXT,
+      'out/manifest.json': manifest,
+    });
+    expect(run.code).toBe(2);
+    expect(JSON.parse(run.stdout).errors[0]).toMatchObject({ file: 'out/S.template.json', path: '$' });
+    expect(JSON.parse(run.stdout).errors[0].message).toMatch(/named by out\/manifest.json/);
+  });
+});
