@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { version } from '../../package.json';
 import { ConfigError, UsageError } from '../errors.js';
-import { cdkAssembly } from '../iac/cdk-assembly.js';
 import type { Severity } from '../rules/types.js';
 import { exitCodeOf, runCheck } from './check.js';
+import { readCheckFiles } from './check-files.js';
 import { loadConfig, readConfigFile } from './config-file.js';
 import { endpointFailure, missingCredentials, NO_CREDENTIALS } from './endpoint-errors.js';
 import { EXIT, SEVERITIES } from './exit-codes.js';
@@ -113,39 +113,7 @@ function check(args: string[], io: CliIo): number {
   const config = loadConfig(values.config, io);
   const rcpInput = values.rcp ? readRcpFiles(values.rcp, io.readFile) : undefined;
 
-  const files: { name: string; text: string; account?: string; region?: string }[] = [];
-  const unreadable: InputProblem[] = [];
-  for (const name of positionals) {
-    try {
-      if (name === STDIN && !io.readStdin) throw new Error('not available');
-      if (name === STDIN) files.push({ name: STDIN_NAME, text: (io.readStdin as () => string)() });
-      else {
-        const text = io.readFile(name);
-        const assembly = cdkAssembly(name, text);
-        if (assembly === undefined) files.push({ name, text });
-        else {
-          unreadable.push(...assembly.problems);
-          for (const t of assembly.templates) {
-            try {
-              files.push({ name: t.file, text: io.readFile(t.file), ...t.target });
-            } catch (err) {
-              unreadable.push({
-                file: t.file,
-                path: '$',
-                message: `cannot read file (${why(err)}), named by ${name}`,
-              });
-            }
-          }
-        }
-      }
-    } catch (err) {
-      unreadable.push({
-        file: name === STDIN ? STDIN_NAME : name,
-        path: '$',
-        message: `cannot read ${name === STDIN ? 'standard input' : 'file'} (${why(err)})`,
-      });
-    }
-  }
+  const { files, unreadable } = readCheckFiles(positionals, io);
   const report = runCheck({
     files,
     config,
