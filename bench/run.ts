@@ -16,6 +16,7 @@ const modules: Record<string, () => Promise<{ run(o: { quick?: boolean }): Promi
   sweep: () => import('./sweep.bench.js'),
   e2e: () => import('./e2e.bench.js'),
   adversarial: () => import('./adversarial.bench.js'),
+  iac: () => import('./iac.bench.js'),
 };
 
 /**

@@ -1,12 +1,15 @@
 import type { GuardConfig } from '../config/schema.js';
 import { judge, type Verdict } from '../engine/judge.js';
 import { partitionOf } from '../findings/finding-id.js';
+import { readIacText } from '../iac/read.js';
+import type { IacResource } from '../iac/resources.js';
 import { withBudget } from '../policy/budget.js';
 import type { Rcp } from '../policy/rcp-parse.js';
+import { ruleById } from '../rules/index.js';
 import { EXTRA_KEY_READS } from '../rules/reads.js';
 import type { Finding, ProtectedBy, Resource, Severity } from '../rules/types.js';
 import { type ExitCode, exitStatus, failsAt } from './exit-codes.js';
-import { type InputKind, type InputProblem, readInputText } from './inputs.js';
+import { type InputKind, type InputProblem, type LoadedInput, readInputText } from './inputs.js';
 
 export interface CheckedResource {
   file: string;
@@ -15,6 +18,10 @@ export interface CheckedResource {
   verdict: Verdict;
   /** Why the resource was read but not judged by any rule (AWS-managed key, non-KMS endpoint). */
   note?: string;
+  /** Infrastructure code: the line the resource is declared on (logical id, plan address). */
+  line?: number;
+  /** Infrastructure code: what was taken as given (defaults, parameter defaults, the deploying account). */
+  assumptions?: string[];
 }
 
 export interface CheckReport {
@@ -67,7 +74,8 @@ export const protectedByOf = (r: CheckedResource): ProtectedBy[] =>
  * and collect input problems without letting one bad file hide another file's results.
  */
 export function runCheck(options: {
-  files: { name: string; text: string }[];
+  /** `account`/`region`: a CDK stack's environment, from its assembly manifest. */
+  files: { name: string; text: string; account?: string; region?: string }[];
   config: GuardConfig;
   kind?: InputKind;
   now?: Date;
@@ -78,16 +86,42 @@ export function runCheck(options: {
   /** `--key-tag`: the tags of the keys judged with RCPs (their aws:ResourceTag values). */
   keyTags?: Record<string, string>;
   /**
-   * `--account`/`--region`: where the inputs' resources are, when the input does not say. A key
-   * whose id is known (a policy file named `<key-id>.json`) is then judged as its real ARN, so its
-   * witness names the key a finding's id is computed from.
+   * `--account`/`--region`: where the inputs' resources are when the input does not say (each
+   * optional). Infrastructure code deploys there (its AWS::AccountId, AWS::Region); a key whose id
+   * is known (a policy file named `<key-id>.json`) is judged as its real ARN, so its witness names
+   * the key a finding's id is computed from.
    */
   where?: { account?: string; region?: string } | undefined;
 }): CheckReport {
   const results: CheckedResource[] = [];
   const problems: InputProblem[] = [];
+  const target = {
+    ...(options.where?.account !== undefined ? { account: options.where.account } : {}),
+    ...(options.where?.region !== undefined ? { region: options.where.region } : {}),
+    ...(options.config.trust.accounts[0] !== undefined
+      ? { trustedAccount: options.config.trust.accounts[0] }
+      : {}),
+  };
   for (const f of options.files) {
-    const input = readInputText(f.name, f.text, options.kind);
+    // --kind says the file is a policy or an API response: infrastructure code is not looked for.
+    const fileTarget = {
+      ...target,
+      ...(f.account !== undefined ? { account: f.account } : {}),
+      ...(f.region !== undefined ? { region: f.region } : {}),
+    };
+    const iac = options.kind === undefined ? readIacText(f.name, f.text, fileTarget) : undefined;
+    const declared = new Map<Resource, IacResource>();
+    let input: LoadedInput;
+    if (iac) {
+      input = {
+        file: f.name,
+        shape: iac.shape,
+        resources: iac.resources.map((r) => r.resource),
+        problems: iac.problems.map((p) => ({ file: f.name, ...p })),
+        notes: iac.notes,
+      };
+      for (const r of iac.resources) declared.set(r.resource, r);
+    } else input = readInputText(f.name, f.text, options.kind);
     problems.push(...input.problems);
     const notes = new Map(input.notes.map((n) => [n.id, n.note]));
     for (const resource of input.resources) {
@@ -100,7 +134,15 @@ export function runCheck(options: {
       const verdict = withBudget(options.budgetMs ?? options.config.analysisBudgetMs, () =>
         judge(offline(resource), options.config, options.now),
       );
-      const checked: CheckedResource = { file: f.name, shape: input.shape, resource, verdict };
+      const code = declared.get(resource);
+      const checked: CheckedResource = {
+        file: f.name,
+        shape: input.shape,
+        resource,
+        verdict: code ? beforeDeploy(verdict, code) : verdict,
+      };
+      if (code?.line !== undefined) checked.line = code.line;
+      if (code && code.assumptions.length > 0) checked.assumptions = code.assumptions;
       const note =
         notes.get(resource.id) ??
         (resource.type === 'kms-key' && resource.keyManager === 'AWS'
@@ -136,6 +178,32 @@ function locate(resource: Resource, where: { account?: string; region?: string }
     KEY_ID.test(resource.id)
   )
     resource.arn = `arn:${partitionOf(resource.region)}:kms:${resource.region}:${resource.account}:key/${resource.id}`;
+}
+
+/**
+ * A resource declared by infrastructure code: only the rules about what it declares are reported
+ * (a policy attachment says nothing of private DNS), and a rule whose verdict depends on a value
+ * not known before deploy is a finding with proof `unproven` naming that value: never compliant
+ * because a value was unknown, and no witness built from a stand-in.
+ */
+function beforeDeploy(verdict: Verdict, code: IacResource): Verdict {
+  const results = verdict.results
+    .filter((x) => code.rules === undefined || code.rules.includes(x.rule))
+    .map((x) => {
+      const names = code.unknown[x.rule];
+      if (names === undefined || (x.status !== 'compliant' && x.status !== 'finding')) return x;
+      const rule = ruleById(x.rule);
+      const finding: Finding = {
+        rule: x.rule,
+        severity: rule.severity,
+        message: `cannot be judged before deploy: the verdict depends on ${names.join(', ')}`,
+        statements: [],
+        proof: 'unproven',
+        reason: `not known before deploy: ${names.join(', ')}`,
+      };
+      return { rule: x.rule, status: 'finding' as const, findings: [finding] };
+    });
+  return { resource: verdict.resource, results };
 }
 
 /** A policy file holds a key's policy, not its grants or rotation status: those rules are `not-read`. */

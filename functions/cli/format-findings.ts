@@ -96,16 +96,16 @@ export const formatSweepFindings = (report: SweepReport, format: FindingFormat, 
 
 /**
  * `check --account ID --region R`: where the inputs' resources are when an input does not say (a key
- * policy file); both or neither, checked like the sweep's (12 digits, a known Region).
+ * policy file, infrastructure code's AWS::AccountId and AWS::Region); each optional, checked like
+ * the sweep's (12 digits, a known Region). ASFF and OCSF entries need both.
  */
 export function whereOf(account: string | undefined, region: string | undefined) {
   if (account === undefined && region === undefined) return undefined;
-  if (account === undefined || region === undefined)
-    throw new UsageError('--account and --region go together (where the checked resources are)');
-  if (!/^\d{12}$/.test(account))
-    throw new UsageError(`--account must be a 12-digit AWS account id, got ${JSON.stringify(account)}`);
-  if (!isAwsRegion(region)) throw new UsageError(`--region: ${JSON.stringify(region)} is not an AWS region`);
-  return { account, region };
+  if (account !== undefined && !/^\d{12}$/.test(account))
+    throw new UsageError(`--account must be a 12-digit account id, got ${JSON.stringify(account)}`);
+  if (region !== undefined && !isAwsRegion(region))
+    throw new UsageError(`--region must be an AWS region name, got ${JSON.stringify(region)}`);
+  return { ...(account !== undefined ? { account } : {}), ...(region !== undefined ? { region } : {}) };
 }
 
 /** `check --format asff|ocsf`: the findings' text; resources without an identity become input problems. */

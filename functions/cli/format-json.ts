@@ -7,6 +7,7 @@ function toJsonReport(report: CheckReport): Record<string, unknown> {
     version: 1,
     results: report.results.map((r) => ({
       file: r.file,
+      ...(r.line !== undefined ? { line: r.line } : {}),
       resource: { type: r.resource.type, id: r.resource.id },
       findings: findingsOf(r).map((f) => ({
         rule: f.rule,
@@ -27,9 +28,15 @@ function toJsonReport(report: CheckReport): Record<string, unknown> {
         ...(x.unread ? { unread: x.unread } : {}),
       })),
       ...(r.note ? { note: r.note } : {}),
+      ...(r.assumptions ? { assumptions: r.assumptions } : {}),
     })),
     ...(report.rcps ? { rcps: report.rcps } : {}),
-    errors: report.problems.map((p) => ({ file: p.file, path: p.path, message: p.message })),
+    errors: report.problems.map((p) => ({
+      file: p.file,
+      ...(p.line !== undefined ? { line: p.line } : {}),
+      path: p.path,
+      message: p.message,
+    })),
     summary: report.summary,
   };
 }

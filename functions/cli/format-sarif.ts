@@ -46,7 +46,7 @@ function toSarif(report: CheckReport, texts: Map<string, string>, version: strin
           {
             physicalLocation: {
               artifactLocation: { uri: toUri(r.file) },
-              region: { startLine: locate(texts.get(r.file) ?? '', r.resource.id, f) },
+              region: { startLine: r.line ?? locate(texts.get(r.file) ?? '', r.resource.id, f) },
             },
             logicalLocations: [
               { fullyQualifiedName: `${r.resource.type}/${r.resource.id}`, kind: 'resource' },
@@ -98,7 +98,14 @@ function toSarif(report: CheckReport, texts: Map<string, string>, version: strin
             toolExecutionNotifications: report.problems.map((p) => ({
               level: 'error',
               message: { text: `${p.path}: ${p.message}` },
-              locations: [{ physicalLocation: { artifactLocation: { uri: toUri(p.file) } } }],
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: toUri(p.file) },
+                    ...(p.line !== undefined ? { region: { startLine: p.line } } : {}),
+                  },
+                },
+              ],
             })),
           },
         ],

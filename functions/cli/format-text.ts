@@ -28,12 +28,14 @@ export function formatText(report: CheckReport, options: { failOn?: Severity } =
   }
   for (const r of report.results) {
     const findings = findingsOf(r);
-    const head = `${r.file}: ${r.resource.type} ${r.resource.id} (${r.shape})`;
+    const at = r.line !== undefined ? `${r.file}:${r.line}` : r.file;
+    const head = `${at}: ${r.resource.type} ${r.resource.id} (${r.shape})`;
     if (r.note !== undefined) {
       lines.push(`${head}: ${r.note}`);
       continue;
     }
     lines.push(`${head}: ${findings.length === 0 ? 'no findings' : plural(findings.length, 'finding')}`);
+    for (const a of r.assumptions ?? []) lines.push(`  assumed: ${a}`);
     for (const res of r.verdict.results) {
       if (res.status === 'finding') {
         for (const f of res.findings) {
@@ -58,7 +60,8 @@ export function formatText(report: CheckReport, options: { failOn?: Severity } =
       }
     }
   }
-  for (const p of report.problems) lines.push(`error: ${p.file}: ${p.path}: ${p.message}`);
+  for (const p of report.problems)
+    lines.push(`error: ${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.path}: ${p.message}`);
   const s = report.summary;
   lines.push(
     `${plural(s.resources, 'resource')} in ${plural(s.files, 'file')}: ${plural(s.findings, 'finding')} on ${plural(s.resourcesWithFindings, 'resource')}` +

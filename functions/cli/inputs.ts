@@ -14,6 +14,8 @@ export interface InputProblem {
   file: string;
   path: string;
   message: string;
+  /** 1-based line, where the reader knows it (infrastructure code). */
+  line?: number;
 }
 
 export interface LoadedInput {

@@ -4,6 +4,7 @@ import { version } from '../../package.json';
 import { ConfigError, UsageError } from '../errors.js';
 import type { Severity } from '../rules/types.js';
 import { exitCodeOf, runCheck } from './check.js';
+import { readCheckFiles } from './check-files.js';
 import { loadConfig, readConfigFile } from './config-file.js';
 import { endpointFailure, missingCredentials, NO_CREDENTIALS } from './endpoint-errors.js';
 import { EXIT, SEVERITIES } from './exit-codes.js';
@@ -109,21 +110,7 @@ function check(args: string[], io: CliIo): number {
   const config = loadConfig(values.config, io);
   const rcpInput = values.rcp ? readRcpFiles(values.rcp, io.readFile) : undefined;
 
-  const files: { name: string; text: string }[] = [];
-  const unreadable: InputProblem[] = [];
-  for (const name of positionals) {
-    try {
-      if (name === STDIN && !io.readStdin) throw new Error('not available');
-      if (name === STDIN) files.push({ name: STDIN_NAME, text: (io.readStdin as () => string)() });
-      else files.push({ name, text: io.readFile(name) });
-    } catch (err) {
-      unreadable.push({
-        file: name === STDIN ? STDIN_NAME : name,
-        path: '$',
-        message: `cannot read ${name === STDIN ? 'standard input' : 'file'} (${why(err)})`,
-      });
-    }
-  }
+  const { files, unreadable } = readCheckFiles(positionals, io);
   const report = runCheck({
     files,
     config,
@@ -146,7 +133,10 @@ function check(args: string[], io: CliIo): number {
   else io.stdout(formatText(report, { failOn }));
   // Machine-readable formats keep stdout parseable; errors also go to stderr so a pipeline sees them.
   if (format !== 'text')
-    for (const p of report.problems) io.stderr(`${printable(`error: ${p.file}: ${p.path}: ${p.message}`)}\n`);
+    for (const p of report.problems)
+      io.stderr(
+        `${printable(`error: ${p.file}${p.line !== undefined ? `:${p.line}` : ''}: ${p.path}: ${p.message}`)}\n`,
+      );
   return exitCodeOf(report, failOn);
 }
 

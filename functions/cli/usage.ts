@@ -31,7 +31,9 @@ export const HELP: Record<Command, string> = {
 Judge policy files offline with the guard's rules. FILE (or - for standard input) is one of:
   a policy document (needs --kind); a GetKeyPolicy response ({"Policy": "<json text>"}, the output of
   aws kms get-key-policy); an EC2 VpcEndpoint, {"VpcEndpoint": {...}} or {"VpcEndpoints": [...]}
-  (the output of aws ec2 describe-vpc-endpoints).
+  (the output of aws ec2 describe-vpc-endpoints); infrastructure code, recognised by content: a
+  CloudFormation template (JSON or YAML), a CDK cloud assembly's manifest.json (its stack
+  templates are read), a Terraform plan (terraform show -json plan.out).
 
 options:
 ${CONFIG_OPTION}
@@ -54,11 +56,15 @@ ${FAIL_ON_OPTION}
       --key-tag KEY=VALUE
                        a tag of the keys judged with --rcp (repeatable), for aws:ResourceTag
                        conditions; without it the keys are judged as having no tags
+      --account ID     the account infrastructure code deploys to (AWS::AccountId); without it
+                       the first of trust.accounts is taken, and the output says so
+      --region NAME    the region infrastructure code deploys to (AWS::Region, AWS::Partition)
   -h, --help           this help
 
 examples:
   kms-perimeter-guard check --config examples/config.json examples/policies/*.json
   kms-perimeter-guard check --config examples/config.json --rcp rcp.json key.json
+  kms-perimeter-guard check --config examples/config.json --account 111122223333 --region eu-west-1 template.yaml
 
 exit status:
   0  no findings at or above --fail-on (findings below it are printed)

@@ -119,8 +119,11 @@ describe('check --format asff|ocsf', () => {
       ],
       files,
     );
+    // --account alone: the Region is still unknown, so the key has no ARN and no finding id.
     expect(half.code).toBe(2);
-    expect(half.stderr).toContain('--account and --region go together');
+    expect(half.stderr).toContain(
+      `${KEY}.json: $: kms-key ${KEY}: the input does not say its account or region; --format asff|ocsf needs --account and --region`,
+    );
   });
 });
 
