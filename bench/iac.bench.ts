@@ -153,8 +153,7 @@ export async function run({ quick }: { quick?: boolean }): Promise<BenchTable> {
       const report = runCheck({
         files: [{ name: input.file, text: input.text }],
         config,
-        account: '111122223333',
-        region: 'eu-west-1',
+        where: { account: '111122223333', region: 'eu-west-1' },
       });
       times.push(nowMs() - t0);
       findings = report.summary.findings;

@@ -3,6 +3,7 @@ import { judge, type Verdict } from '../engine/judge.js';
 import { partitionOf } from '../findings/finding-id.js';
 import { readIacText } from '../iac/read.js';
 import type { IacResource } from '../iac/resources.js';
+import type { DeployTarget } from '../iac/values.js';
 import { withBudget } from '../policy/budget.js';
 import type { Rcp } from '../policy/rcp-parse.js';
 import { ruleById } from '../rules/index.js';
@@ -103,25 +104,7 @@ export function runCheck(options: {
       : {}),
   };
   for (const f of options.files) {
-    // --kind says the file is a policy or an API response: infrastructure code is not looked for.
-    const fileTarget = {
-      ...target,
-      ...(f.account !== undefined ? { account: f.account } : {}),
-      ...(f.region !== undefined ? { region: f.region } : {}),
-    };
-    const iac = options.kind === undefined ? readIacText(f.name, f.text, fileTarget) : undefined;
-    const declared = new Map<Resource, IacResource>();
-    let input: LoadedInput;
-    if (iac) {
-      input = {
-        file: f.name,
-        shape: iac.shape,
-        resources: iac.resources.map((r) => r.resource),
-        problems: iac.problems.map((p) => ({ file: f.name, ...p })),
-        notes: iac.notes,
-      };
-      for (const r of iac.resources) declared.set(r.resource, r);
-    } else input = readInputText(f.name, f.text, options.kind);
+    const { input, declared } = loadFile(f, target, options.kind);
     problems.push(...input.problems);
     const notes = new Map(input.notes.map((n) => [n.id, n.note]));
     for (const resource of input.resources) {
@@ -204,6 +187,36 @@ function beforeDeploy(verdict: Verdict, code: IacResource): Verdict {
       return { rule: x.rule, status: 'finding' as const, findings: [finding] };
     });
   return { resource: verdict.resource, results };
+}
+
+/**
+ * One input file: infrastructure code (recognised by content, unless `--kind` says the file is a
+ * policy or an API response) with the declarations its resources came from, or a policy/API input.
+ */
+function loadFile(
+  f: { name: string; text: string; account?: string; region?: string },
+  target: DeployTarget,
+  kind: InputKind | undefined,
+): { input: LoadedInput; declared: Map<Resource, IacResource> } {
+  const fileTarget = {
+    ...target,
+    ...(f.account !== undefined ? { account: f.account } : {}),
+    ...(f.region !== undefined ? { region: f.region } : {}),
+  };
+  const iac = kind === undefined ? readIacText(f.name, f.text, fileTarget) : undefined;
+  const declared = new Map<Resource, IacResource>();
+  if (!iac) return { input: readInputText(f.name, f.text, kind), declared };
+  for (const r of iac.resources) declared.set(r.resource, r);
+  return {
+    input: {
+      file: f.name,
+      shape: iac.shape,
+      resources: iac.resources.map((r) => r.resource),
+      problems: iac.problems.map((p) => ({ file: f.name, ...p })),
+      notes: iac.notes,
+    },
+    declared,
+  };
 }
 
 /** A policy file holds a key's policy, not its grants or rotation status: those rules are `not-read`. */

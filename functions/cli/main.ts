@@ -107,6 +107,7 @@ function check(args: string[], io: CliIo): number {
   if (positionals.filter((p) => p === STDIN).length > 1)
     throw new UsageError('- (standard input) can be given once');
   const keyTags = keyTagsOf(values['key-tag'], values.rcp !== undefined);
+  const where = whereOf(values.account, values.region);
   const config = loadConfig(values.config, io);
   const rcpInput = values.rcp ? readRcpFiles(values.rcp, io.readFile) : undefined;
 
@@ -117,7 +118,7 @@ function check(args: string[], io: CliIo): number {
     ...(kind ? { kind } : {}),
     ...(budgetMs !== undefined ? { budgetMs } : {}),
     ...(rcpInput ? { rcps: rcpInput.rcps, keyTags } : {}),
-    where: whereOf(values.account, values.region),
+    where,
   });
   if (unreadable.length > 0) {
     report.problems.unshift(...unreadable);

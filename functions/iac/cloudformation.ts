@@ -6,6 +6,7 @@
  * Pseudo parameters: https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/pseudo-parameter-reference.html
  */
 import { ownSet } from '../policy/own.js';
+import { templateEndpoint, templateKey } from './cloudformation-resources.js';
 import { endpointResource, type IacRead, keyResource, placement } from './resources.js';
 import { type DeployTarget, isObject, type Json, Unknown, unknownsIn } from './values.js';
 import { BadNode, parseTemplateText, SourceError, type SourceTree } from './yaml-source.js';
@@ -143,6 +144,119 @@ const list = (v: unknown, path: string, scope: Scope, fn: string): unknown[] => 
   return v;
 };
 
+/** One intrinsic function (`Ref`, `Condition`, `Fn::*`) at `at`: its value, or Unknown naming what decides it. */
+function intrinsic(only: string, arg: unknown, at: string, scope: Scope): unknown {
+  switch (only) {
+    case 'Ref':
+      return ref(arg, at, scope);
+    case 'Condition':
+      return condition(arg, at, scope);
+    case 'Fn::Sub':
+      return sub(arg, at, scope);
+    case 'Fn::GetAtt':
+      return getAtt(typeof arg === 'string' ? arg.split('.') : arg, at, scope);
+    case 'Fn::ImportValue': {
+      const name = resolve(arg, at, scope);
+      return new Unknown([
+        `Fn::ImportValue ${name instanceof Unknown ? name.names.join(', ') : String(name)} (another stack's export)`,
+      ]);
+    }
+    case 'Fn::Join': {
+      const [sep, items] = list(arg, at, scope, only);
+      const parts = resolve(items, `${at}[1]`, scope);
+      if (parts instanceof Unknown) return parts;
+      const names = unknownsIn(parts);
+      if (names.length > 0) return new Unknown(names);
+      return list(parts, at, scope, only).map(String).join(String(sep));
+    }
+    case 'Fn::Select': {
+      const [index, items] = list(arg, at, scope, only);
+      const i = resolve(index, `${at}[0]`, scope);
+      const l = resolve(items, `${at}[1]`, scope);
+      if (i instanceof Unknown) return i;
+      if (l instanceof Unknown) return l;
+      const chosen = list(l, at, scope, only)[Number(i)];
+      if (chosen === undefined) fail(scope, at, `Fn::Select index ${String(i)} is out of range`);
+      return chosen;
+    }
+    case 'Fn::Split': {
+      const [sep, text] = list(arg, at, scope, only);
+      const t = resolve(text, `${at}[1]`, scope);
+      return typeof t === 'string'
+        ? t.split(String(sep))
+        : t instanceof Unknown
+          ? t
+          : fail(scope, at, 'Fn::Split takes a string');
+    }
+    case 'Fn::If': {
+      const [cond, yes, no] = list(arg, at, scope, only);
+      const c = condition(cond, `${at}[0]`, scope);
+      if (c instanceof Unknown) {
+        // Both branches may deploy: the value is unknown, named by the condition.
+        return new Unknown(c.names);
+      }
+      return resolve(c === true ? yes : no, `${at}[${c === true ? 1 : 2}]`, scope);
+    }
+    default:
+      return conditionOrData(only, arg, at, scope);
+  }
+}
+
+/** The condition functions and the data functions of `intrinsic`. */
+function conditionOrData(only: string, arg: unknown, at: string, scope: Scope): unknown {
+  switch (only) {
+    case 'Fn::Equals': {
+      const [a, b] = list(arg, at, scope, only).map((v, i) => resolve(v, `${at}[${i}]`, scope));
+      const names = unknownsIn([a, b]);
+      return names.length > 0 ? new Unknown(names) : JSON.stringify(a) === JSON.stringify(b);
+    }
+    case 'Fn::And':
+    case 'Fn::Or': {
+      const vs = list(arg, at, scope, only).map((v, i) => resolve(v, `${at}[${i}]`, scope));
+      const names = unknownsIn(vs);
+      if (only === 'Fn::And' && vs.includes(false)) return false;
+      if (only === 'Fn::Or' && vs.includes(true)) return true;
+      return names.length > 0 ? new Unknown(names) : only === 'Fn::And';
+    }
+    case 'Fn::Not': {
+      const [v] = list(arg, at, scope, only).map((x, i) => resolve(x, `${at}[${i}]`, scope));
+      return v instanceof Unknown ? v : v !== true;
+    }
+    case 'Fn::FindInMap': {
+      const [m, k1, k2] = list(arg, at, scope, only).map((v, i) => resolve(v, `${at}[${i}]`, scope));
+      const names = unknownsIn([m, k1, k2]);
+      if (names.length > 0) return new Unknown(names);
+      const maps = isObject(scope.template.Mappings) ? scope.template.Mappings : {};
+      const top = maps[String(m)];
+      const second = isObject(top) ? top[String(k1)] : undefined;
+      const found = isObject(second) ? second[String(k2)] : undefined;
+      if (found === undefined)
+        fail(scope, at, `Fn::FindInMap: no ${String(m)}.${String(k1)}.${String(k2)} in Mappings`);
+      return resolve(found, `Mappings.${String(m)}.${String(k1)}.${String(k2)}`, scope);
+    }
+    case 'Fn::Base64': {
+      const v = resolve(arg, at, scope);
+      return typeof v === 'string' ? btoa(unescape(encodeURIComponent(v))) : v;
+    }
+    case 'Fn::ToJsonString': {
+      const v = resolve(arg, at, scope);
+      const names = unknownsIn(v);
+      return names.length > 0 ? new Unknown(names) : JSON.stringify(v);
+    }
+    case 'Fn::Length': {
+      const v = resolve(arg, at, scope);
+      return Array.isArray(v) ? v.length : new Unknown(unknownsIn(v));
+    }
+    case 'Fn::GetAZs':
+    case 'Fn::Cidr':
+      return new Unknown([`${only} (known at deploy)`]);
+    case 'Fn::Transform':
+      return new Unknown(['Fn::Transform (a macro runs at deploy)']);
+    default:
+      return fail(scope, at, `unknown intrinsic function ${only}`);
+  }
+}
+
 /** Evaluate every intrinsic in a value; unknown parts stay `Unknown`; an unknown function is an error. */
 function resolve(value: unknown, path: string, scope: Scope): unknown {
   if (value instanceof BadNode) throw new SourceError(value.message, value.path, value.line);
@@ -156,109 +270,7 @@ function resolve(value: unknown, path: string, scope: Scope): unknown {
     only !== undefined &&
     (only === 'Ref' || only === 'Condition' || only.startsWith('Fn::'))
   ) {
-    const arg = value[only];
-    const at = `${path}.${only}`;
-    switch (only) {
-      case 'Ref':
-        return ref(arg, at, scope);
-      case 'Condition':
-        return condition(arg, at, scope);
-      case 'Fn::Sub':
-        return sub(arg, at, scope);
-      case 'Fn::GetAtt':
-        return getAtt(typeof arg === 'string' ? arg.split('.') : arg, at, scope);
-      case 'Fn::ImportValue': {
-        const name = resolve(arg, at, scope);
-        return new Unknown([
-          `Fn::ImportValue ${name instanceof Unknown ? name.names.join(', ') : String(name)} (another stack's export)`,
-        ]);
-      }
-      case 'Fn::Join': {
-        const [sep, items] = list(arg, at, scope, only);
-        const parts = resolve(items, `${at}[1]`, scope);
-        if (parts instanceof Unknown) return parts;
-        const names = unknownsIn(parts);
-        if (names.length > 0) return new Unknown(names);
-        return list(parts, at, scope, only).map(String).join(String(sep));
-      }
-      case 'Fn::Select': {
-        const [index, items] = list(arg, at, scope, only);
-        const i = resolve(index, `${at}[0]`, scope);
-        const l = resolve(items, `${at}[1]`, scope);
-        if (i instanceof Unknown) return i;
-        if (l instanceof Unknown) return l;
-        const chosen = list(l, at, scope, only)[Number(i)];
-        if (chosen === undefined) fail(scope, at, `Fn::Select index ${String(i)} is out of range`);
-        return chosen;
-      }
-      case 'Fn::Split': {
-        const [sep, text] = list(arg, at, scope, only);
-        const t = resolve(text, `${at}[1]`, scope);
-        return typeof t === 'string'
-          ? t.split(String(sep))
-          : t instanceof Unknown
-            ? t
-            : fail(scope, at, 'Fn::Split takes a string');
-      }
-      case 'Fn::If': {
-        const [cond, yes, no] = list(arg, at, scope, only);
-        const c = condition(cond, `${at}[0]`, scope);
-        if (c instanceof Unknown) {
-          // Both branches may deploy: the value is unknown, named by the condition.
-          return new Unknown(c.names);
-        }
-        return resolve(c === true ? yes : no, `${at}[${c === true ? 1 : 2}]`, scope);
-      }
-      case 'Fn::Equals': {
-        const [a, b] = list(arg, at, scope, only).map((v, i) => resolve(v, `${at}[${i}]`, scope));
-        const names = unknownsIn([a, b]);
-        return names.length > 0 ? new Unknown(names) : JSON.stringify(a) === JSON.stringify(b);
-      }
-      case 'Fn::And':
-      case 'Fn::Or': {
-        const vs = list(arg, at, scope, only).map((v, i) => resolve(v, `${at}[${i}]`, scope));
-        const names = unknownsIn(vs);
-        if (only === 'Fn::And' && vs.includes(false)) return false;
-        if (only === 'Fn::Or' && vs.includes(true)) return true;
-        return names.length > 0 ? new Unknown(names) : only === 'Fn::And';
-      }
-      case 'Fn::Not': {
-        const [v] = list(arg, at, scope, only).map((x, i) => resolve(x, `${at}[${i}]`, scope));
-        return v instanceof Unknown ? v : v !== true;
-      }
-      case 'Fn::FindInMap': {
-        const [m, k1, k2] = list(arg, at, scope, only).map((v, i) => resolve(v, `${at}[${i}]`, scope));
-        const names = unknownsIn([m, k1, k2]);
-        if (names.length > 0) return new Unknown(names);
-        const maps = isObject(scope.template.Mappings) ? scope.template.Mappings : {};
-        const top = maps[String(m)];
-        const second = isObject(top) ? top[String(k1)] : undefined;
-        const found = isObject(second) ? second[String(k2)] : undefined;
-        if (found === undefined)
-          fail(scope, at, `Fn::FindInMap: no ${String(m)}.${String(k1)}.${String(k2)} in Mappings`);
-        return resolve(found, `Mappings.${String(m)}.${String(k1)}.${String(k2)}`, scope);
-      }
-      case 'Fn::Base64': {
-        const v = resolve(arg, at, scope);
-        return typeof v === 'string' ? btoa(unescape(encodeURIComponent(v))) : v;
-      }
-      case 'Fn::ToJsonString': {
-        const v = resolve(arg, at, scope);
-        const names = unknownsIn(v);
-        return names.length > 0 ? new Unknown(names) : JSON.stringify(v);
-      }
-      case 'Fn::Length': {
-        const v = resolve(arg, at, scope);
-        return Array.isArray(v) ? v.length : new Unknown(unknownsIn(v));
-      }
-      case 'Fn::GetAZs':
-      case 'Fn::Cidr':
-        return new Unknown([`${only} (known at deploy)`]);
-      case 'Fn::Transform':
-        return new Unknown(['Fn::Transform (a macro runs at deploy)']);
-      default:
-        fail(scope, at, `unknown intrinsic function ${only}`);
-    }
+    return intrinsic(only, value[only], `${path}.${only}`, scope);
   }
   const out: Json = {};
   for (const k of keys) {
@@ -266,14 +278,6 @@ function resolve(value: unknown, path: string, scope: Scope): unknown {
     if (v !== NO_VALUE) ownSet(out, k, v);
   }
   return out;
-}
-
-function tagsOf(value: unknown): Record<string, string> | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const tags: Record<string, string> = {};
-  for (const t of value)
-    if (isObject(t) && typeof t.Key === 'string' && typeof t.Value === 'string') ownSet(tags, t.Key, t.Value);
-  return tags;
 }
 
 /**
@@ -309,64 +313,7 @@ export function readTemplate(text: string, target: DeployTarget, shape = 'CloudF
     const line = tree.lines.get(path);
     const scope: Scope = { template, target, tree, defaults: new Set() };
     try {
-      if (!isObject(decl)) fail(scope, path, 'a resource must be an object');
-      const type = decl.Type;
-      if (type !== 'AWS::KMS::Key' && type !== 'AWS::KMS::ReplicaKey' && type !== 'AWS::EC2::VPCEndpoint')
-        continue;
-      // A resource whose Condition is false is not created.
-      if (decl.Condition !== undefined) {
-        const c = condition(decl.Condition, `${path}.Condition`, scope);
-        if (c === false) {
-          out.notes.push({ id, note: `not created (condition ${String(decl.Condition)} is false)` });
-          continue;
-        }
-      }
-      const props = resolve(decl.Properties ?? {}, `${path}.Properties`, scope);
-      if (!isObject(props)) fail(scope, `${path}.Properties`, 'Properties must be an object');
-      const assumptions = [...scope.defaults].map((p) => `parameter ${p} taken at its Default`);
-      const common = { name: id, target, assumptions, ...(line !== undefined ? { line } : {}) };
-      if (type === 'AWS::EC2::VPCEndpoint') {
-        // CloudFormation's defaults differ from the EC2 API's: VpcEndpointType defaults to Gateway and
-        // PrivateDnsEnabled to false in a template
-        // (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-vpcendpoint.html),
-        // while CreateVpcEndpoint defaults PrivateDnsEnabled to true for an interface endpoint
-        // (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateVpcEndpoint.html).
-        if (props.VpcEndpointType === undefined)
-          assumptions.push('VpcEndpointType not declared: CloudFormation default Gateway');
-        if (props.PrivateDnsEnabled === undefined)
-          assumptions.push(
-            'PrivateDnsEnabled not declared: CloudFormation default false (the EC2 API default, true, does not apply)',
-          );
-        endpointResource(
-          {
-            ...common,
-            serviceName: props.ServiceName,
-            endpointType: props.VpcEndpointType ?? 'Gateway',
-            privateDns: props.PrivateDnsEnabled ?? false,
-            policy: props.PolicyDocument,
-            policyPath: `${path}.Properties.PolicyDocument`,
-            path: `${path}.Properties`,
-            vpcId: props.VpcId,
-          },
-          out,
-        );
-      } else {
-        const tags = tagsOf(props.Tags);
-        keyResource(
-          {
-            ...common,
-            policy: props.KeyPolicy,
-            policyPath: `${path}.Properties.KeyPolicy`,
-            keySpec: props.KeySpec ?? 'SYMMETRIC_DEFAULT',
-            keyUsage: props.KeyUsage ?? 'ENCRYPT_DECRYPT',
-            ...(type === 'AWS::KMS::Key'
-              ? { multiRegion: props.MultiRegion ?? false }
-              : { multiRegion: true }),
-            ...(tags ? { tags } : {}),
-          },
-          out,
-        );
-      }
+      readResource(id, decl, { path, line, scope, target }, out);
     } catch (err) {
       if (!(err instanceof SourceError)) throw err;
       out.problems.push({
@@ -377,4 +324,31 @@ export function readTemplate(text: string, target: DeployTarget, shape = 'CloudF
     }
   }
   return out;
+}
+
+/** One resource of a template: a key, replica key or endpoint becomes a resource; others are skipped. */
+function readResource(
+  id: string,
+  decl: unknown,
+  at: { path: string; line: number | undefined; scope: Scope; target: DeployTarget },
+  out: IacRead,
+): void {
+  const { path, line, scope, target } = at;
+  if (!isObject(decl)) fail(scope, path, 'a resource must be an object');
+  const type = decl.Type;
+  if (type !== 'AWS::KMS::Key' && type !== 'AWS::KMS::ReplicaKey' && type !== 'AWS::EC2::VPCEndpoint') return;
+  // A resource whose Condition is false is not created.
+  if (decl.Condition !== undefined) {
+    const c = condition(decl.Condition, `${path}.Condition`, scope);
+    if (c === false) {
+      out.notes.push({ id, note: `not created (condition ${String(decl.Condition)} is false)` });
+      return;
+    }
+  }
+  const props = resolve(decl.Properties ?? {}, `${path}.Properties`, scope);
+  if (!isObject(props)) fail(scope, `${path}.Properties`, 'Properties must be an object');
+  const assumptions = [...scope.defaults].map((p) => `parameter ${p} taken at its Default`);
+  const common = { name: id, target, assumptions, ...(line !== undefined ? { line } : {}) };
+  if (type === 'AWS::EC2::VPCEndpoint') templateEndpoint(props, common, path, out);
+  else templateKey(props, type, common, path, out);
 }

@@ -122,7 +122,7 @@ describe('check --format asff|ocsf', () => {
     // --account alone: the Region is still unknown, so the key has no ARN and no finding id.
     expect(half.code).toBe(2);
     expect(half.stderr).toContain(
-      `${KEY}.json: $: kms-key ${KEY}: the input does not say its account or region; --format asff|ocsf needs --account and --region`,
+      `${KEY}.json: $: kms-key ${KEY}: the input does not say its region; --format asff|ocsf needs --region`,
     );
   });
 });

@@ -13,7 +13,7 @@ function check(
   target: { account?: string; region?: string } = { account: '111122223333', region: 'eu-west-1' },
 ) {
   const config = parseConfig(JSON.parse(CONFIG_TEXT), 'config.json');
-  return runCheck({ files: names.map(fixture), config, ...target });
+  return runCheck({ files: names.map(fixture), config, where: target });
 }
 
 /** rule → status, and the proof of its finding when there is one, for one resource. */
@@ -187,8 +187,7 @@ describe('Terraform plan', () => {
     const r = runCheck({
       files: [fixture('plan.json')],
       config,
-      account: '111122223333',
-      region: 'eu-west-1',
+      where: { account: '111122223333', region: 'eu-west-1' },
     });
     expect(verdicts(r, 'aws_kms_grant.partner')).toEqual({ 'key-no-external-grantees': 'finding:witness' });
   });
