@@ -43,9 +43,6 @@ ${CONFIG_OPTION}
                        text (default): a sentence per finding; json: the document of SPEC §5;
                        sarif: SARIF 2.1.0 for code-scanning tools; asff: Security Hub findings;
                        ocsf: OCSF Compliance Findings (a JSON array, one per open finding)
-      --account ID, --region R
-                       where the resources are when the input does not say (a key policy file,
-                       named <key-id>.json for asff/ocsf); both or neither
 ${FAIL_ON_OPTION}
       --budget MS      time budget for judging one resource (default: the configuration's
                        analysisBudgetMs, else none); past it the finding is unproven
@@ -56,9 +53,12 @@ ${FAIL_ON_OPTION}
       --key-tag KEY=VALUE
                        a tag of the keys judged with --rcp (repeatable), for aws:ResourceTag
                        conditions; without it the keys are judged as having no tags
-      --account ID     the account infrastructure code deploys to (AWS::AccountId); without it
-                       the first of trust.accounts is taken, and the output says so
+      --account ID     where the resources are when the input does not say: the account
+                       infrastructure code deploys to (AWS::AccountId; without it the first of
+                       trust.accounts is taken, and the output says so) and of a key policy file
       --region NAME    the region infrastructure code deploys to (AWS::Region, AWS::Partition)
+                       and of a key policy file; asff/ocsf of a policy file need both, and the
+                       file named <key-id>.json
   -h, --help           this help
 
 examples:
