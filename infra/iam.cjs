@@ -74,6 +74,13 @@ module.exports = async ({ resolveVariable }) => {
             : [memberRole('${AWS::AccountId}')],
         },
     // Alerts SNS would not take are kept here (alarmed): a remediation is reported at least once.
+    // The findings ledger (functions/adapters/ledger.ts): Query an account-region or a resource,
+    // GetItem after a lost race, PutItem conditionally. Nothing else, and only this table.
+    findingsLedger: {
+      Effect: 'Allow',
+      Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem'],
+      Resource: { 'Fn::GetAtt': ['FindingsTable', 'Arn'] },
+    },
     keepUndeliveredAlerts: {
       Effect: 'Allow',
       Action: 'sqs:SendMessage',

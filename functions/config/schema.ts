@@ -205,6 +205,26 @@ export const guardConfigSchema = z
      * "ignore" (default) judges key policies alone.
      */
     organization: z.prefault(z.strictObject({ rcps: z._default(z.enum(['ignore', 'read']), 'ignore') }), {}),
+    /**
+     * `alerts.on`: with the findings ledger (the Lambdas), "transitions" (default) alerts a finding
+     * when it is new, changes witness or severity, reopens, is remediated or resolved; "every"
+     * alerts every open finding whenever it is seen (each sweep), as without a ledger.
+     */
+    alerts: z.prefault(
+      z.strictObject({ on: z._default(z.enum(['transitions', 'every']), 'transitions') }),
+      {},
+    ),
+    /**
+     * `securityHub.enabled`: each finding transition is imported into Security Hub in the finding's
+     * own account (BatchImportFindings through the member role). Off by default.
+     */
+    securityHub: z.prefault(z.strictObject({ enabled: z._default(z.boolean(), false) }), {}),
+    /**
+     * `eventBridge.enabled`: each finding transition is put on the default event bus of the guard's
+     * account (source "kms-perimeter-guard"). On by default: with no rule matching, an event costs
+     * nothing but the PutEvents call.
+     */
+    eventBridge: z.prefault(z.strictObject({ enabled: z._default(z.boolean(), true) }), {}),
     /** Role the guard assumes in member accounts (event-guard and sweep issues). */
     memberRoleName: z._default(
       z.string().check(z.regex(/^[\w+=,.@-]{1,64}$/, 'must be an IAM role name')),

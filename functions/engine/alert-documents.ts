@@ -165,6 +165,7 @@ export function summaryDocument(input: SweepSummaryInput): SummaryAlertDocument 
     counts,
     totals,
     errors: (input.errors ?? []).map((e) => ({ ...e })),
+    ...(input.digest ? { digest: structuredClone(input.digest) } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
  * The readable text of an alert (the `default` and `email` messages of the SNS entry): one
  * rendering per document kind, from the JSON document alone. Pure.
  */
+
 import type {
   AlertRemediationDoc,
   AlertStatus,
@@ -15,6 +16,7 @@ import type {
   SummaryAlertDocument,
 } from './alert-types.js';
 import { SUMMARY_STATUSES } from './alert-types.js';
+import type { SweepDigest } from './digest.js';
 
 const STATUS_TEXT: Record<AlertStatus, string> = {
   alerted: 'reported, not changed by the guard',
@@ -30,12 +32,14 @@ export const STAGE_TEXT: Record<ErrorAlertInput['stage'], string> = {
   judge: 'could not judge the resource',
   remediate: 'could not remediate',
   publish: 'could not publish alerts',
+  ledger: 'could not use the findings ledger',
 };
 
 export const NOTICE_TEXT: Record<NoticeKind, string> = {
   'policy-change-overwritten': 'a policy change is no longer in force',
   'exemption-granted': 'exemption granted',
   'exemption-ignored': 'exemption tag ignored',
+  'finding-resolved': 'finding resolved',
 };
 
 export function findingText(doc: FindingAlertDocument): string {
@@ -149,6 +153,7 @@ export function summaryText(doc: SummaryAlertDocument): string {
     (s) => `${doc.totals[s]} ${s}`,
   );
   lines.push(`Total: ${totals.length > 0 ? totals.join(', ') : 'nothing judged'}`);
+  if (doc.digest) lines.push(...digestText(doc.digest));
   const errorsTotal = doc.truncated?.errorsTotal ?? doc.errors.length;
   if (errorsTotal > 0) {
     lines.push('', `Errors (${errorsTotal}):`);
@@ -202,4 +207,23 @@ function truncationText(t: AlertTruncation): string {
     parts.push(`${t.accountsIncluded} of ${t.accountsTotal} accounts listed`);
   if (t.stringsClipped) parts.push('long texts clipped');
   return `TRUNCATED to fit the ${t.limitBytes}-byte SNS message limit: ${parts.join('; ') || 'details omitted'}.`;
+}
+
+/** The digest's lines: changes since the last sweep, open findings by severity, the top ones. */
+function digestText(d: SweepDigest): string[] {
+  const counts = (o: Record<string, number | undefined>, keys: string[]) =>
+    keys.map((k) => `${o[k] ?? 0} ${k}`).join(', ');
+  const lines = [
+    '',
+    `Since the last sweep: ${counts(d.changes, ['new', 'changed', 'reopened', 'remediated', 'resolved'])}`,
+    `Open findings: ${counts(d.open, ['high', 'medium', 'low'])}`,
+  ];
+  if (d.top.length > 0) {
+    lines.push('Top findings:');
+    for (const f of d.top)
+      lines.push(
+        `  - [${f.severity.toUpperCase()}] ${f.rule} on ${f.resourceType} ${f.resourceId} (${f.account} ${f.region})`,
+      );
+  }
+  return lines;
 }

@@ -14,6 +14,7 @@ import type {
   RuleId,
   Severity,
 } from '../rules/types.js';
+import type { SweepDigest } from './digest.js';
 
 /** What happened to a finding that is alerted on (exempt findings are never alerted). */
 export type AlertStatus = 'alerted' | 'remediated' | 'remediation-failed' | 'dry-run';
@@ -79,6 +80,8 @@ export interface SweepSummaryInput {
   /** Resources per rule and status. */
   counts: Partial<Record<RuleId, Partial<Record<SummaryStatus, number>>>>;
   errors?: SweepError[];
+  /** With the findings ledger: what changed since the last sweep, and the top open findings. */
+  digest?: SweepDigest;
   /** The summary's severity attribute; defaults to `info`. */
   severity?: Severity | 'info';
   /** When the summary was built (defaults to now). */
@@ -86,7 +89,7 @@ export interface SweepSummaryInput {
 }
 
 /** Where the guard stopped when it raises an error alert. */
-type ErrorStage = 'event' | 'assume-role' | 'read' | 'judge' | 'remediate' | 'publish';
+type ErrorStage = 'event' | 'assume-role' | 'read' | 'judge' | 'remediate' | 'publish' | 'ledger';
 
 /** The guard could not judge or fix something: subscribers must know, or a gap goes unseen. */
 export interface ErrorAlertInput {
@@ -234,14 +237,20 @@ export interface SummaryAlertDocument {
   counts: Partial<Record<RuleId, Partial<Record<SummaryStatus, number>>>>;
   totals: Partial<Record<SummaryStatus, number>>;
   errors: SweepError[];
+  digest?: SweepDigest;
   truncated?: AlertTruncation;
 }
 
 /**
  * Something subscribers must hear about that is neither a finding nor an error: a policy change
- * that is no longer in force because a later write replaced it, an exemption granted or refused.
+ * that is no longer in force because a later write replaced it, an exemption granted or refused, a
+ * finding the ledger held open that is no longer found (resolved).
  */
-export type NoticeKind = 'policy-change-overwritten' | 'exemption-granted' | 'exemption-ignored';
+export type NoticeKind =
+  | 'policy-change-overwritten'
+  | 'exemption-granted'
+  | 'exemption-ignored'
+  | 'finding-resolved';
 
 export interface NoticeAlertInput {
   notice: NoticeKind;

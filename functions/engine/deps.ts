@@ -7,6 +7,7 @@ import type { Trigger } from '../events/types.js';
 import type { Rcp } from '../policy/rcp-parse.js';
 import type { Resource } from '../rules/types.js';
 import type { AlertEntry, AlertStatus } from './alert-types.js';
+import type { FindingsLedger } from './findings-gate.js';
 import type { JudgeStatus, Verdict } from './judge.js';
 import type { Ec2Port, KmsPort } from './ports.js';
 
@@ -88,6 +89,11 @@ export interface PipelineDeps {
    * 8 KB, and a sweep holding one per finding to the end grows with its findings). Absent: rendered.
    */
   renderAlerts?: false;
+  /**
+   * The findings ledger (the Lambdas, when the table is configured): finding alerts go out on
+   * transitions only (`alerts.on`). Absent: every alert is published, as in the CLI.
+   */
+  findings?: FindingsLedger;
   log: GuardLog;
   metrics: GuardMetrics;
   now?: () => Date;

@@ -4,7 +4,9 @@
  */
 import { parseTrigger } from '../events/triggers.js';
 import { TAGGING_EVENTS, type Trigger, type TriggerResult } from '../events/types.js';
+import type { AlertEntry } from './alert-types.js';
 import { type PipelineDeps, port, type ResourceContext, type ResourceOutcome } from './deps.js';
+import { openFindingsGate } from './findings-gate.js';
 import { guardEndpoint, guardKey } from './guard.js';
 import { loadAlerts } from './lazy.js';
 import { setsExemption } from './notices.js';
@@ -105,7 +107,11 @@ export async function processTrigger(trigger: Trigger, deps: PipelineDeps): Prom
       for (const id of ids) resources.push(await guardEndpoint(ec2, id, ctx, deps, known.get(id)));
     }
   }
-  const alerts = resources.flatMap((r) => r.alerts);
+  // The ledger keeps the finding alerts of transitions only; each resource is its own Query.
+  const gate = openFindingsGate(deps, ctx.account, ctx.region, { wholeScope: false });
+  const alerts: AlertEntry[] = [];
+  for (const r of resources) alerts.push(...(await gate.gate(r)));
+  alerts.push(...(await gate.finish({ complete: false })));
   const { published, failed } = await publishAlerts(alerts, deps);
   return {
     eventId: trigger.eventId,

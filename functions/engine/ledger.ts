@@ -5,9 +5,9 @@
  * version read, so of two writers racing on one transition (two handlers, a handler and a sweep)
  * exactly one wins and alerts; the loser re-reads and finds nothing left to do.
  *
- * If the table cannot be read or written, no finding is lost: every open finding observed is
- * alerted as if `alerts.on` were "every", and the failure is reported (`ledgerError`) for the
- * caller to alert once.
+ * If the table cannot be read or written, no finding is lost: from then on every open finding
+ * observed is alerted as if `alerts.on` were "every", nothing is resolved, and the failure is
+ * reported (`ledgerError`) for the caller to alert once.
  */
 import type { RuleId } from '../config/schema.js';
 import { type FindingSubject, findingId, subjectOf } from '../findings/finding-id.js';
@@ -52,57 +52,134 @@ export interface LedgerResult {
   writes: number;
   /** Conditional writes lost to another writer (then re-read). */
   lostRaces: number;
-  /** The table could not be used: every open observation is in `alert`. */
+  /** The table could not be used: every open observation since is in `alert`. */
   ledgerError?: string;
 }
 
-const MAX_TRIES = 3;
+/** What one batch of observations (one resource's) did. */
+interface Observed {
+  /** The transitions won by these observations. */
+  steps: Step[];
+  /** The ids among them to alert about. */
+  alert: Set<string>;
+}
 
+/**
+ * One run's use of the ledger: a sweep of an account-region (its records read once, with one
+ * paginated Query, then kept) or an event (each resource's records read when it is observed).
+ */
+export interface LedgerSession {
+  observe(observations: Observation[], resourceArn?: string): Promise<Observed>;
+  /**
+   * The end of a complete sweep: resolve the records this session did not observe, except those
+   * `keep` says were not judged (an unreadable resource's findings stay as they were).
+   */
+  resolveUnseen(keep: (r: LedgerRecord) => boolean): Promise<Step[]>;
+  result(): LedgerResult;
+}
+
+const MAX_TRIES = 3;
+const isOpenKind = (o: Observation) => o.kind === 'open' || o.kind === 'remediated';
+
+export function openLedgerSession(
+  ledger: LedgerPort,
+  scope: string,
+  alertsOn: AlertsOn,
+  at: () => string,
+  options: { wholeScope: boolean },
+): LedgerSession {
+  const result: LedgerResult = { transitions: [], alert: new Set(), writes: 0, lostRaces: 0 };
+  const records = new Map<string, LedgerRecord>();
+  const observed = new Set<string>();
+  let loaded: Promise<void> | undefined;
+  const load = async (resourceArn?: string) => {
+    if (!options.wholeScope) {
+      for (const r of await ledger.query(scope, resourceArn)) records.set(r.id, r);
+      return;
+    }
+    loaded ??= ledger.query(scope).then((rs) => {
+      for (const r of rs) records.set(r.id, r);
+    });
+    await loaded;
+  };
+  const apply = async (
+    next: (prev: LedgerRecord | undefined) => Step | undefined,
+    id: string,
+    subject: FindingSubject,
+  ): Promise<Step | undefined> => {
+    let prev = records.get(id);
+    for (let i = 0; i < MAX_TRIES; i++) {
+      const s = next(prev);
+      if (!s) return undefined;
+      result.writes++;
+      if (await ledger.put(s.next, prev?.version ?? 0)) {
+        records.set(id, s.next);
+        result.transitions.push(s);
+        return s;
+      }
+      result.lostRaces++;
+      prev = await ledger.get(subject);
+    }
+    throw new Error(`finding ${subject.resourceArn} ${subject.rule} kept changing under ${MAX_TRIES} writes`);
+  };
+  const fail = (err: unknown) => {
+    result.ledgerError ??= (err as Error).message;
+  };
+  return {
+    async observe(observations, resourceArn) {
+      const out: Observed = { steps: [], alert: new Set() };
+      // An unjudged resource says nothing: no read.
+      if (observations.length === 0) return out;
+      const open = observations.filter(isOpenKind).map((o) => o.id);
+      for (const o of observations) observed.add(o.id);
+      if (result.ledgerError === undefined) {
+        try {
+          await load(resourceArn);
+          for (const o of observations) {
+            const s = await apply((prev) => step(prev, o, at()), o.id, o.subject);
+            if (s) out.steps.push(s);
+          }
+        } catch (err) {
+          fail(err);
+        }
+      }
+      if (result.ledgerError !== undefined || alertsOn === 'every') for (const id of open) out.alert.add(id);
+      for (const s of out.steps) if (ALERTED.includes(s.transition)) out.alert.add(s.next.id);
+      for (const id of out.alert) result.alert.add(id);
+      return out;
+    },
+    async resolveUnseen(keep) {
+      const steps: Step[] = [];
+      if (result.ledgerError !== undefined) return steps;
+      try {
+        await load();
+        for (const r of [...records.values()]) {
+          if (observed.has(r.id) || keep(r)) continue;
+          const s = await apply((prev) => (prev ? unseen(prev, at()) : undefined), r.id, r.subject);
+          if (s) steps.push(s);
+        }
+      } catch (err) {
+        fail(err);
+      }
+      for (const s of steps) if (ALERTED.includes(s.transition)) result.alert.add(s.next.id);
+      return steps;
+    },
+    result: () => result,
+  };
+}
+
+/** One run at once: the observations, then (a complete sweep) the unseen records resolved. */
 export async function reconcile(
   ledger: LedgerPort,
   run: LedgerRun,
   alertsOn: AlertsOn,
 ): Promise<LedgerResult> {
-  const open = run.observations.filter((o) => o.kind === 'open' || o.kind === 'remediated').map((o) => o.id);
-  const result: LedgerResult = { transitions: [], alert: new Set(), writes: 0, lostRaces: 0 };
-  try {
-    const records = new Map((await ledger.query(run.scope, run.resourceArn)).map((r) => [r.id, r]));
-    const apply = async (
-      first: LedgerRecord | undefined,
-      next: (prev: LedgerRecord | undefined) => Step | undefined,
-      subject: FindingSubject,
-    ) => {
-      let prev = first;
-      for (let i = 0; i < MAX_TRIES; i++) {
-        const s = next(prev);
-        if (!s) return;
-        result.writes++;
-        if (await ledger.put(s.next, prev?.version ?? 0)) {
-          result.transitions.push(s);
-          return;
-        }
-        result.lostRaces++;
-        prev = await ledger.get(subject);
-      }
-      throw new Error(
-        `finding ${subject.resourceArn} ${subject.rule} kept changing under ${MAX_TRIES} writes`,
-      );
-    };
-    for (const o of run.observations)
-      await apply(records.get(o.id), (prev) => step(prev, o, run.at), o.subject);
-    if (run.complete && run.resourceArn === undefined) {
-      const seen = new Set(run.observations.map((o) => o.id));
-      for (const r of records.values())
-        if (!seen.has(r.id)) await apply(r, (prev) => (prev ? unseen(prev, run.at) : undefined), r.subject);
-    }
-  } catch (err) {
-    result.ledgerError = (err as Error).message;
-    for (const id of open) result.alert.add(id);
-    return result;
-  }
-  for (const t of result.transitions) if (ALERTED.includes(t.transition)) result.alert.add(t.next.id);
-  if (alertsOn === 'every') for (const id of open) result.alert.add(id);
-  return result;
+  const session = openLedgerSession(ledger, run.scope, alertsOn, () => run.at, {
+    wholeScope: run.resourceArn === undefined,
+  });
+  await session.observe(run.observations, run.resourceArn);
+  if (run.complete && run.resourceArn === undefined) await session.resolveUnseen(() => false);
+  return session.result();
 }
 
 /**

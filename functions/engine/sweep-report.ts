@@ -9,6 +9,7 @@ import type { KeyGrant } from '../rules/reads.js';
 import type { FindingExample, Proof, ProtectedBy } from '../rules/types.js';
 import type { AlertEntry, SummaryStatus } from './alert-types.js';
 import { summaryAlert } from './alerts.js';
+import { isQuiet, type SweepDigest } from './digest.js';
 import { type PipelineDeps, publishAlerts, type ResourceContext, type ResourceOutcome } from './pipeline.js';
 
 const SWEEP_REPORT_SCHEMA_VERSION = '1';
@@ -197,7 +198,7 @@ export function buildReport(input: {
 }
 
 /** The summary alert of one sweep (counts by rule and status), in the alert schema's own statuses. */
-function sweepSummaryAlert(report: SweepReport): AlertEntry {
+function sweepSummaryAlert(report: SweepReport, digest?: SweepDigest): AlertEntry {
   const counts: Partial<Record<RuleId, Partial<Record<SummaryStatus, number>>>> = {};
   for (const r of report.resources) {
     for (const [rule, res] of Object.entries(r.results) as [RuleId, ReportRuleResult][]) {
@@ -237,11 +238,23 @@ function sweepSummaryAlert(report: SweepReport): AlertEntry {
     resources: report.totals.byType,
     counts,
     errors,
+    ...(digest ? { digest } : {}),
     time: report.finishedAt,
   });
 }
 
-/** Publish one sweep's per-resource alerts and its summary (one PublishBatch stream). */
-export async function publishSweepAlerts(report: SweepReport, sweeps: ScopeSweep[], deps: PipelineDeps) {
-  return publishAlerts([...sweeps.flatMap((s) => s.alerts), sweepSummaryAlert(report)], deps);
+/**
+ * Publish one sweep's per-resource alerts and its summary (one PublishBatch stream). With a digest
+ * (the findings ledger) a sweep in which nothing changed and nothing failed sends no summary: an
+ * organization's thousands of account-regions are quiet on a day nothing happens.
+ */
+export async function publishSweepAlerts(
+  report: SweepReport,
+  sweeps: ScopeSweep[],
+  deps: PipelineDeps,
+  digest?: SweepDigest,
+) {
+  const errors = report.scopes.filter((s) => s.error).length + report.totals.unreadable;
+  const summary = digest && isQuiet(digest, errors) ? [] : [sweepSummaryAlert(report, digest)];
+  return publishAlerts([...sweeps.flatMap((s) => s.alerts), ...summary], deps);
 }

@@ -49,6 +49,11 @@ export interface SweepOptions {
    */
   publish?: (alerts: AlertEntry[]) => Promise<unknown>;
   /**
+   * Called with every settled outcome (the findings ledger, engine/findings-gate.ts): returns the
+   * alerts to publish or collect in place of the outcome's own.
+   */
+  gate?: (outcome: ResourceOutcome) => Promise<AlertEntry[]>;
+  /**
    * Checked before each resource is started: true stops the sweep (a Lambda near its timeout must
    * not begin a write it may not live to report). Resources not started are reported as not judged.
    */
@@ -113,9 +118,10 @@ export async function sweepAccountRegion(
   const total = items.length;
   const done = async (r: ReportResource, outcome?: ResourceOutcome) => {
     resources.push(r);
-    if (outcome && outcome.alerts.length > 0) {
-      if (options.publish) await options.publish(outcome.alerts);
-      else alerts.push(...outcome.alerts);
+    const kept = outcome && options.gate ? await options.gate(outcome) : (outcome?.alerts ?? []);
+    if (kept.length > 0) {
+      if (options.publish) await options.publish(kept);
+      else alerts.push(...kept);
     }
     if (r.status === 'skipped' && r.reason === 'AWS-managed key') scope.keys.awsManaged++;
     judged++;

@@ -84,7 +84,8 @@ export function step(prev: LedgerRecord | undefined, obs: Observation, at: strin
     },
   });
   if (obs.kind === 'compliant') {
-    if (!prev || prev.state === 'resolved') return undefined;
+    // Remediated is closed already: its alert said so, and seeing it compliant again is no news.
+    if (!prev || prev.state === 'resolved' || prev.state === 'remediated') return undefined;
     return write('resolved', 'resolved');
   }
   if (obs.kind === 'exempt') {

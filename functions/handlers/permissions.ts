@@ -25,6 +25,13 @@ const publishes = {
   'sqs:SendMessage': 'undelivered alerts kept in their queue (handlers/runtime.ts)',
 };
 
+/** The findings ledger (adapters/ledger.ts): the functions that judge resources keep it. */
+const LEDGER = {
+  'dynamodb:Query': 'the findings ledger: an account-region or a resource (adapters/ledger.ts)',
+  'dynamodb:GetItem': 'the findings ledger: a record read again after a lost race',
+  'dynamodb:PutItem': 'the findings ledger: a transition, written conditionally',
+};
+
 /** organization.rcps "read": the effective RCPs of each account (adapters/rcps.ts). */
 const RCP_READS = Object.fromEntries(
   ['DescribeOrganization', 'ListRoots', 'ListParents', 'ListPoliciesForTarget', 'DescribePolicy'].map(
@@ -38,7 +45,7 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     judges: ['vpc-endpoint'],
     remediates: true,
     lists: false,
-    own: { ...publishes, 'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)' },
+    own: { ...publishes, ...LEDGER, 'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)' },
   },
   KeyEventsRole: {
     judges: ['kms-key'],
@@ -46,6 +53,7 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     lists: false,
     own: {
       ...publishes,
+      ...LEDGER,
       'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)',
       ...RCP_READS,
     },
@@ -66,6 +74,7 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     lists: true,
     own: {
       ...publishes,
+      ...LEDGER,
       'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)',
       'sqs:ReceiveMessage': 'the sweep queue (Lambda event source)',
       'sqs:DeleteMessage': 'the sweep queue (Lambda event source)',

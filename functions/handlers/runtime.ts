@@ -10,6 +10,8 @@ import { createCallCounter, type RecordingCallCounter } from '../adapters/counte
 import { loadConfigFromEnv } from '../config/load.js';
 import type { GuardConfig } from '../config/schema.js';
 import type { AlertEntry } from '../engine/alert-types.js';
+import type { FindingsLedger } from '../engine/findings-gate.js';
+import type { LedgerPort } from '../engine/ledger.js';
 import type { GuardLog, GuardMetrics, KeepUndelivered, Notify, PipelineDeps } from '../engine/pipeline.js';
 import type { SnsPort, StsPort } from '../engine/ports.js';
 import { ConfigError } from '../errors.js';
@@ -140,6 +142,8 @@ export function createRuntime(
       }
     : undefined;
 
+  const findings = findingsLedger(env.FINDINGS_TABLE, config, clientOptions);
+
   return {
     config,
     logger,
@@ -165,9 +169,33 @@ export function createRuntime(
         log,
         metrics: guardMetrics,
         ...(keepUndelivered ? { keepUndelivered } : {}),
+        ...(findings ? { findings } : {}),
       };
     },
   };
+}
+
+/**
+ * The findings ledger when FINDINGS_TABLE names the table (serverless.yml sets it). The DynamoDB
+ * client loads on first use, like SNS and STS, so it is not parsed during the cold start's init.
+ */
+function findingsLedger(
+  table: string | undefined,
+  config: GuardConfig,
+  clientOptions: { region: string; endpoint?: string },
+): FindingsLedger | undefined {
+  if (!table) return undefined;
+  let ledger: Promise<LedgerPort> | undefined;
+  const load = () =>
+    (ledger ??= Promise.all([import('../adapters/dynamodb-client.js'), import('../adapters/ledger.js')]).then(
+      ([client, adapter]) => adapter.createLedger(client.createDynamoDbClient(clientOptions), table),
+    ));
+  const port: LedgerPort = {
+    query: async (scope, resourceArn) => (await load()).query(scope, resourceArn),
+    get: async (subject) => (await load()).get(subject),
+    put: async (next, expected) => (await load()).put(next, expected),
+  };
+  return { port, table, alertsOn: config.alerts.on, state: { failureAlerted: false } };
 }
 
 /** RoleSessionName for member-account sessions: names the function so CloudTrail shows who acted. */

@@ -15,9 +15,10 @@ import { putJson } from '../adapters/queue.js';
 import { createRcpReader } from '../adapters/rcps.js';
 import { createS3Client } from '../adapters/s3-client.js';
 import { createSweepPorts } from '../adapters/sweep-ports.js';
+import { digestOf } from '../engine/digest.js';
+import { sweepThroughLedger } from '../engine/ledger-sweep.js';
 import { publishAlerts } from '../engine/pipeline.js';
 import { RateLimiter } from '../engine/rate-limit.js';
-import { sweepAccountRegion } from '../engine/sweep.js';
 import { buildReport, publishSweepAlerts } from '../engine/sweep-report.js';
 import { SweepIncompleteError, SweepMessageError } from '../errors.js';
 import { createRuntime, memberPortOptions } from './runtime.js';
@@ -117,7 +118,8 @@ async function sweepRecord(record: SQSRecord, context: Context): Promise<void> {
 async function sweepAndReport(message: SweepMessage, context: Context) {
   const started = new Date();
   runtime.counter.reset();
-  const sweep = await sweepAccountRegion(message.account, message.region, withRcps(), {
+  // Through the findings ledger (when FINDINGS_TABLE is set): only transitions are alerted.
+  const { sweep, ledger } = await sweepThroughLedger(message.account, message.region, withRcps(), {
     concurrency: config.sweep.concurrency,
     // Published as each resource settles: a worker that times out later has reported every
     // change it made (its redelivery finds those resources compliant and would say nothing).
@@ -134,7 +136,12 @@ async function sweepAndReport(message: SweepMessage, context: Context) {
     apiCalls: runtime.counter.snapshot(),
     rateLimitWaitsMs: limiterFor(message.account, message.region).waits() as Record<string, number>,
   });
-  await publishSweepAlerts(report, [sweep], deps);
+  await publishSweepAlerts(
+    report,
+    [sweep],
+    deps,
+    ledger && ledger.ledgerError === undefined ? digestOf(report, ledger.transitions) : undefined,
+  );
   if (config.sweep.reportBucket) {
     s3 ??= createS3Client({ region: runtime.region, ...endpoint });
     await putJson(

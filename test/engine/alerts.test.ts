@@ -527,6 +527,29 @@ describe('summaryAlert', () => {
     expect(text).toContain('444455556666: cannot assume role');
   });
 
+  it('carries the digest (changes since the last sweep, open by severity, top findings), valid and in words', () => {
+    const digest = {
+      changes: { new: 2, resolved: 1 },
+      open: { high: 2, low: 1 },
+      top: [
+        {
+          findingId: `kpg-v1-${'a'.repeat(64)}`,
+          rule: 'key-no-external-principals',
+          severity: 'high' as const,
+          resourceType: 'kms-key' as const,
+          resourceId: KEY.id,
+          account: KEY.account,
+          region: KEY.region,
+        },
+      ],
+    };
+    const { doc, text } = open(summaryAlert({ ...input, digest }));
+    expect((doc as SummaryAlertDocument).digest).toEqual(digest);
+    expect(text).toContain('Since the last sweep: 2 new, 0 changed, 0 reopened, 0 remediated, 1 resolved');
+    expect(text).toContain('Open findings: 2 high, 0 medium, 1 low');
+    expect(text).toContain(`[HIGH] key-no-external-principals on kms-key ${KEY.id} (111122223333 eu-west-1)`);
+  });
+
   it('fits a huge error list and says so', () => {
     const errors = Array.from({ length: 20_000 }, (_, i) => ({
       account: String(100000000000 + i),

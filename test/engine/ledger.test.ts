@@ -178,7 +178,8 @@ describe('ledger: alerts on transitions only', () => {
     );
     expect(partial.transitions.map((t) => [t.next.id, t.transition])).toEqual([[id(2), 'remediated']]);
     expect((await ledger.query(scope)).find((r) => r.id === id(1))?.state).toBe('open');
-    // The next complete sweep sees key 2 compliant: remediated → resolved, alerted once.
+    // The next complete sweep sees key 2 compliant: remediated is closed already (its alert said
+    // so), so nothing is written or alerted; key 1 is still open and unchanged.
     const after = await reconcile(
       ledger,
       {
@@ -189,7 +190,17 @@ describe('ledger: alerts on transitions only', () => {
       },
       'transitions',
     );
-    expect(after.transitions.map((t) => [t.next.id, t.transition])).toEqual([[id(2), 'resolved']]);
+    expect(after.transitions).toEqual([]);
+    expect(after.writes).toBe(0);
+    expect((await ledger.query(scope)).find((r) => r.id === id(2))?.state).toBe('remediated');
+    // Open again after the fix: reopened, alerted.
+    const again = await reconcile(
+      ledger,
+      { scope, observations: [o(1, 'open'), o(2, 'open')], complete: true, at: '2026-12-04T00:00:00.000Z' },
+      'transitions',
+    );
+    expect(again.transitions.map((t) => [t.next.id, t.transition])).toEqual([[id(2), 'reopened']]);
+    expect([...again.alert]).toEqual([id(2)]);
   });
 
   it('alerts.on "every": every open finding is alerted, writes still only on transitions', async () => {
