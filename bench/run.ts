@@ -17,6 +17,7 @@ const modules: Record<string, () => Promise<{ run(o: { quick?: boolean }): Promi
   e2e: () => import('./e2e.bench.js'),
   adversarial: () => import('./adversarial.bench.js'),
   iac: () => import('./iac.bench.js'),
+  ledger: () => import('./ledger.bench.js'),
 };
 
 /**

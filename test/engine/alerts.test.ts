@@ -538,8 +538,8 @@ describe('summaryAlert', () => {
           severity: 'high' as const,
           resourceType: 'kms-key' as const,
           resourceId: KEY.id,
-          account: KEY.account,
-          region: KEY.region,
+          account: '111122223333',
+          region: 'eu-west-1',
         },
       ],
     };

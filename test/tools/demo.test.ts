@@ -18,6 +18,7 @@ describe('demo', () => {
       '3. Changes happen',
       '4. SNS messages',
       '5. Sweep again',
+      '6. Scheduled sweeps through the sweep worker and the findings ledger',
     ]) {
       expect(text).toContain(section);
     }
@@ -44,7 +45,7 @@ describe('demo', () => {
       /guard \(replica arn:aws:kms:eu-west-1:111122223333:key\/mrk-[0-9a-f]{32}\): \{"key-no-external-principals":"remediated"/,
     );
     expect(text).toMatch(/guard \(ServiceRegion us-east-1\): \{"endpoint-private-dns":"remediated"/);
-    const last = text.slice(text.indexOf('5. Sweep again'));
+    const last = text.slice(text.indexOf('5. Sweep again'), text.indexOf('6. Scheduled sweeps'));
     // A key protected only by an RCP: compliant, not changed, and the RCP named (event and sweep).
     expect(text).toMatch(
       /\(PutKeyPolicy\)\n {3}guard: \{"key-no-external-principals":"compliant"[^\n]*protected by: \[\{"rule":"key-no-external-principals","policy":"p-demoidentity1"\}\]/,
@@ -54,6 +55,14 @@ describe('demo', () => {
     );
     // Principal "*" shows up as an outside account, not as a near-copy of a trusted one.
     expect(text).toMatch(/principal in account 444455556666 can call kms:Decrypt/);
+    // Through the ledger: the first worker sweep alerts the open findings the events had not
+    // recorded (a digest per account-region that changed), the second sends no finding alert.
+    const worker = text.slice(text.indexOf('6. Scheduled sweeps'));
+    const first = /sweep 1 \(6 account-regions\): (\d+) SNS messages, (\d+) finding alerts/.exec(worker);
+    expect(Number(first?.[2])).toBeGreaterThan(0);
+    expect(worker).toMatch(/\[INFO\] sweep summary: /);
+    expect(worker).toMatch(/sweep 2 \(6 account-regions\): \d+ SNS messages, 0 finding alerts/);
+    expect(worker).toMatch(/the second sweep sent no finding alert: nothing changed/);
     // The last sweep finds nothing left to remediate.
     expect(last).not.toMatch(/^FINDING key-no-external-principals|^FINDING endpoint-no-external-principals/m);
   });

@@ -24,6 +24,7 @@ import {
   statement,
   TOPIC,
 } from './estate.js';
+import { DEMO_FINDINGS_TABLE, ledgerSweeps } from './ledger-sweeps.js';
 
 const out = (text = '') => process.stdout.write(`${text}\n`);
 const banner = (text: string) => out(`\n=== ${text} ${'='.repeat(Math.max(0, 90 - text.length))}`);
@@ -64,7 +65,10 @@ async function main(): Promise<number> {
     await runSweep({ ...sweepOptions, remediate: true });
 
     banner('3. Changes happen: CloudTrail events replayed through the Lambda handlers');
+    // The handlers keep the findings ledger in the simulator's DynamoDB (dynalite).
+    await sim.dynamodb.createFindingsTable(DEMO_FINDINGS_TABLE);
     Object.assign(process.env, {
+      FINDINGS_TABLE: DEMO_FINDINGS_TABLE,
       GUARD_CONFIG: JSON.stringify(cfg),
       ALERT_TOPIC_ARN: TOPIC,
       GUARD_AWS_ENDPOINT_URL: endpoint,
@@ -293,6 +297,14 @@ async function main(): Promise<number> {
 
     banner('5. Sweep again: the estate converged (what is left is alert-only or cannot be fixed)');
     const { code } = await runSweep({ ...sweepOptions, remediate: false });
+
+    banner('6. Scheduled sweeps through the sweep worker and the findings ledger, twice');
+    const [, second] = await ledgerSweeps(sim, out, context);
+    out(
+      second?.findingAlerts === 0
+        ? `the second sweep sent no finding alert: nothing changed. Its ${second.messages} messages are the unreadable key, alerted each sweep until it can be read, and its account-region's summary.`
+        : `the second sweep sent ${second?.findingAlerts} finding alerts although nothing changed`,
+    );
     // The CLI's exit contract, said as the CLI's help says it: the estate's unreadable key makes the
     // last sweep's coverage incomplete (3), whatever the findings left.
     out(

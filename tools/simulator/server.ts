@@ -14,6 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { evaluate } from '../../functions/policy/evaluate.js';
 import { parsePolicyText } from '../../functions/policy/parse.js';
 import { prng } from '../prng.js';
+import { DYNAMODB_TARGET_PREFIX, SimDynamoDb } from './dynamodb.js';
 import { Estate, type SimEndpoint, type SimGrant, type SimKey, type SimTrail } from './estate.js';
 import { organizationsCall } from './organizations.js';
 
@@ -70,6 +71,8 @@ const tag = (name: string, value: string | number | boolean | undefined) =>
 
 export class AwsSimulator {
   readonly estate = new Estate();
+  /** The findings table's DynamoDB (dynalite), reached through this endpoint. */
+  readonly dynamodb = new SimDynamoDb();
   /** Access key id → who uses it. */
   private readonly accessKeys = new Map<string, { account: string; arn: string }>();
   private server: Server | undefined;
@@ -136,6 +139,7 @@ export class AwsSimulator {
   }
 
   async stop(): Promise<void> {
+    await this.dynamodb.stop();
     await new Promise<void>((resolve) => {
       this.server?.closeAllConnections?.();
       this.server?.close(() => resolve());
@@ -151,6 +155,11 @@ export class AwsSimulator {
     const auth = String(req.headers.authorization ?? '');
     const scope = /Credential=([^/]+)\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request/.exec(auth);
     const target = String(req.headers['x-amz-target'] ?? '');
+    if (target.startsWith(DYNAMODB_TARGET_PREFIX)) {
+      const call = `dynamodb:${target.slice(DYNAMODB_TARGET_PREFIX.length)}`;
+      this.calls.set(call, (this.calls.get(call) ?? 0) + 1);
+      return this.dynamodb.forward(req, body, res);
+    }
     const service = scope?.[3] ?? (target.startsWith('TrentService') ? 'kms' : 'unknown');
     const who = this.accessKeys.get(scope?.[1] ?? '');
     const json = target !== '';
