@@ -4,11 +4,9 @@
  */
 import { parseTrigger } from '../events/triggers.js';
 import { TAGGING_EVENTS, type Trigger, type TriggerResult } from '../events/types.js';
-import type { AlertEntry } from './alert-types.js';
 import { type PipelineDeps, port, type ResourceContext, type ResourceOutcome } from './deps.js';
-import { openFindingsGate } from './findings-gate.js';
 import { guardEndpoint, guardKey } from './guard.js';
-import { loadAlerts } from './lazy.js';
+import { loadAlerts, loadFindingsGate } from './lazy.js';
 import { setsExemption } from './notices.js';
 import { errorOutcome, handleResourceError, isRetryable } from './outcomes.js';
 import type { Ec2Port, KmsPort, VpcEndpointRecord } from './ports.js';
@@ -22,6 +20,16 @@ export interface EventOutcome {
   alertsPublished: number;
   alertsFailed: number;
 }
+
+const OPEN_STATUSES: readonly string[] = [
+  'finding',
+  'alerted',
+  'dry-run',
+  'remediation-failed',
+  'remediated',
+];
+const hasOpenFinding = (r: ResourceOutcome) =>
+  r.status === 'judged' && r.rules.some((x) => OPEN_STATUSES.includes(x.status));
 
 /** Endpoints judged per event at most (a real record names one). */
 const MAX_ENDPOINTS_PER_EVENT = 25;
@@ -107,11 +115,12 @@ export async function processTrigger(trigger: Trigger, deps: PipelineDeps): Prom
       for (const id of ids) resources.push(await guardEndpoint(ec2, id, ctx, deps, known.get(id)));
     }
   }
-  // The ledger keeps the finding alerts of transitions only; each resource is its own Query.
-  const gate = openFindingsGate(deps, ctx.account, ctx.region, { wholeScope: false });
-  const alerts: AlertEntry[] = [];
-  for (const r of resources) alerts.push(...(await gate.gate(r)));
-  alerts.push(...(await gate.finish({ complete: false })));
+  // The ledger keeps the finding alerts of transitions only; it is consulted when a finding is open
+  // or was remediated (a compliant event resolves nothing: the next sweep does).
+  const alerts =
+    deps.findings && resources.some(hasOpenFinding)
+      ? await (await loadFindingsGate()).gateEvent(resources, deps, ctx.account, ctx.region)
+      : resources.flatMap((r) => r.alerts);
   const { published, failed } = await publishAlerts(alerts, deps);
   return {
     eventId: trigger.eventId,

@@ -175,3 +175,22 @@ async function resolvedNotices(steps: Step[], why: string, deps: PipelineDeps): 
     });
   });
 }
+
+/**
+ * An event's alerts through the ledger: each resource's items read (one Query on its ARN) and its
+ * transitions written. Loaded only for an event with an open or remediated finding (engine/lazy.ts):
+ * a compliant event, the common case, reads no ledger and loads no DynamoDB client, and a finding
+ * it fixed is resolved by the next sweep.
+ */
+export async function gateEvent(
+  resources: ResourceOutcome[],
+  deps: PipelineDeps,
+  account: string,
+  region: string,
+): Promise<AlertEntry[]> {
+  const gate = openFindingsGate(deps, account, region, { wholeScope: false });
+  const alerts: AlertEntry[] = [];
+  for (const r of resources) alerts.push(...(await gate.gate(r)));
+  alerts.push(...(await gate.finish({ complete: false })));
+  return alerts;
+}

@@ -1,7 +1,8 @@
 /**
  * The halves of the engine a compliant event never runs, each imported once, on first use: the
  * remediation planner (a finding whose rule remediates), the acting half (prechecks, the write, the
- * read-back) and the alert rendering (an alert to send). In the Lambda bundle each is a chunk
+ * read-back), the alert rendering (an alert to send) and the findings ledger (a finding to
+ * alert). In the Lambda bundle each is a chunk
  * (esbuild code splitting), so the cold start parses only the judging half. The promise is kept:
  * a second `import()` of a loaded module still goes through module resolution (and through any
  * loader hooks), which a warm container should not pay per event.
@@ -23,3 +24,4 @@ function once<T>(load: Loader<T>): Loader<T> {
 export const loadRemediation = once(() => import('./remediation.js'));
 export const loadApply = once(() => import('./apply.js'));
 export const loadAlerts = once(() => import('./alerts.js'));
+export const loadFindingsGate = once(() => import('./findings-gate.js'));
