@@ -25,6 +25,21 @@ const publishes = {
   'sqs:SendMessage': 'undelivered alerts kept in their queue (handlers/runtime.ts)',
 };
 
+/**
+ * The findings ledger's sinks (engine/finding-sinks.ts), in the functions that reconcile it: Security
+ * Hub for findings of the guard's own account (other accounts import through the member role,
+ * `MEMBER_OWN`), and transition events on the guard's default bus.
+ */
+const sinks = {
+  'securityhub:BatchImportFindings': 'Security Hub findings of the own account (adapters/security-hub.ts)',
+  'events:PutEvents': 'transition events on the default bus (adapters/event-bus.ts)',
+};
+
+/** What the member role does besides judging and fixing: a finding is imported in its own account. */
+const MEMBER_OWN = {
+  'securityhub:BatchImportFindings': 'Security Hub findings of the member account (adapters/security-hub.ts)',
+};
+
 /** organization.rcps "read": the effective RCPs of each account (adapters/rcps.ts). */
 const RCP_READS = Object.fromEntries(
   ['DescribeOrganization', 'ListRoots', 'ListParents', 'ListPoliciesForTarget', 'DescribePolicy'].map(
@@ -38,7 +53,7 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     judges: ['vpc-endpoint'],
     remediates: true,
     lists: false,
-    own: { ...publishes, 'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)' },
+    own: { ...publishes, ...sinks, 'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)' },
   },
   KeyEventsRole: {
     judges: ['kms-key'],
@@ -46,6 +61,7 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     lists: false,
     own: {
       ...publishes,
+      ...sinks,
       'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)',
       ...RCP_READS,
     },
@@ -66,6 +82,7 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     lists: true,
     own: {
       ...publishes,
+      ...sinks,
       'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)',
       'sqs:ReceiveMessage': 'the sweep queue (Lambda event source)',
       'sqs:DeleteMessage': 'the sweep queue (Lambda event source)',
@@ -99,7 +116,7 @@ export function requiredActions(needs: FunctionNeeds): Map<string, string[]> {
 
 /** The member-account role: every AWS action the guard makes in a member account. */
 export function memberRoleActions(): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+  const out = new Map<string, string[]>(Object.entries(MEMBER_OWN).map(([action, why]) => [action, [why]]));
   for (const needs of Object.values(ROLE_NEEDS)) {
     for (const [action, why] of requiredActions({ ...needs, own: {} }))
       out.set(action, [...new Set([...(out.get(action) ?? []), ...why])]);
