@@ -13,7 +13,17 @@ export type AwsErrorClassification =
   | 'invalid-state'
   | 'permanent';
 
-export type AwsService = 'kms' | 'ec2' | 'sns' | 'sts' | 'organizations' | 'sqs' | 's3' | 'cloudtrail';
+export type AwsService =
+  | 'kms'
+  | 'ec2'
+  | 'sns'
+  | 'sts'
+  | 'organizations'
+  | 'sqs'
+  | 's3'
+  | 'cloudtrail'
+  | 'securityhub'
+  | 'events';
 
 /**
  * The base of every typed error of the guard (`err instanceof GuardError`). Each subclass names

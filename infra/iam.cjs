@@ -73,6 +73,26 @@ module.exports = async ({ resolveVariable }) => {
             ? memberAccounts.map(memberRole)
             : [memberRole('${AWS::AccountId}')],
         },
+    // The findings ledger's sinks. Security Hub: findings of the guard's own account are imported
+    // with the function's role (other accounts' through the member role), into the account's own
+    // custom integration, the only product it may import into
+    // (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awssecurityhub.html,
+    // https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-custom-providers.html).
+    importFindings: {
+      Effect: 'Allow',
+      Action: 'securityhub:BatchImportFindings',
+      Resource: {
+        'Fn::Sub': 'arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/${AWS::AccountId}/default',
+      },
+    },
+    // EventBridge: transition events on the default bus of the function's account and Region only.
+    putTransitionEvents: {
+      Effect: 'Allow',
+      Action: 'events:PutEvents',
+      Resource: {
+        'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default',
+      },
+    },
     // Alerts SNS would not take are kept here (alarmed): a remediation is reported at least once.
     // The findings ledger (functions/adapters/ledger.ts): Query an account-region or a resource,
     // GetItem after a lost race, PutItem conditionally. Nothing else, and only this table.

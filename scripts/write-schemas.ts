@@ -4,7 +4,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { RULE_IDS } from '../functions/rules/index.js';
 
-export const SCHEMA_FILES = ['schema/finding-alert.v1.schema.json', 'schema/sweep-report.v1.schema.json'];
+export const SCHEMA_FILES = [
+  'schema/finding-alert.v1.schema.json',
+  'schema/finding-event.v1.schema.json',
+  'schema/sweep-report.v1.schema.json',
+];
 
 /** The schema text with every rule-id enum set to the registry's ids, in report order. */
 export function withRuleIds(text: string): string {

@@ -53,3 +53,20 @@ export const LIST_GRANTS_PAGE_SIZE = 100;
 
 /** DescribeVpcEndpoints returns at most 1000 items per page. */
 export const DESCRIBE_VPC_ENDPOINTS_PAGE_SIZE = 1_000;
+
+/**
+ * BatchImportFindings: "up to 100 findings per batch, up to 240 KB per finding, and up to 6 MB per
+ * batch"; 10 requests per second per account and Region, burst 30.
+ * https://docs.aws.amazon.com/securityhub/latest/partnerguide/guidelines-batchimportfindings.html
+ */
+export const SECURITY_HUB_BATCH_MAX_FINDINGS = 100;
+export const SECURITY_HUB_MAX_FINDING_BYTES = 240 * 1024;
+export const SECURITY_HUB_BATCH_MAX_BYTES = 6 * 1024 * 1024;
+
+/**
+ * PutEvents: at most 10 entries per request, each entry under 256 KB, and (conservatively, as for
+ * SNS batches) the entries of one request together under 256 KB.
+ * https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html
+ */
+export const EVENTBRIDGE_BATCH_MAX_ENTRIES = 10;
+export const EVENTBRIDGE_BATCH_MAX_BYTES = 262_143;

@@ -12,8 +12,12 @@ import type { OpenFinding } from './open-findings.js';
 const ASFF_SCHEMA_VERSION = '2018-10-08';
 const ASFF_LIMITS = { title: 256, description: 1024, id: 512, productFieldValue: 2048 } as const;
 
-/** Where a finding stands in its lifecycle, as Security Hub is told it. */
-export type AsffLifecycle = 'open' | 'reopened' | 'resolved';
+/**
+ * Where a finding stands in its lifecycle, as Security Hub is told it: `open` and `reopened` fail
+ * the check and are active; `resolved` and `remediated` pass it and are archived; `exempt` still
+ * fails it but is archived (an exemption is the owner's decision, not a fix).
+ */
+export type AsffLifecycle = 'open' | 'reopened' | 'resolved' | 'remediated' | 'exempt';
 
 export interface AsffFinding {
   SchemaVersion: typeof ASFF_SCHEMA_VERSION;
@@ -28,6 +32,15 @@ export interface AsffFinding {
   FirstObservedAt: string;
   LastObservedAt: string;
   Severity: { Label: 'LOW' | 'MEDIUM' | 'HIGH'; Original: Severity };
+  /**
+   * Severity and Types as the provider says them: BatchImportFindings does not let a provider update
+   * the top-level Severity or Types of an existing finding; a provider updates these instead
+   * (https://docs.aws.amazon.com/securityhub/latest/userguide/finding-update-batchimportfindings.html).
+   */
+  FindingProviderFields: {
+    Severity: { Label: 'LOW' | 'MEDIUM' | 'HIGH'; Original: Severity };
+    Types: string[];
+  };
   Title: string;
   Description: string;
   Resources: { Type: string; Id: string; Partition: string; Region: string }[];
@@ -70,6 +83,17 @@ export function toAsff(
   if (f.witness)
     fields['kms-perimeter-guard/witness'] = clip(JSON.stringify(f.witness), ASFF_LIMITS.productFieldValue);
   if (f.file) fields['kms-perimeter-guard/file'] = clip(f.file, ASFF_LIMITS.productFieldValue);
+  const severity = {
+    Label:
+      f.severity === 'high'
+        ? ('HIGH' as const)
+        : f.severity === 'medium'
+          ? ('MEDIUM' as const)
+          : ('LOW' as const),
+    Original: f.severity,
+  };
+  const types = ['Software and Configuration Checks/AWS Security Best Practices'];
+  const passed = lifecycle === 'resolved' || lifecycle === 'remediated';
   return {
     SchemaVersion: ASFF_SCHEMA_VERSION,
     Id: f.id,
@@ -77,24 +101,27 @@ export function toAsff(
     GeneratorId: `kms-perimeter-guard/${f.rule}`,
     AwsAccountId: account,
     Region: region,
-    Types: ['Software and Configuration Checks/AWS Security Best Practices'],
+    Types: types,
     CreatedAt: times.firstSeen,
     UpdatedAt: times.updatedAt,
     FirstObservedAt: times.firstSeen,
     LastObservedAt: times.lastSeen,
-    Severity: {
-      Label: f.severity === 'high' ? 'HIGH' : f.severity === 'medium' ? 'MEDIUM' : 'LOW',
-      Original: f.severity,
-    },
+    Severity: severity,
+    FindingProviderFields: { Severity: { ...severity }, Types: [...types] },
     Title: clip(f.title, ASFF_LIMITS.title),
     Description: clip(f.description, ASFF_LIMITS.description),
     Resources: [
       { Type: RESOURCE_TYPE[f.resource.type], Id: resourceArn, Partition: partition, Region: region },
     ],
-    Compliance: { Status: lifecycle === 'resolved' ? 'PASSED' : 'FAILED' },
-    // A resolved finding is archived; a reopened one goes back to NEW so it is triaged again
-    // (https://docs.aws.amazon.com/securityhub/latest/userguide/asff-top-level-attributes.html).
-    RecordState: lifecycle === 'resolved' ? 'ARCHIVED' : 'ACTIVE',
+    Compliance: { Status: passed ? 'PASSED' : 'FAILED' },
+    // A closed finding (resolved, remediated, exempt) is archived; a reopened one goes back to NEW
+    // so it is triaged again (https://docs.aws.amazon.com/securityhub/latest/userguide/asff-top-level-attributes.html).
+    // Security Hub itself resets Workflow.Status to NEW when RecordState goes ARCHIVED -> ACTIVE or
+    // Compliance.Status PASSED -> FAILED, and ignores a provider's Workflow on an existing finding
+    // (https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_Workflow.html); ours counts
+    // when the finding is created anew (Security Hub deletes a finding 90 days after its last update:
+    // https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings.html).
+    RecordState: lifecycle === 'open' || lifecycle === 'reopened' ? 'ACTIVE' : 'ARCHIVED',
     ...(lifecycle === 'reopened' ? { Workflow: { Status: 'NEW' as const } } : {}),
     ProductFields: fields,
   };

@@ -32,6 +32,21 @@ const LEDGER = {
   'dynamodb:PutItem': 'the findings ledger: a transition, written conditionally',
 };
 
+/**
+ * The findings ledger's sinks (engine/finding-sinks.ts), in the functions that reconcile it: Security
+ * Hub for findings of the guard's own account (other accounts import through the member role,
+ * `MEMBER_OWN`), and transition events on the guard's default bus.
+ */
+const sinks = {
+  'securityhub:BatchImportFindings': 'Security Hub findings of the own account (adapters/security-hub.ts)',
+  'events:PutEvents': 'transition events on the default bus (adapters/event-bus.ts)',
+};
+
+/** What the member role does besides judging and fixing: a finding is imported in its own account. */
+const MEMBER_OWN = {
+  'securityhub:BatchImportFindings': 'Security Hub findings of the member account (adapters/security-hub.ts)',
+};
+
 /** organization.rcps "read": the effective RCPs of each account (adapters/rcps.ts). */
 const RCP_READS = Object.fromEntries(
   ['DescribeOrganization', 'ListRoots', 'ListParents', 'ListPoliciesForTarget', 'DescribePolicy'].map(
@@ -45,7 +60,12 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     judges: ['vpc-endpoint'],
     remediates: true,
     lists: false,
-    own: { ...publishes, ...LEDGER, 'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)' },
+    own: {
+      ...publishes,
+      ...LEDGER,
+      ...sinks,
+      'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)',
+    },
   },
   KeyEventsRole: {
     judges: ['kms-key'],
@@ -54,6 +74,7 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     own: {
       ...publishes,
       ...LEDGER,
+      ...sinks,
       'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)',
       ...RCP_READS,
     },
@@ -75,6 +96,7 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
     own: {
       ...publishes,
       ...LEDGER,
+      ...sinks,
       'sts:AssumeRole': 'the member role of other accounts (adapters/sts.ts)',
       'sqs:ReceiveMessage': 'the sweep queue (Lambda event source)',
       'sqs:DeleteMessage': 'the sweep queue (Lambda event source)',
@@ -108,7 +130,7 @@ export function requiredActions(needs: FunctionNeeds): Map<string, string[]> {
 
 /** The member-account role: every AWS action the guard makes in a member account. */
 export function memberRoleActions(): Map<string, string[]> {
-  const out = new Map<string, string[]>();
+  const out = new Map<string, string[]>(Object.entries(MEMBER_OWN).map(([action, why]) => [action, [why]]));
   for (const needs of Object.values(ROLE_NEEDS)) {
     for (const [action, why] of requiredActions({ ...needs, own: {} }))
       out.set(action, [...new Set([...(out.get(action) ?? []), ...why])]);

@@ -49,6 +49,13 @@ describe('member StackSet template', () => {
       [...held].filter((a) => !required.has(a)),
       'the member role holds actions nothing declares',
     ).toEqual([]);
+    // Findings go into this account's own custom integration only (the product ARN of its account).
+    const imports = statements.find((s) => s.Action === 'securityhub:BatchImportFindings') as
+      | { Resource?: unknown }
+      | undefined;
+    expect(imports?.Resource).toEqual({
+      'Fn::Sub': 'arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/${AWS::AccountId}/default',
+    });
     const modify = statements.find((s) => s.Action === 'ec2:ModifyVpcEndpoint');
     expect(modify?.Condition).toEqual({
       StringLike: { 'ec2:VpceServiceName': ['com.amazonaws.*.kms', 'com.amazonaws.*.kms-fips'] },

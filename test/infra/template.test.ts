@@ -127,6 +127,20 @@ describe('packaged template', () => {
     }
   });
 
+  it('the ledger’s sinks: Security Hub into the own account’s product, events on the own default bus', () => {
+    const sinkRoles = ['EndpointEventsRole', 'KeyEventsRole', 'SweepWorkerRole'];
+    for (const role of sinkRoles) {
+      const find = (action: string) => statementsOf(role).find((x) => x.Action === action);
+      expect(find('securityhub:BatchImportFindings')?.Resource, role).toEqual({
+        'Fn::Sub': 'arn:${AWS::Partition}:securityhub:*:${AWS::AccountId}:product/${AWS::AccountId}/default',
+      });
+      expect(find('events:PutEvents')?.Resource, role).toEqual({
+        'Fn::Sub': 'arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:event-bus/default',
+      });
+    }
+    expect(actionsOf('SweepPlannerRole')).not.toContain('events:PutEvents');
+  });
+
   it('EventBridge rules carry the tested patterns of infra/event-patterns.json', () => {
     const patterns = JSON.parse(readFileSync('infra/event-patterns.json', 'utf8'));
     const rules = resources('AWS::Events::Rule').map(([, r]) => r.Properties.EventPattern);
