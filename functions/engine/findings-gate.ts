@@ -26,14 +26,17 @@ import {
 } from './ledger.js';
 
 /** A resource's outcome with the transitions it won, for the sinks. */
-interface SettledTransitions {
+export interface SettledTransitions {
   steps: Step[];
   /** The outcome the steps came from; absent for findings resolved because a sweep did not see them. */
   outcome?: ResourceOutcome;
 }
 
-/** Where transitions go besides SNS (Security Hub, EventBridge); must not throw. */
-type TransitionSink = (batch: SettledTransitions[]) => Promise<void>;
+/**
+ * Where transitions go besides SNS (Security Hub, EventBridge: engine/transition-sinks.ts); must not
+ * throw. Returns what could not be sent, in sentences.
+ */
+export type TransitionSink = (batch: SettledTransitions[]) => Promise<string[]>;
 
 /** The ledger as the pipeline uses it (`PipelineDeps.findings`). */
 export interface FindingsLedger {
@@ -86,12 +89,13 @@ export function openFindingsGate(
   );
   let pending: SettledTransitions[] = [];
   let pendingSteps = 0;
+  const sinkErrors: string[] = [];
   const flush = async () => {
     if (!ledger.sink || pending.length === 0) return;
     const batch = pending;
     pending = [];
     pendingSteps = 0;
-    await ledger.sink(batch);
+    sinkErrors.push(...(await ledger.sink(batch)));
   };
   const settled = async (steps: Step[], outcome?: ResourceOutcome) => {
     if (!ledger.sink || steps.length === 0) return;
@@ -119,6 +123,7 @@ export function openFindingsGate(
         out.push(...(await resolvedNotices(steps, 'not found by a complete sweep', deps)));
       }
       await flush();
+      if (sinkErrors.length > 0) out.push(await sinkAlert(sinkErrors, account, region, deps));
       const error = session.result().ledgerError;
       if (error === undefined) {
         ledger.state.failureAlerted = false;
@@ -145,6 +150,19 @@ export function openFindingsGate(
     },
     result: () => session.result(),
   };
+}
+
+/** What Security Hub or EventBridge did not take, after their retries: one error alert per run. */
+async function sinkAlert(errors: string[], account: string, region: string, deps: PipelineDeps) {
+  deps.log.error('finding transitions not sent', { errors });
+  const { errorAlert } = await loadAlerts();
+  return errorAlert({
+    stage: 'publish',
+    account,
+    region,
+    message: `finding transitions could not be sent on (the ledger and SNS have them): ${errors.join(' | ')}`,
+    time: (deps.now ?? (() => new Date()))(),
+  });
 }
 
 /** One `finding-resolved` notice per resolved transition (alerted: it closes what an alert opened). */

@@ -10,11 +10,10 @@ import { createCallCounter, type RecordingCallCounter } from '../adapters/counte
 import { loadConfigFromEnv } from '../config/load.js';
 import type { GuardConfig } from '../config/schema.js';
 import type { AlertEntry } from '../engine/alert-types.js';
-import type { FindingsLedger } from '../engine/findings-gate.js';
-import type { LedgerPort } from '../engine/ledger.js';
 import type { GuardLog, GuardMetrics, KeepUndelivered, Notify, PipelineDeps } from '../engine/pipeline.js';
 import type { SnsPort, StsPort } from '../engine/ports.js';
 import { ConfigError } from '../errors.js';
+import { findingsLedger } from './findings-runtime.js';
 
 const SERVICE_NAME = 'kms-perimeter-guard';
 const METRICS_NAMESPACE = 'KmsPerimeterGuard';
@@ -142,9 +141,21 @@ export function createRuntime(
       }
     : undefined;
 
-  const findings = findingsLedger(env.FINDINGS_TABLE, config, clientOptions);
+  const findings = findingsLedger(env.FINDINGS_TABLE, {
+    config,
+    clientOptions,
+    counter,
+    ownAccount: () => ownAccount,
+    member: () => ({
+      ownAccount: () => runtime.ownAccount(),
+      roleName: config.memberRoleName,
+      sessionName: sessionName(env.AWS_LAMBDA_FUNCTION_NAME),
+      sts,
+      ...(endpoint ? { endpoint } : {}),
+    }),
+  });
 
-  return {
+  const runtime: Runtime = {
     config,
     logger,
     metrics,
@@ -173,29 +184,7 @@ export function createRuntime(
       };
     },
   };
-}
-
-/**
- * The findings ledger when FINDINGS_TABLE names the table (serverless.yml sets it). The DynamoDB
- * client loads on first use, like SNS and STS, so it is not parsed during the cold start's init.
- */
-function findingsLedger(
-  table: string | undefined,
-  config: GuardConfig,
-  clientOptions: { region: string; endpoint?: string },
-): FindingsLedger | undefined {
-  if (!table) return undefined;
-  let ledger: Promise<LedgerPort> | undefined;
-  const load = () =>
-    (ledger ??= Promise.all([import('../adapters/dynamodb-client.js'), import('../adapters/ledger.js')]).then(
-      ([client, adapter]) => adapter.createLedger(client.createDynamoDbClient(clientOptions), table),
-    ));
-  const port: LedgerPort = {
-    query: async (scope, resourceArn) => (await load()).query(scope, resourceArn),
-    get: async (subject) => (await load()).get(subject),
-    put: async (next, expected) => (await load()).put(next, expected),
-  };
-  return { port, table, alertsOn: config.alerts.on, state: { failureAlerted: false } };
+  return runtime;
 }
 
 /** RoleSessionName for member-account sessions: names the function so CloudTrail shows who acted. */

@@ -12,6 +12,9 @@ import type { FindingsLedger } from '../../functions/engine/findings-gate.js';
 import { sweepThroughLedger } from '../../functions/engine/ledger-sweep.js';
 import { processTrigger, publishAlerts } from '../../functions/engine/pipeline.js';
 import { buildReport } from '../../functions/engine/sweep-report.js';
+import { createTransitionSink } from '../../functions/engine/transition-sinks.js';
+import type { AsffFinding } from '../../functions/findings/asff.js';
+import type { TransitionEventEntry } from '../../functions/findings/transition-event.js';
 import { type LedgerServer, startLedgerTable, TABLE } from '../adapters/ledger-table.js';
 import {
   alertDocument,
@@ -289,5 +292,74 @@ describe('events through the ledger', () => {
     };
     expect((await processTrigger(event, h.deps)).alertsPublished).toBe(1);
     expect((await processTrigger(event, h.deps)).alertsPublished).toBe(1);
+  });
+});
+
+describe('transitions go on to Security Hub and EventBridge', () => {
+  it('new findings are imported FAILED and ACTIVE in their own account, resolved ones PASSED and ARCHIVED; one event each', async () => {
+    const { h, findings } = withLedger();
+    const account = ownAccount(h);
+    addKeys(h, account, [policyText(root(account), PARTNER), policyText(root(account), PARTNER)]);
+    const imported: { where: string; findings: AsffFinding[] }[] = [];
+    const events: TransitionEventEntry[] = [];
+    findings.sink = createTransitionSink({
+      securityHub: async (a, r) => ({
+        importFindings: async (f) => {
+          imported.push({ where: `${a} ${r}`, findings: [...f] });
+          return { sent: f.length, failed: [] };
+        },
+      }),
+      eventBus: async () => ({
+        putEvents: async (e) => {
+          events.push(...e);
+          return { sent: e.length, failed: [] };
+        },
+      }),
+      guardAccount: () => OWN,
+    });
+    await sweep(h, account);
+    expect(imported.map((i) => i.where)).toEqual([`${account} ${REGION}`]);
+    const first = imported[0]?.findings ?? [];
+    expect(first.map((f) => [f.AwsAccountId, f.Compliance.Status, f.RecordState])).toEqual([
+      [account, 'FAILED', 'ACTIVE'],
+      [account, 'FAILED', 'ACTIVE'],
+    ]);
+    expect(first[0]?.ProductFields['kms-perimeter-guard/witness']).toContain('444455556666');
+    expect(events.map((e) => JSON.parse(e.Detail).transition)).toEqual(['new', 'new']);
+    expect(events[0]?.Source).toBe('kms-perimeter-guard');
+    // Unchanged: nothing is sent; then key 1 is fixed: one resolved finding, archived.
+    await sweep(h, account);
+    expect(imported).toHaveLength(1);
+    (h.aws.keys.get(keyId(1)) as { policy: string }).policy = policyText(root(account));
+    await sweep(h, account);
+    const last = imported.at(-1)?.findings ?? [];
+    expect(last.map((f) => [f.Id, f.Compliance.Status, f.RecordState])).toEqual([
+      [first[1]?.Id, 'PASSED', 'ARCHIVED'],
+    ]);
+    expect(JSON.parse(events.at(-1)?.Detail ?? '{}')).toMatchObject({
+      transition: 'resolved',
+      state: 'resolved',
+    });
+  });
+
+  it('what a sink does not take is alerted once per run, and the findings still go out on SNS', async () => {
+    const { h, findings } = withLedger();
+    const account = ownAccount(h);
+    addKeys(h, account, [policyText(root(account), PARTNER)]);
+    findings.sink = createTransitionSink({
+      securityHub: async () => ({
+        importFindings: async (f) => ({
+          sent: 0,
+          failed: f.map((x) => ({ id: x.Id, code: 'InvalidAccess', message: 'Security Hub is not enabled' })),
+        }),
+      }),
+    });
+    const { published } = await sweep(h, account);
+    expect(kinds(published)).toEqual(['error', `finding ${keyId(0)}`]);
+    const error = published.map((a) => alertDocument(a)).find((d) => d.kind === 'error');
+    expect(error?.stage).toBe('publish');
+    expect(error?.message).toMatch(
+      /Security Hub \d{12} us-east-1: 1 of 1 finding transitions not taken \(kpg-v1-[0-9a-f]{64}: InvalidAccess: Security Hub is not enabled\)/,
+    );
   });
 });
