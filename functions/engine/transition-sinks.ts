@@ -1,30 +1,28 @@
 /**
- * The ledger's transitions, sent on: each to Security Hub in its finding's own account
- * (`securityHub.enabled`; one ASFF finding per transition, findings/transition-asff.ts) and to the
- * guard's default event bus (`eventBridge.enabled`; one event per transition,
- * findings/transition-event.ts). Pure orchestration over the ports: what a sink could not take after
- * its adapter's retries comes back as sentences, which the findings gate alerts once per run.
+ * The findings gate's sink: a batch of settled transitions sent on through `sendTransitions`
+ * (engine/finding-sinks.ts: Security Hub in each finding's own account, the guard's default event
+ * bus), with the open findings the outcomes report, so each carries its witness. What the sinks do
+ * not take after their adapters' retries comes back as sentences, alerted once per run.
  */
+
+import type { Step } from '../findings/lifecycle.js';
 import { type OpenFinding, openFindingsOfSweep } from '../findings/open-findings.js';
-import { asffOfTransition } from '../findings/transition-asff.js';
-import { transitionEvent } from '../findings/transition-event.js';
-import type { EventBusPort, SecurityHubPort, SinkResult } from './finding-sinks.js';
-import type { SettledTransitions, TransitionSink } from './findings-gate.js';
+import {
+  type EventBusPort,
+  type SecurityHubPort,
+  type SinkResult,
+  sendTransitions,
+} from './finding-sinks.js';
+import type { TransitionSink } from './findings-gate.js';
 import { toReportResource } from './sweep-report.js';
 
 export interface TransitionSinkPorts {
   /** Security Hub of one account-region (through the member role for another account). */
   securityHub?: (account: string, region: string) => Promise<SecurityHubPort>;
-  /** The default bus of the guard's own account. */
+  /** The default bus of the guard's own account (loaded on first use). */
   eventBus?: () => Promise<EventBusPort>;
   /** The guard's own account, named in each event. */
   guardAccount?: () => string | undefined;
-}
-
-/** The open findings an outcome reports, by finding id (a remediated one is not open: absent). */
-function openFindingsOf(s: SettledTransitions): Map<string, OpenFinding> {
-  if (!s.outcome) return new Map();
-  return new Map(openFindingsOfSweep({ resources: [toReportResource(s.outcome)] }).map((f) => [f.id, f]));
 }
 
 const said = (sink: string, r: SinkResult) =>
@@ -40,43 +38,28 @@ const said = (sink: string, r: SinkResult) =>
 export function createTransitionSink(ports: TransitionSinkPorts): TransitionSink | undefined {
   if (!ports.securityHub && !ports.eventBus) return undefined;
   return async (batch) => {
-    const asff = new Map<string, ReturnType<typeof asffOfTransition>[]>();
-    const events: ReturnType<typeof transitionEvent>[] = [];
-    const guardAccount = ports.guardAccount?.();
+    const steps: Step[] = [];
+    const findings = new Map<string, OpenFinding>();
     for (const settled of batch) {
-      const open = openFindingsOf(settled);
-      for (const step of settled.steps) {
-        const finding = open.get(step.next.id);
-        if (ports.securityHub) {
-          const where = `${step.next.subject.account}|${step.next.subject.region}`;
-          asff.set(where, [...(asff.get(where) ?? []), asffOfTransition(step, finding)]);
-        }
-        if (ports.eventBus) events.push(transitionEvent(step, finding, guardAccount));
-      }
+      steps.push(...settled.steps);
+      // The open findings the outcome reports (a remediated one is closed: built from its record).
+      if (settled.outcome)
+        for (const f of openFindingsOfSweep({ resources: [toReportResource(settled.outcome)] }))
+          findings.set(f.id, f);
     }
     const errors: string[] = [];
-    const failAll = (sink: string, n: number, err: unknown) =>
-      errors.push(`${sink}: ${n} finding transitions not sent: ${(err as Error).message ?? String(err)}`);
-    for (const [where, findings] of asff) {
-      const [account, region] = where.split('|') as [string, string];
-      try {
-        const port = await (ports.securityHub as NonNullable<TransitionSinkPorts['securityHub']>)(
-          account,
-          region,
-        );
-        errors.push(...said(`Security Hub ${account} ${region}`, await port.importFindings(findings)));
-      } catch (err) {
-        // The member role could not be assumed: the other accounts' imports go on.
-        failAll(`Security Hub ${account} ${region}`, findings.length, err);
-      }
+    let eventBus: EventBusPort | undefined;
+    try {
+      eventBus = await ports.eventBus?.();
+    } catch (err) {
+      errors.push(`EventBridge: ${steps.length} finding transitions not sent: ${(err as Error).message}`);
     }
-    if (ports.eventBus && events.length > 0) {
-      try {
-        errors.push(...said('EventBridge', await (await ports.eventBus()).putEvents(events)));
-      } catch (err) {
-        failAll('EventBridge', events.length, err);
-      }
-    }
-    return errors;
+    const guardAccount = ports.guardAccount?.();
+    const report = await sendTransitions(steps, findings, {
+      ...(ports.securityHub ? { securityHub: ports.securityHub } : {}),
+      ...(eventBus ? { eventBus } : {}),
+      ...(guardAccount ? { guardAccount } : {}),
+    });
+    return [...errors, ...said('Security Hub', report.securityHub), ...said('EventBridge', report.events)];
   };
 }

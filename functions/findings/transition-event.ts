@@ -16,8 +16,8 @@ import type { FindingState, Step, Transition } from './lifecycle.js';
 import type { OpenFinding } from './open-findings.js';
 import { findingOfRecord } from './record-finding.js';
 
-export const EVENT_SOURCE = 'kms-perimeter-guard';
-export const EVENT_DETAIL_TYPE = 'KMS Perimeter Guard Finding';
+const EVENT_SOURCE = 'kms-perimeter-guard';
+const EVENT_DETAIL_TYPE = 'KMS Perimeter Guard Finding';
 /** The largest entry EventBridge accepts, in its own count (see above): under 256 KiB. */
 export const EVENT_MAX_ENTRY_BYTES = 262_143;
 const DESCRIPTION_MAX = 4096;

@@ -359,7 +359,7 @@ describe('transitions go on to Security Hub and EventBridge', () => {
     const error = published.map((a) => alertDocument(a)).find((d) => d.kind === 'error');
     expect(error?.stage).toBe('publish');
     expect(error?.message).toMatch(
-      /Security Hub \d{12} us-east-1: 1 of 1 finding transitions not taken \(kpg-v1-[0-9a-f]{64}: InvalidAccess: Security Hub is not enabled\)/,
+      /Security Hub: 1 of 1 finding transitions not taken \(kpg-v1-[0-9a-f]{64}: InvalidAccess: Security Hub is not enabled\)/,
     );
   });
 });

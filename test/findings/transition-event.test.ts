@@ -13,6 +13,7 @@ import {
   transitionEvent,
 } from '../../functions/findings/transition-event.js';
 import type { Witness } from '../../functions/policy/types.js';
+import { type EventPattern, matchesPattern } from '../../infra/eventbridge-pattern.js';
 import { ACCOUNT, id, KEY, openFinding, steps, T1, WITNESS } from './transitions.js';
 
 const ajv = new Ajv2020({ allErrors: true, strict: true });
@@ -111,5 +112,32 @@ describe('transitionEvent', () => {
     const d = detailOf(transitionEvent(s.new, { ...openFinding(), description: 'd'.repeat(10_000) }));
     expect([...d.description]).toHaveLength(4096);
     expect(validDetail(d), JSON.stringify(validDetail.errors)).toBe(true);
+  });
+});
+
+describe('the README’s example rule', () => {
+  // The event EventBridge delivers for an entry: its fields under their event names.
+  const delivered = (e: ReturnType<typeof transitionEvent>) => ({
+    version: '0',
+    source: e.Source,
+    'detail-type': e.DetailType,
+    account: GUARD,
+    region: 'eu-west-1',
+    time: e.Time,
+    resources: e.Resources,
+    detail: JSON.parse(e.Detail),
+  });
+  const pattern = JSON.parse(
+    /--event-pattern '([^']+)'/.exec(readFileSync('README.md', 'utf8'))?.[1] ?? 'null',
+  ) as EventPattern;
+
+  it('routes new and reopened high findings, and nothing else', () => {
+    const s = steps();
+    const routed = Object.entries(s)
+      .filter(([, st]) => matchesPattern(pattern, delivered(transitionEvent(st, openFinding(), GUARD))))
+      .map(([t]) => t);
+    expect(routed).toEqual(['new', 'reopened']);
+    const medium = { ...openFinding(), severity: 'medium' as const };
+    expect(matchesPattern(pattern, delivered(transitionEvent(s.new, medium, GUARD)))).toBe(false);
   });
 });

@@ -4,7 +4,10 @@
  * CLI) run against it through an endpoint override:
  * - KMS, Organizations and CloudTrail: JSON 1.1 (`X-Amz-Target`), errors as `{"__type", "message"}`;
  * - EC2: Query, XML responses with `item` sets, errors as `<Response><Errors><Error>`;
- * - SNS and STS: Query, XML responses with `member` lists, errors as `<ErrorResponse>`.
+ * - SNS and STS: Query, XML responses with `member` lists, errors as `<ErrorResponse>`;
+ * - EventBridge: JSON 1.1 (`AWSEvents.PutEvents`, tools/simulator/eventbridge.ts);
+ * - Security Hub: REST-JSON (`POST /findings/import`, tools/simulator/security-hub.ts), errors as
+ *   `{"message"}` with the code in `x-amzn-errortype`.
  * The caller's account and region come from the SigV4 credential scope; signatures are not checked.
  * Never bundled into the Lambdas.
  */
@@ -16,7 +19,9 @@ import { parsePolicyText } from '../../functions/policy/parse.js';
 import { prng } from '../prng.js';
 import { DYNAMODB_TARGET_PREFIX, SimDynamoDb } from './dynamodb.js';
 import { Estate, type SimEndpoint, type SimGrant, type SimKey, type SimTrail } from './estate.js';
+import { SimEventBus } from './eventbridge.js';
 import { organizationsCall } from './organizations.js';
+import { SimSecurityHub } from './security-hub.js';
 
 export type FaultKind = 'throttle' | 'server-error' | 'timeout' | 'drop';
 
@@ -33,6 +38,10 @@ export interface FaultOptions {
   concurrentEdits?: boolean;
   /** How long a `timeout` holds the request before closing the connection (ms). */
   holdMs?: number;
+  /** Security Hub: finding Id → how many of its first imports fail (FailedFindings, InternalException). */
+  failFindings?: Record<string, number>;
+  /** EventBridge: detail `findingId` → how many of its first puts fail (entry ErrorCode InternalFailure). */
+  failEvents?: Record<string, number>;
 }
 
 export interface SimulatorOptions {
@@ -90,9 +99,15 @@ export class AwsSimulator {
     [];
   private readonly edited = new Set<string>();
   private readonly random: () => number;
+  /** Security Hub's imported findings per account-region (BatchImportFindings). */
+  readonly securityHub: SimSecurityHub;
+  /** Events put on the default buses (PutEvents). */
+  readonly eventBus: SimEventBus;
 
   constructor(private readonly options: SimulatorOptions = {}) {
     this.random = prng(options.faults?.seed ?? 1);
+    this.securityHub = new SimSecurityHub(options.faults?.failFindings);
+    this.eventBus = new SimEventBus(options.faults?.failEvents);
   }
 
   /** The fault to inject into this call, if any (one roll per call). */
@@ -163,22 +178,33 @@ export class AwsSimulator {
     const service = scope?.[3] ?? (target.startsWith('TrentService') ? 'kms' : 'unknown');
     const who = this.accessKeys.get(scope?.[1] ?? '');
     const json = target !== '';
-    const params = json ? {} : Object.fromEntries(new URLSearchParams(body));
+    // REST-JSON (Security Hub): the operation is the method and path.
+    const rest = service === 'securityhub';
+    const params = json || rest ? {} : Object.fromEntries(new URLSearchParams(body));
     // `TrentService.ListKeys`, `CloudTrail_20131101.DescribeTrails` (the AWS CLI sends the long form,
     // `com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.DescribeTrails`): the operation is last.
-    const operation = json
-      ? (target.split('.').pop() ?? '')
-      : String((params as Record<string, string>).Action ?? '');
+    const operation = rest
+      ? `${req.method} ${req.url?.split('?')[0]}` === 'POST /findings/import'
+        ? 'BatchImportFindings'
+        : `${req.method} ${req.url}`
+      : json
+        ? (target.split('.').pop() ?? '')
+        : String((params as Record<string, string>).Action ?? '');
     let dropAfter = false;
     const arrived = performance.now();
-    const send = (status: number, contentType: string, text: string) => {
+    const send = (
+      status: number,
+      contentType: string,
+      text: string,
+      headers: Record<string, string> = {},
+    ) => {
       this.callLog?.push({ call: `${service}:${operation}`, start: arrived, end: performance.now() });
       // A connection lost after the operation took effect: the caller never learns that it did.
       if (dropAfter) {
         req.socket.destroy();
         return;
       }
-      res.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': randomUUID() });
+      res.writeHead(status, { 'content-type': contentType, 'x-amzn-requestid': randomUUID(), ...headers });
       res.end(text);
     };
     if (this.options.latencyMs) await new Promise((r) => setTimeout(r, this.options.latencyMs));
@@ -229,6 +255,10 @@ export class AwsSimulator {
           JSON.stringify(this.cloudtrail(operation, JSON.parse(body || '{}'), caller)),
         );
       }
+      if (service === 'securityhub' || service === 'events') {
+        const out = this.sinks(service, operation, JSON.parse(body || '{}'), caller);
+        return send(200, rest ? 'application/json' : 'application/x-amz-json-1.1', JSON.stringify(out));
+      }
       const p = params as Record<string, string>;
       if (service === 'ec2') return send(200, 'text/xml', this.ec2(operation, p, caller));
       if (service === 'sns') return send(200, 'text/xml', this.sns(operation, p, caller));
@@ -236,6 +266,10 @@ export class AwsSimulator {
       throw new SimError('UnknownService', `the simulator does not serve ${service}`);
     } catch (err) {
       const e = err instanceof SimError ? err : new SimError('InternalFailure', String(err), 500);
+      if (rest)
+        return send(e.status, 'application/json', JSON.stringify({ message: e.message }), {
+          'x-amzn-errortype': e.code,
+        });
       if (json)
         return send(
           e.status,
@@ -281,6 +315,9 @@ export class AwsSimulator {
 
   /** Each service's own throttling answer (code and HTTP status). */
   private throttlingError(service: string): SimError {
+    // Security Hub's rate limit: https://docs.aws.amazon.com/securityhub/1.0/APIReference/CommonErrors.html
+    if (service === 'securityhub') return new SimError('LimitExceededException', 'Rate exceeded', 429);
+    if (service === 'events') return new SimError('ThrottlingException', 'Rate exceeded', 400);
     if (service === 'ec2') return new SimError('RequestLimitExceeded', 'Request limit exceeded.', 503);
     if (service === 'kms') return new SimError('ThrottlingException', 'Rate exceeded', 400);
     if (service === 'organizations')
@@ -295,6 +332,7 @@ export class AwsSimulator {
   /** Each service's own internal-error answer. */
   private serverError(service: string): SimError {
     if (service === 'kms') return new SimError('KMSInternalException', 'An internal error occurred.', 500);
+    if (service === 'securityhub') return new SimError('InternalException', 'Internal service failure.', 500);
     if (service === 'ec2') return new SimError('InternalError', 'An internal error has occurred.', 500);
     if (service === 'organizations')
       return new SimError(
@@ -590,6 +628,16 @@ export class AwsSimulator {
       default:
         throw new SimError('UnknownOperationException', `KMS ${op} is not simulated`);
     }
+  }
+
+  // ------------------------------------------------------------------------ Security Hub, events
+
+  private sinks(service: string, op: string, input: Record<string, unknown>, caller: Caller): unknown {
+    const fail = (code: string, message: string, status?: number) => new SimError(code, message, status);
+    if (service === 'securityhub' && op === 'BatchImportFindings')
+      return this.securityHub.batchImportFindings(input, caller, fail);
+    if (service === 'events' && op === 'PutEvents') return this.eventBus.putEvents(input, caller, fail);
+    throw new SimError('UnknownOperationException', `${service} ${op} is not simulated`);
   }
 
   // ---------------------------------------------------------------------------------------- Orgs
