@@ -63,6 +63,14 @@ describe('demo', () => {
     expect(worker).toMatch(/\[INFO\] sweep summary: /);
     expect(worker).toMatch(/sweep 2 \(6 account-regions\): \d+ SNS messages, 0 finding alerts/);
     expect(worker).toMatch(/the second sweep sent no finding alert: nothing changed/);
+    // Each transition also imported into its account's Security Hub and put on the default bus.
+    const hub =
+      /Security Hub holds (\d+) findings of the guard in (\d+) accounts \((\d+) ACTIVE\); the default bus got (\d+) transition events/.exec(
+        worker,
+      );
+    expect(Number(hub?.[1])).toBeGreaterThan(0);
+    expect(Number(hub?.[2])).toBe(3);
+    expect(Number(hub?.[4])).toBeGreaterThanOrEqual(Number(hub?.[1]));
     // The last sweep finds nothing left to remediate.
     expect(last).not.toMatch(/^FINDING key-no-external-principals|^FINDING endpoint-no-external-principals/m);
   });

@@ -266,6 +266,9 @@ export const demoConfig = (endpointIds: string[]): GuardConfig =>
       },
       memberRoleName: ROLE,
       organization: { rcps: 'read' },
+      // Finding transitions also go to Security Hub (each account's own) and the default bus.
+      securityHub: { enabled: true },
+      eventBridge: { enabled: true },
       // The Lambdas' 2 s default is for one resource on a Lambda's own vCPU; the demo runs on
       // whatever machine it is given (CI shares its cores), and shows the size refusal of its
       // 32 KB policy, not a budget refusal.

@@ -33,5 +33,10 @@ export async function ledgerSweeps(
     );
     for (const m of messages) out(`  - ${m.subject}`);
   }
+  const imported = scopes.flatMap((s) => sim.securityHub.findingsIn(s.account, s.region));
+  const active = imported.filter((f) => f.RecordState === 'ACTIVE').length;
+  out(
+    `Security Hub holds ${imported.length} findings of the guard in ${new Set(imported.map((f) => f.AwsAccountId)).size} accounts (${active} ACTIVE); the default bus got ${sim.eventBus.events.length} transition events`,
+  );
   return sent;
 }
