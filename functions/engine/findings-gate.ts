@@ -24,6 +24,7 @@ import {
   observationsOf,
   openLedgerSession,
 } from './ledger.js';
+import type { RunDigestPort } from './run-digest.js';
 
 /** A resource's outcome with the transitions it won, for the sinks. */
 export interface SettledTransitions {
@@ -45,6 +46,8 @@ export interface FindingsLedger {
   table: string;
   alertsOn: AlertsOn;
   sink?: TransitionSink;
+  /** The sweep runs' digests (the worker that completes a run sends its one summary). */
+  runs?: RunDigestPort;
   /**
    * Kept for the container's life: the table's failure was alerted and the table has not worked
    * since, so a table that stays down is alerted once, not once per event.

@@ -7,7 +7,7 @@ import type { RuleId } from '../config/schema.js';
 import { RULE_IDS } from '../config/schema.js';
 import type { KeyGrant } from '../rules/reads.js';
 import type { FindingExample, Proof, ProtectedBy } from '../rules/types.js';
-import type { AlertEntry, SummaryStatus } from './alert-types.js';
+import type { AlertEntry, SummaryStatus, SweepSummaryInput } from './alert-types.js';
 import { summaryAlert } from './alerts.js';
 import { isQuiet, type SweepDigest } from './digest.js';
 import { type PipelineDeps, publishAlerts, type ResourceContext, type ResourceOutcome } from './pipeline.js';
@@ -197,8 +197,8 @@ export function buildReport(input: {
   };
 }
 
-/** The summary alert of one sweep (counts by rule and status), in the alert schema's own statuses. */
-function sweepSummaryAlert(report: SweepReport, digest?: SweepDigest): AlertEntry {
+/** The summary of one sweep (counts by rule and status), in the alert schema's own statuses. */
+export function sweepSummaryInput(report: SweepReport, digest?: SweepDigest): SweepSummaryInput {
   const counts: Partial<Record<RuleId, Partial<Record<SummaryStatus, number>>>> = {};
   for (const r of report.resources) {
     for (const [rule, res] of Object.entries(r.results) as [RuleId, ReportRuleResult][]) {
@@ -228,7 +228,7 @@ function sweepSummaryAlert(report: SweepReport, digest?: SweepDigest): AlertEntr
         message: `${r.type} ${r.id} unreadable: ${r.reason ?? 'unknown'}`,
       })),
   ];
-  return summaryAlert({
+  return {
     sweepId: report.runId,
     startedAt: report.startedAt,
     finishedAt: report.finishedAt,
@@ -240,8 +240,12 @@ function sweepSummaryAlert(report: SweepReport, digest?: SweepDigest): AlertEntr
     errors,
     ...(digest ? { digest } : {}),
     time: report.finishedAt,
-  });
+  };
 }
+
+/** Nothing to tell in a summary: with a digest, no transition and no error. */
+export const isQuietSummary = (s: SweepSummaryInput) =>
+  s.digest !== undefined && isQuiet(s.digest, s.errors?.length ?? 0);
 
 /**
  * Publish one sweep's per-resource alerts and its summary (one PublishBatch stream). With a digest
@@ -254,7 +258,7 @@ export async function publishSweepAlerts(
   deps: PipelineDeps,
   digest?: SweepDigest,
 ) {
-  const errors = report.scopes.filter((s) => s.error).length + report.totals.unreadable;
-  const summary = digest && isQuiet(digest, errors) ? [] : [sweepSummaryAlert(report, digest)];
+  const input = sweepSummaryInput(report, digest);
+  const summary = isQuietSummary(input) ? [] : [summaryAlert(input)];
   return publishAlerts([...sweeps.flatMap((s) => s.alerts), ...summary], deps);
 }

@@ -82,12 +82,24 @@ export function findingsLedger(table: string | undefined, rt: FindingsRuntime): 
     get: async (subject) => (await load()).get(subject),
     put: async (next, expected) => (await load()).put(next, expected),
   };
+  const runs = lazy(async () => {
+    const [client, adapter] = await Promise.all([
+      import('../adapters/dynamodb-client.js'),
+      import('../adapters/run-digests.js'),
+    ]);
+    return adapter.createRunDigests(client.createDynamoDbClient(rt.clientOptions), table);
+  });
   const sink = sinkOf(rt);
   return {
     port,
     table,
     alertsOn: rt.config.alerts.on,
     ...(sink ? { sink } : {}),
+    runs: {
+      put: async (runId, account, region, summary) => (await runs()).put(runId, account, region, summary),
+      list: async (runId) => (await runs()).list(runId),
+      claim: async (runId) => (await runs()).claim(runId),
+    },
     state: { failureAlerted: false },
   };
 }

@@ -6,6 +6,8 @@ export interface SweepMessage {
   runId: string;
   account: string;
   region: string;
+  /** How many account-regions the run has (absent in messages of earlier versions of the planner). */
+  scopes?: number;
 }
 
 /** Parse a message body; `undefined` plus the reason when it is not a sweep message. */
@@ -25,7 +27,15 @@ export function parseSweepMessage(body: string): { message?: SweepMessage; error
   if (typeof m.region !== 'string' || !/^[a-z]{2,}(-[a-z0-9]+)+-\d+$/.test(m.region)) {
     return { error: 'region must be an AWS region' };
   }
+  if (m.scopes !== undefined && !(Number.isSafeInteger(m.scopes) && m.scopes >= 1))
+    return { error: 'scopes must be a whole number >= 1' };
   return {
-    message: { version: SWEEP_MESSAGE_VERSION, runId: m.runId, account: m.account, region: m.region },
+    message: {
+      version: SWEEP_MESSAGE_VERSION,
+      runId: m.runId,
+      account: m.account,
+      region: m.region,
+      ...(m.scopes !== undefined ? { scopes: m.scopes } : {}),
+    },
   };
 }

@@ -52,8 +52,11 @@ export async function planSweep(event: { time?: string } | undefined, context: C
         : config.sweep.accounts.length > 0
           ? config.sweep.accounts
           : [runtime.ownAccount()];
+    // Each message says how many account-regions the run has: the worker that completes the run
+    // sends its one digest (engine/run-digest.ts).
+    const scopes = accounts.length * regions.length;
     const messages: SweepMessage[] = accounts.flatMap((account) =>
-      regions.map((region) => ({ version: SWEEP_MESSAGE_VERSION, runId, account, region })),
+      regions.map((region) => ({ version: SWEEP_MESSAGE_VERSION, runId, account, region, scopes })),
     );
     await sendMessages(
       sqs,

@@ -15,11 +15,21 @@ import { putJson } from '../adapters/queue.js';
 import { createRcpReader } from '../adapters/rcps.js';
 import { createS3Client } from '../adapters/s3-client.js';
 import { createSweepPorts } from '../adapters/sweep-ports.js';
+import { summaryAlert } from '../engine/alerts.js';
+import type { SweepDigest } from '../engine/digest.js';
 import { digestOf } from '../engine/digest.js';
 import { sweepThroughLedger } from '../engine/ledger-sweep.js';
 import { publishAlerts } from '../engine/pipeline.js';
 import { RateLimiter } from '../engine/rate-limit.js';
-import { buildReport, publishSweepAlerts } from '../engine/sweep-report.js';
+import { completeRun } from '../engine/run-digest.js';
+import {
+  buildReport,
+  isQuietSummary,
+  publishSweepAlerts,
+  type ScopeSweep,
+  type SweepReport,
+  sweepSummaryInput,
+} from '../engine/sweep-report.js';
 import { SweepIncompleteError, SweepMessageError } from '../errors.js';
 import { createRuntime, memberPortOptions } from './runtime.js';
 import { parseSweepMessage, type SweepMessage } from './sweep-message.js';
@@ -136,12 +146,9 @@ async function sweepAndReport(message: SweepMessage, context: Context) {
     apiCalls: runtime.counter.snapshot(),
     rateLimitWaitsMs: limiterFor(message.account, message.region).waits() as Record<string, number>,
   });
-  await publishSweepAlerts(
-    report,
-    [sweep],
-    deps,
-    ledger && ledger.ledgerError === undefined ? digestOf(report, ledger.transitions) : undefined,
-  );
+  const digest =
+    ledger && ledger.ledgerError === undefined ? digestOf(report, ledger.transitions) : undefined;
+  await publishRunSummary(message, report, [sweep], digest);
   if (config.sweep.reportBucket) {
     s3 ??= createS3Client({ region: runtime.region, ...endpoint });
     await putJson(
@@ -153,6 +160,43 @@ async function sweepAndReport(message: SweepMessage, context: Context) {
     );
   }
   return { sweep, report };
+}
+
+/**
+ * The summary: with the ledger and a planner that says how many account-regions the run has, one
+ * digest for the whole run, sent by the worker that completes it; else this account-region's own.
+ * If the run's digest cannot be kept, this account-region's summary goes out instead.
+ */
+async function publishRunSummary(
+  message: SweepMessage,
+  report: SweepReport,
+  sweeps: ScopeSweep[],
+  digest: SweepDigest | undefined,
+) {
+  const runs = deps.findings?.runs;
+  if (!runs || !digest || message.scopes === undefined)
+    return publishSweepAlerts(report, sweeps, deps, digest);
+  await publishAlerts(
+    sweeps.flatMap((s) => s.alerts),
+    deps,
+  );
+  let whole: Awaited<ReturnType<typeof completeRun>>;
+  try {
+    whole = await completeRun(
+      runs,
+      message.runId,
+      message.scopes,
+      message.account,
+      message.region,
+      sweepSummaryInput(report, digest),
+    );
+  } catch (err) {
+    runtime.logger.error("run digest not kept: sending this account-region's summary", {
+      error: err as Error,
+    });
+    return publishSweepAlerts(report, [], deps, digest);
+  }
+  if (whole && !isQuietSummary(whole)) await publishAlerts([summaryAlert(whole)], deps);
 }
 
 const processor = new BatchProcessor(EventType.SQS);

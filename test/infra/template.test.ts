@@ -192,9 +192,13 @@ describe('packaged template', () => {
   });
 
   it('one small zip per function (its own chunks only, no source maps)', () => {
+    // A package holding every function's chunks, or source maps, is about 2 MB. A function's own
+    // chunks, its lazily loaded clients included (SNS, STS, SQS, Organizations, DynamoDB, Security
+    // Hub, EventBridge), are 250-290 KB zipped; what the cold start parses is measured in the
+    // handlers benchmark.
     for (const fn of ['endpointEvents', 'keyEvents', 'sweepPlanner', 'sweepWorker']) {
       const bytes = statSync(path.join(packageDir, `${fn}.zip`)).size;
-      expect(bytes, fn).toBeLessThan(256 * 1024);
+      expect(bytes, fn).toBeLessThan(384 * 1024);
     }
   });
 

@@ -1,7 +1,7 @@
 /**
  * The demo's scheduled sweeps: one SQS batch per run through the real sweep worker handler, with
  * the findings ledger in the simulator's DynamoDB. The first run alerts each open finding the
- * events did not already record, and sends a digest per account-region that changed; the second,
+ * events did not already record, and one digest for the run; the second,
  * with no finding changed, sends no finding alert and no digest (a resource it still cannot read is
  * alerted again, with its account-region's summary: a coverage gap is repeated until fixed).
  */
@@ -22,7 +22,13 @@ export async function ledgerSweeps(
     const before = sim.estate.messages.length;
     const Records = scopes.map((s, i) => ({
       messageId: `demo-${run}-${i}`,
-      body: JSON.stringify({ version: 1, runId: `demo-sweep-${run}`, account: s.account, region: s.region }),
+      body: JSON.stringify({
+        version: 1,
+        runId: `demo-sweep-${run}`,
+        account: s.account,
+        region: s.region,
+        scopes: scopes.length,
+      }),
     }));
     await handler({ Records } as never, { ...context, getRemainingTimeInMillis: () => 900_000 } as never);
     const messages = sim.estate.messages.slice(before);

@@ -302,7 +302,7 @@ async function main(): Promise<number> {
     const [, second] = await ledgerSweeps(sim, out, context);
     out(
       second?.findingAlerts === 0
-        ? `the second sweep sent no finding alert: nothing changed. Its ${second.messages} messages are the unreadable key, alerted each sweep until it can be read, and its account-region's summary.`
+        ? `the second sweep sent no finding alert: nothing changed. Its ${second.messages} messages are the unreadable key, alerted each sweep until it can be read, and the run's one summary.`
         : `the second sweep sent ${second?.findingAlerts} finding alerts although nothing changed`,
     );
     // The CLI's exit contract, said as the CLI's help says it: the estate's unreadable key makes the
