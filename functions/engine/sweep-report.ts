@@ -51,7 +51,12 @@ export interface ScopeResult {
   region: string;
   startedAt: string;
   durationMs: number;
-  keys: { listed: number; awsManaged: number };
+  keys: {
+    listed: number;
+    awsManaged: number;
+    /** Why ListAliases failed: AWS-managed keys were then told by DescribeKey, one call per key. */
+    aliasesUnread?: string;
+  };
   endpoints: { listed: number };
   /** Set when the whole account-region could not be swept (role not assumable, listing denied). */
   error?: string;

@@ -10,6 +10,7 @@ import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
   KMSClient,
+  ListAliasesCommand,
   ListKeysCommand,
   ListResourceTagsCommand,
   PutKeyPolicyCommand,
@@ -91,7 +92,15 @@ function mockEstate(keys = 7) {
       },
     };
   });
-  // Key 1 is AWS-managed: its policy carries the `auto-<service>-<n>` Id AWS gives those policies.
+  // Key 1 is AWS-managed: ListAliases gives it AWS's alias; a customer key has its own alias.
+  kms.on(ListAliasesCommand).resolves({
+    Aliases: [
+      { AliasName: 'alias/aws/ebs', TargetKeyId: keyId(1) },
+      { AliasName: 'alias/app', TargetKeyId: keyId(0) },
+    ],
+    Truncated: false,
+  });
+  // Key 1's policy also carries the `auto-<service>-<n>` Id AWS gives those policies.
   kms
     .on(GetKeyPolicyCommand)
     .callsFake((input: { KeyId: string }) => ({ Policy: estatePolicy(input.KeyId) }));
@@ -176,6 +185,12 @@ describe('sweep', () => {
       detail: expect.stringMatching(/^cannot remediate: .*pending deletion/i),
     });
     expect(report.apiCalls['kms:ListKeys']).toBe(3);
+    // The AWS-managed key is told by its alias/aws/* alias: one ListAliases, no read of the key.
+    expect(report.apiCalls['kms:ListAliases']).toBe(1);
+    expect(byId[keyId(1)]).toMatchObject({ status: 'skipped', reason: 'AWS-managed key' });
+    for (const command of [DescribeKeyCommand, GetKeyPolicyCommand])
+      expect(kms.commandCalls(command).filter((c) => c.args[0].input.KeyId === keyId(1))).toEqual([]);
+    expect(report.scopes[0].keys.aliasesUnread).toBeUndefined();
     expect(run.stderr).toMatch(/111122223333\/us-east-1: 9\/9 resources judged/);
   });
 
