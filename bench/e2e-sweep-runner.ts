@@ -30,19 +30,29 @@ const config = parseConfig(
 const rss = trackPeakRss();
 const cpu0 = process.cpuUsage();
 const t0 = nowMs();
+// The JSON report is written as the sweep goes (to a sink that counts its bytes here) and keeps no
+// resource: count what it wrote without holding it.
+const ids = new Set<string>();
+const notJudged: { reason?: string }[] = [];
+let reportBytes = 0;
 const { report } = await runSweep({
   config,
   endpointUrl,
   remediate: false,
   format: 'json',
   progress: { write: () => {}, isTTY: false },
-  stdout: () => {},
+  stdout: (chunk) => {
+    reportBytes += chunk.length;
+  },
   env: { AWS_REGION: region },
+  onResource: (r) => {
+    ids.add(r.id);
+    if (r.status !== 'judged') notJudged.push({ ...(r.reason ? { reason: r.reason } : {}) });
+  },
 });
 const elapsed = (nowMs() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const { peakMb, beforeMb } = rss.stop();
-const notJudged = report.resources.filter((r) => r.status !== 'judged');
 // What the sweep still holds at the end (the report): the rest of the peak is garbage not yet collected.
 (globalThis as { gc?: () => void }).gc?.();
 const heapAfterGcMb = process.memoryUsage().heapUsed / 1024 / 1024;
@@ -53,8 +63,10 @@ process.stdout.write(
     rssMb: peakMb,
     rssBeforeMb: beforeMb,
     heapAfterGcMb,
-    resources: report.resources.length,
-    ids: new Set(report.resources.map((r) => r.id)).size,
+    resources: report.totals.resources,
+    ids: ids.size,
+    reportBytes,
+    findings: Object.values(report.totals.byRule).reduce((a, c) => a + (c?.finding ?? 0), 0),
     unjudged: notJudged.length,
     unjudgedReasons: [...new Set(notJudged.map((r) => r.reason))].slice(0, 5),
     scopeErrors: report.scopes.filter((s) => s.error).map((s) => s.error),

@@ -51,6 +51,8 @@ interface SweepRun {
   heapAfterGcMb: number;
   resources: number;
   ids: number;
+  reportBytes: number;
+  findings: number;
   unjudged: number;
   unjudgedReasons: string[];
   scopeErrors: string[];
@@ -75,6 +77,8 @@ async function sweepThroughSimulator(
   keys: number,
   endpoints: number,
   faults?: FaultOptions,
+  /** Every key lets an outside account decrypt: a finding per key (the memory scenario). */
+  findings = false,
 ): Promise<SweepRun> {
   const sim = new AwsSimulator({ latencyMs: LATENCY_MS, quotas: AWS_QUOTAS, ...(faults ? { faults } : {}) });
   const url = await sim.start();
@@ -90,6 +94,17 @@ async function sweepThroughSimulator(
           Action: 'kms:*',
           Resource: '*',
         },
+        ...(findings
+          ? [
+              {
+                Sid: 'Partner',
+                Effect: 'Allow',
+                Principal: { AWS: '444455556666' },
+                Action: 'kms:Decrypt',
+                Resource: '*',
+              },
+            ]
+          : []),
       ],
     });
     for (let i = 0; i < keys; i++) {
@@ -128,23 +143,25 @@ async function sweepThroughSimulator(
       'served' | 'simulatorCpuSeconds' | 'throttledByQuota' | 'injected' | 'bare' | 'bareThree'
     >;
     // The same calls by a bare SDK loop, against the same simulator and estate, right after.
-    const bare = faults
-      ? undefined
-      : ((await runScript(
-          'e2e-bare-runner',
-          [url, REGION, JSON.stringify(result.calls), String(DEFAULT_RATE_LIMITS['kms:GetKeyPolicy'].rate)],
-          env,
-        )) as BareRun);
+    const bare =
+      faults || findings
+        ? undefined
+        : ((await runScript(
+            'e2e-bare-runner',
+            [url, REGION, JSON.stringify(result.calls), String(DEFAULT_RATE_LIMITS['kms:GetKeyPolicy'].rate)],
+            env,
+          )) as BareRun);
     // And the three reads per key every sweep made before issue 15 (DescribeKey, GetKeyPolicy,
     // ListResourceTags): the SDK's share of the old cost, in this run.
     const threeReads = { 'kms:DescribeKey': keys, 'kms:GetKeyPolicy': keys, 'kms:ListResourceTags': keys };
-    const bareThree = faults
-      ? undefined
-      : ((await runScript(
-          'e2e-bare-runner',
-          [url, REGION, JSON.stringify(threeReads), String(DEFAULT_RATE_LIMITS['kms:GetKeyPolicy'].rate)],
-          env,
-        )) as BareRun);
+    const bareThree =
+      faults || findings
+        ? undefined
+        : ((await runScript(
+            'e2e-bare-runner',
+            [url, REGION, JSON.stringify(threeReads), String(DEFAULT_RATE_LIMITS['kms:GetKeyPolicy'].rate)],
+            env,
+          )) as BareRun);
     return {
       ...result,
       ...(bare ? { bare } : {}),
@@ -157,6 +174,70 @@ async function sweepThroughSimulator(
   } finally {
     await sim.stop();
   }
+}
+
+/** KMS calls per key: every KMS call but the account-region's listings. */
+const keyCalls = (calls: Record<string, number>) =>
+  Object.entries(calls)
+    .filter(([op]) => op.startsWith('kms:') && op !== 'kms:ListKeys' && op !== 'kms:ListAliases')
+    .reduce((a, [, n]) => a + n, 0);
+
+interface MemoryRun {
+  keys: number;
+  mode: 'streamed' | 'buffered';
+  elapsed: number;
+  findings: number;
+  reportBytes: number;
+  calls: number;
+  peakRssMb: number;
+}
+
+/**
+ * Peak RSS with a finding on every key: 10,000 through the real SDK against the simulator; 10,000
+ * and 100,000 through the sweep engine and the CLI's report output over in-memory ports (100,000
+ * through the SDK would take most of an hour), and 10,000 buffered as the CLI was before.
+ */
+async function memoryRows(quick: boolean): Promise<{ rows: BenchTable['rows']; data: unknown }> {
+  const rows: BenchTable['rows'] = [];
+  const keys = quick ? 2_000 : 10_000;
+  const many = quick ? 10_000 : 100_000;
+  const sdk = await sweepThroughSimulator(keys, 0, undefined, true);
+  rows.push({
+    name: `peak RSS, sweep --format json of ${keys.toLocaleString('en-US')} keys with a finding each, real SDK stack (simulator)`,
+    value: sdk.rssMb,
+    unit: 'MB',
+    detail: `${sdk.findings} findings, ${keys - sdk.ids} missing, ${fmt(sdk.elapsed, 1)} s; report streamed ${fmt(sdk.reportBytes / 1024 / 1024, 1)} MB; ${fmt(sdk.rssBeforeMb, 0)} MB before the sweep; heap after GC at the end ${fmt(sdk.heapAfterGcMb, 0)} MB`,
+    target: '<= 300 MB, 0 missing',
+    pass: sdk.rssMb <= 300 && sdk.ids === keys && sdk.findings === keys,
+  });
+  rows.push({
+    name: 'AWS calls per key with a finding (real SDK stack, dry run)',
+    value: keyCalls(sdk.calls) / keys,
+    unit: '',
+    detail: Object.entries(sdk.calls)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', '),
+  });
+  const runs: MemoryRun[] = [];
+  for (const [n, mode] of [
+    [keys, 'buffered'],
+    [keys, 'streamed'],
+    [many, 'streamed'],
+  ] as const) {
+    const r = (await runScript('sweep-memory-runner', [String(n), mode], {})) as MemoryRun;
+    runs.push(r);
+    const target = n >= 100_000 ? 400 : 300;
+    rows.push({
+      name: `peak RSS, ${n.toLocaleString('en-US')} keys with a finding each, sweep engine + CLI JSON report ${mode === 'streamed' ? 'streamed' : 'buffered (as before this change)'}, in-memory ports`,
+      value: r.peakRssMb,
+      unit: 'MB',
+      detail: `${r.findings} findings, ${n - r.findings} missing; ${fmt(r.elapsed, 1)} s (${fmt((r.elapsed * 1000) / n, 2)} ms per key, no SDK); report ${fmt(r.reportBytes / 1024 / 1024, 1)} MB`,
+      ...(mode === 'streamed'
+        ? { target: `<= ${target} MB, 0 missing`, pass: r.peakRssMb <= target && r.findings === n }
+        : {}),
+    });
+  }
+  return { rows, data: { sdk, runs } };
 }
 
 interface EventRun {
@@ -187,12 +268,8 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
     pass: clean.elapsed <= floor * 1.25,
   });
   const callsMade = Object.values(clean.calls).reduce((a, b) => a + b, 0);
-  const keyCalls = (calls: Record<string, number>) =>
-    Object.entries(calls)
-      .filter(([op]) => op.startsWith('kms:') && op !== 'kms:ListKeys')
-      .reduce((a, [, n]) => a + n, 0);
   rows.push({
-    name: 'AWS calls per key of that sweep (reads after the listing)',
+    name: 'AWS calls per compliant key of that sweep (reads after the listings ListKeys and ListAliases)',
     value: keyCalls(clean.calls) / keys,
     unit: '',
     detail: Object.entries(clean.calls)
@@ -280,6 +357,9 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
     pass: missing(stormy) === 0 && stormy.scopeErrors.length === 0,
   });
 
+  const memory = await memoryRows(options.quick === true);
+  rows.push(...memory.rows);
+
   const events = (await runScript('e2e-event-runner', [String(options.quick ? 10 : 50)], {})) as EventRun;
   for (const s of events.scenarios) {
     const p50 = median(s.samples);
@@ -299,6 +379,6 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
   return {
     title: 'End to end (real SDK clients against the AWS estate simulator)',
     rows,
-    data: { clean, stormy, floorSeconds: floor, events },
+    data: { clean, stormy, floorSeconds: floor, memory: memory.data, events },
   };
 }

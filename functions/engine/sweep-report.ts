@@ -10,6 +10,7 @@ import type { FindingExample, Proof, ProtectedBy } from '../rules/types.js';
 import type { AlertEntry, SummaryStatus } from './alert-types.js';
 import { summaryAlert } from './alerts.js';
 import { type PipelineDeps, publishAlerts, type ResourceContext, type ResourceOutcome } from './pipeline.js';
+import { addToTotals, emptyTotals, orderedByRule } from './sweep-report-stream.js';
 
 const SWEEP_REPORT_SCHEMA_VERSION = '1';
 
@@ -166,14 +167,8 @@ export function buildReport(input: {
   rateLimitWaitsMs?: Record<string, number>;
 }): SweepReport {
   const resources = input.sweeps.flatMap((s) => s.resources);
-  const byRule: SweepReport['totals']['byRule'] = {};
-  for (const r of resources) {
-    for (const [rule, res] of Object.entries(r.results) as [RuleId, ReportRuleResult][]) {
-      const counts = byRule[rule] ?? {};
-      counts[res.status] = (counts[res.status] ?? 0) + 1;
-      byRule[rule] = counts;
-    }
-  }
+  const totals = emptyTotals();
+  for (const r of resources) addToTotals(totals, r);
   return {
     schemaVersion: SWEEP_REPORT_SCHEMA_VERSION,
     kind: 'sweep-report',
@@ -185,17 +180,7 @@ export function buildReport(input: {
     dryRun: input.dryRun,
     scopes: input.sweeps.map((s) => s.scope),
     resources,
-    totals: {
-      resources: resources.length,
-      byType: {
-        'kms-key': resources.filter((r) => r.type === 'kms-key').length,
-        'vpc-endpoint': resources.filter((r) => r.type === 'vpc-endpoint').length,
-      },
-      judged: resources.filter((r) => r.status === 'judged').length,
-      skipped: resources.filter((r) => r.status === 'skipped').length,
-      unreadable: resources.filter((r) => r.status === 'unreadable').length,
-      byRule: Object.fromEntries(RULE_IDS.filter((id) => byRule[id]).map((id) => [id, byRule[id]])),
-    },
+    totals: { ...totals, byRule: orderedByRule(totals.byRule, RULE_IDS) },
     apiCalls: input.apiCalls,
     ...(input.rateLimitWaitsMs ? { rateLimitWaitsMs: input.rateLimitWaitsMs } : {}),
   };

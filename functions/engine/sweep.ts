@@ -49,6 +49,11 @@ export interface SweepOptions {
    */
   publish?: (alerts: AlertEntry[]) => Promise<unknown>;
   /**
+   * Called with each resource as it settles instead of keeping it in the result (the CLI writes its
+   * report as it goes): `resources` is then empty, and memory does not grow with resources.
+   */
+  onResource?: (r: ReportResource) => void;
+  /**
    * Checked before each resource is started: true stops the sweep (a Lambda near its timeout must
    * not begin a write it may not live to report). Resources not started are reported as not judged.
    */
@@ -112,7 +117,8 @@ export async function sweepAccountRegion(
   let judged = 0;
   const total = items.length;
   const done = async (r: ReportResource, outcome?: ResourceOutcome) => {
-    resources.push(r);
+    if (options.onResource) options.onResource(r);
+    else resources.push(r);
     if (outcome && outcome.alerts.length > 0) {
       if (options.publish) await options.publish(outcome.alerts);
       else alerts.push(...outcome.alerts);

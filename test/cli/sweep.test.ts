@@ -221,9 +221,34 @@ describe('sweep', () => {
     expect(run.stdout).toMatch(
       /REMEDIATED key-no-external-principals kms-key arn:aws:kms:us-east-1:111122223333:key\/00000003/,
     );
-    expect(JSON.parse(readFileSync(out, 'utf8')).dryRun).toBe(false);
+    const file = JSON.parse(readFileSync(out, 'utf8'));
+    expect(file.dryRun).toBe(false);
+    // The text report kept only the results that are not compliant, and counted the rest: it is the
+    // text of the whole report the file got as the sweep went.
+    expect(file.resources).toHaveLength(9);
+    expect(run.stdout).toBe(formatSweepText(file));
     // The pending-deletion key still has an open finding: exit 1.
     expect(run.code).toBe(1);
+  });
+
+  it('--format json with --output: the same report streamed to both, valid JSON', async () => {
+    mockEstate();
+    const dir = mkdtempSync(path.join(tmpdir(), 'kpg-sweep-'));
+    const out = path.join(dir, 'report.json');
+    const run = await runCli(
+      ['sweep', '--config', 'cfg.json', '--format', 'json', '--output', out],
+      { 'cfg.json': CONFIG },
+      env,
+    );
+    expect(run.code).toBe(1);
+    expect(readFileSync(out, 'utf8')).toBe(run.stdout);
+    const report = JSON.parse(run.stdout);
+    expect(report.resources).toHaveLength(9);
+    expect(report.totals).toMatchObject({
+      resources: 9,
+      byType: { 'kms-key': 7, 'vpc-endpoint': 2 },
+      skipped: 1,
+    });
   });
 
   it('"all-enabled" regions come from DescribeRegions; "organization" accounts from every ListAccounts page, ACTIVE only', async () => {
