@@ -32,6 +32,12 @@ export interface ReportOutputs {
   failing(): boolean;
 }
 
+/** `writeSync` may write less than it was given: write the rest. */
+function writeAll(fd: number, chunk: string): void {
+  const bytes = Buffer.from(chunk);
+  for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done);
+}
+
 /** asff/ocsf list the open findings of judged resources (findings/open-findings.ts). */
 const hasOpenFinding = (r: ReportResource) => r.status === 'judged' && Object.values(r.results).some(isOpen);
 
@@ -44,8 +50,13 @@ export function openReportOutputs(
   const fd = options.output ? openSync(options.output, 'w') : undefined;
   const sinks: ((chunk: string) => void)[] = [];
   if (options.format === 'json') sinks.push(options.stdout);
-  if (fd !== undefined) sinks.push((chunk) => writeSync(fd, chunk));
-  const write = sinks.length > 0 ? (chunk: string) => sinks.forEach((sink) => sink(chunk)) : undefined;
+  if (fd !== undefined) sinks.push((chunk) => writeAll(fd, chunk));
+  const write =
+    sinks.length > 0
+      ? (chunk: string) => {
+          for (const sink of sinks) sink(chunk);
+        }
+      : undefined;
   const stream = createReportStream(head, write, RULE_IDS);
   const kept: ReportResource[] = [];
   const table: ScopeCounts = new Map();
