@@ -21,6 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatSweepText } from '../../functions/cli/sweep-text.js';
 import { buildReport } from '../../functions/engine/sweep-report.js';
+import { memberRoleActions } from '../../functions/handlers/permissions.js';
 import { answerKeyStateReads } from '../adapters/key-state-mocks.js';
 import { profileFiles, runCli, signingKeyOf } from './helpers.js';
 
@@ -191,6 +192,11 @@ describe('sweep', () => {
     for (const command of [DescribeKeyCommand, GetKeyPolicyCommand])
       expect(kms.commandCalls(command).filter((c) => c.args[0].input.KeyId === keyId(1))).toEqual([]);
     expect(report.scopes[0].keys.aliasesUnread).toBeUndefined();
+    // IAM follows the calls: every KMS and EC2 call of the sweep is an action of the member role.
+    const member = memberRoleActions();
+    const calls = Object.keys(report.apiCalls).filter((op) => /^(kms|ec2):/.test(op));
+    expect(calls).toContain('kms:ListAliases');
+    expect(calls.filter((op) => !member.has(op))).toEqual([]);
     expect(run.stderr).toMatch(/111122223333\/us-east-1: 9\/9 resources judged/);
   });
 
