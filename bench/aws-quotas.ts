@@ -7,6 +7,7 @@
  */
 export const AWS_QUOTAS = {
   'kms:ListKeys': { rate: 500, burst: 500 },
+  'kms:ListAliases': { rate: 500, burst: 500 },
   'kms:DescribeKey': { rate: 2000, burst: 2000 },
   'kms:GetKeyPolicy': { rate: 1000, burst: 1000 },
   'kms:ListResourceTags': { rate: 2000, burst: 2000 },

@@ -12,6 +12,7 @@ import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
   KMSClient,
+  ListAliasesCommand,
   ListGrantsCommand,
   ListKeysCommand,
   ListResourceTagsCommand,
@@ -45,6 +46,15 @@ do {
   for (const k of out.Keys ?? []) if (k.KeyId) keyIds.push(k.KeyId);
   marker = out.Truncated ? out.NextMarker : undefined;
 } while (marker);
+// One ListAliases listing, as the guard makes per account-region.
+let aliasMarker: string | undefined;
+do {
+  const out = await kms.send(
+    new ListAliasesCommand({ Limit: 100, ...(aliasMarker ? { Marker: aliasMarker } : {}) }),
+  );
+  count('kms:ListAliases');
+  aliasMarker = out.Truncated ? out.NextMarker : undefined;
+} while (aliasMarker);
 let token: string | undefined;
 do {
   const out = await ec2.send(

@@ -51,6 +51,8 @@ interface SweepRun {
   heapAfterGcMb: number;
   resources: number;
   ids: number;
+  reportBytes: number;
+  findings: number;
   unjudged: number;
   unjudgedReasons: string[];
   scopeErrors: string[];
@@ -75,6 +77,12 @@ async function sweepThroughSimulator(
   keys: number,
   endpoints: number,
   faults?: FaultOptions,
+  /**
+   * The calls-per-key estate: the last `awsManaged` keys are AWS-managed (an `alias/aws/*` alias,
+   * no `auto-*` policy Id), the `open` before them let an outside account decrypt, the rest are
+   * compliant; `key-crypto-via-vpce` is off (it finds something on every key of this estate).
+   */
+  mix?: { awsManaged: number; open: number },
 ): Promise<SweepRun> {
   const sim = new AwsSimulator({ latencyMs: LATENCY_MS, quotas: AWS_QUOTAS, ...(faults ? { faults } : {}) });
   const url = await sim.start();
@@ -92,9 +100,27 @@ async function sweepThroughSimulator(
         },
       ],
     });
+    const open = JSON.stringify({
+      ...JSON.parse(policy),
+      Statement: [
+        ...JSON.parse(policy).Statement,
+        {
+          Sid: 'Partner',
+          Effect: 'Allow',
+          Principal: { AWS: '444455556666' },
+          Action: 'kms:Decrypt',
+          Resource: '*',
+        },
+      ],
+    });
     for (let i = 0; i < keys; i++) {
       const keyId = `${String(i).padStart(8, '0')}-0000-4000-8000-000000000000`;
-      sim.estate.addKey({ keyId, account: OWN, region: REGION, policy });
+      const fromEnd = keys - i;
+      if (mix && fromEnd <= mix.awsManaged)
+        sim.estate.addKey({ keyId, account: OWN, region: REGION, policy, keyManager: 'AWS' });
+      else if (mix && fromEnd <= mix.awsManaged + mix.open)
+        sim.estate.addKey({ keyId, account: OWN, region: REGION, policy: open });
+      else sim.estate.addKey({ keyId, account: OWN, region: REGION, policy });
     }
     const endpointPolicy = JSON.stringify({
       Statement: [
@@ -123,28 +149,31 @@ async function sweepThroughSimulator(
       AWS_SECRET_ACCESS_KEY: creds.secretAccessKey,
       AWS_REGION: REGION,
     };
-    const result = (await runScript('e2e-sweep-runner', [url, OWN, REGION, VPCE], env)) as Omit<
+    const args = [url, OWN, REGION, VPCE, ...(mix ? ['key-crypto-via-vpce'] : [])];
+    const result = (await runScript('e2e-sweep-runner', args, env)) as Omit<
       SweepRun,
       'served' | 'simulatorCpuSeconds' | 'throttledByQuota' | 'injected' | 'bare' | 'bareThree'
     >;
     // The same calls by a bare SDK loop, against the same simulator and estate, right after.
-    const bare = faults
-      ? undefined
-      : ((await runScript(
-          'e2e-bare-runner',
-          [url, REGION, JSON.stringify(result.calls), String(DEFAULT_RATE_LIMITS['kms:GetKeyPolicy'].rate)],
-          env,
-        )) as BareRun);
+    const bare =
+      faults || mix
+        ? undefined
+        : ((await runScript(
+            'e2e-bare-runner',
+            [url, REGION, JSON.stringify(result.calls), String(DEFAULT_RATE_LIMITS['kms:GetKeyPolicy'].rate)],
+            env,
+          )) as BareRun);
     // And the three reads per key every sweep made before issue 15 (DescribeKey, GetKeyPolicy,
     // ListResourceTags): the SDK's share of the old cost, in this run.
     const threeReads = { 'kms:DescribeKey': keys, 'kms:GetKeyPolicy': keys, 'kms:ListResourceTags': keys };
-    const bareThree = faults
-      ? undefined
-      : ((await runScript(
-          'e2e-bare-runner',
-          [url, REGION, JSON.stringify(threeReads), String(DEFAULT_RATE_LIMITS['kms:GetKeyPolicy'].rate)],
-          env,
-        )) as BareRun);
+    const bareThree =
+      faults || mix
+        ? undefined
+        : ((await runScript(
+            'e2e-bare-runner',
+            [url, REGION, JSON.stringify(threeReads), String(DEFAULT_RATE_LIMITS['kms:GetKeyPolicy'].rate)],
+            env,
+          )) as BareRun);
     return {
       ...result,
       ...(bare ? { bare } : {}),
@@ -157,6 +186,73 @@ async function sweepThroughSimulator(
   } finally {
     await sim.stop();
   }
+}
+
+/** KMS calls per key: every KMS call but the account-region's listings. */
+const keyCalls = (calls: Record<string, number>) =>
+  Object.entries(calls)
+    .filter(([op]) => op.startsWith('kms:') && op !== 'kms:ListKeys' && op !== 'kms:ListAliases')
+    .reduce((a, [, n]) => a + n, 0);
+
+interface MemoryRun {
+  keys: number;
+  mode: 'streamed' | 'buffered';
+  elapsed: number;
+  findings: number;
+  reportBytes: number;
+  calls: number;
+  peakRssMb: number;
+}
+
+/**
+ * Calls per key by kind (a small mixed estate through the real SDK), and peak RSS with a finding
+ * on every key through the sweep engine and the CLI's report output over in-memory ports at
+ * 10,000 and 100,000 (100,000 through the SDK would take most of an hour here), and 10,000
+ * buffered as the CLI was before. 10,000 findings through the real SDK: the main sweep above.
+ */
+async function memoryRows(quick: boolean): Promise<{ rows: BenchTable['rows']; data: unknown }> {
+  const rows: BenchTable['rows'] = [];
+  const keys = quick ? 2_000 : 10_000;
+  const many = quick ? 10_000 : 100_000;
+  // Calls per key by kind: 0 per AWS-managed key, 1 per compliant customer key, 3 per finding.
+  const [awsManaged, open] = [100, 100];
+  const mixed = await sweepThroughSimulator(1_200, 0, undefined, { awsManaged, open });
+  const compliant = 1_200 - awsManaged - open;
+  rows.push({
+    name: `AWS calls per key, ${compliant.toLocaleString('en-US')} compliant + ${open} with a finding + ${awsManaged} AWS-managed keys (alias/aws/*), real SDK stack, dry run`,
+    value: keyCalls(mixed.calls) / 1_200,
+    unit: '',
+    detail: `${Object.entries(mixed.calls)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(
+        ', ',
+      )}; expected ${compliant} x 1 + ${open} x 3 + ${awsManaged} x 0 = ${compliant + open * 3}; ${1_200 - mixed.ids} missing`,
+    target: `${compliant + open * 3} calls, no DescribeKey of an AWS-managed key`,
+    pass:
+      keyCalls(mixed.calls) === compliant + open * 3 &&
+      mixed.calls['kms:DescribeKey'] === open &&
+      mixed.ids === 1_200,
+  });
+  const runs: MemoryRun[] = [];
+  for (const [n, mode] of [
+    [keys, 'buffered'],
+    [keys, 'streamed'],
+    [many, 'streamed'],
+  ] as const) {
+    const r = (await runScript('sweep-memory-runner', [String(n), mode], {})) as MemoryRun;
+    runs.push(r);
+    const target = n >= 100_000 ? 400 : 300;
+    rows.push({
+      name: `peak RSS, ${n.toLocaleString('en-US')} keys with a finding each, sweep engine + CLI JSON report ${mode === 'streamed' ? 'streamed' : 'buffered (as before this change)'}, in-memory ports`,
+      value: r.peakRssMb,
+      unit: 'MB',
+      detail: `${r.findings} findings, ${n - r.findings} missing; ${fmt(r.elapsed, 1)} s (${fmt((r.elapsed * 1000) / n, 2)} ms per key, no SDK); report ${fmt(r.reportBytes / 1024 / 1024, 1)} MB`,
+      ...(mode === 'streamed'
+        ? { target: `<= ${target} MB, 0 missing`, pass: r.peakRssMb <= target && r.findings === n }
+        : {}),
+    });
+  }
+  return { rows, data: { mixed, runs } };
 }
 
 interface EventRun {
@@ -176,6 +272,8 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
   const floor = rateFloorSeconds(keys, endpoints);
   const rows: BenchTable['rows'] = [];
 
+  // First, so that a failure there costs minutes, not the whole run; its rows come after the sweeps'.
+  const memory = await memoryRows(options.quick === true);
   const clean = await sweepThroughSimulator(keys, endpoints);
   const missing = (r: SweepRun) => keys + endpoints - r.ids;
   rows.push({
@@ -187,12 +285,8 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
     pass: clean.elapsed <= floor * 1.25,
   });
   const callsMade = Object.values(clean.calls).reduce((a, b) => a + b, 0);
-  const keyCalls = (calls: Record<string, number>) =>
-    Object.entries(calls)
-      .filter(([op]) => op.startsWith('kms:') && op !== 'kms:ListKeys')
-      .reduce((a, [, n]) => a + n, 0);
   rows.push({
-    name: 'AWS calls per key of that sweep (reads after the listing)',
+    name: 'AWS calls per key of that sweep (after the listings ListKeys and ListAliases; a key-crypto-via-vpce finding on every key)',
     value: keyCalls(clean.calls) / keys,
     unit: '',
     detail: Object.entries(clean.calls)
@@ -236,10 +330,10 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
     });
   }
   rows.push({
-    name: 'peak RSS of the sweep process (bundled, plain node, real SDK clients)',
+    name: `peak RSS of the sweep process, --format json streamed (bundled, plain node, real SDK clients), ${clean.findings.toLocaleString('en-US')} findings`,
     value: clean.rssMb,
     unit: 'MB',
-    detail: `${fmt(clean.rssBeforeMb, 0)} MB before the sweep started; heap after GC at the end (the report) ${fmt(clean.heapAfterGcMb, 0)} MB`,
+    detail: `${fmt(clean.rssBeforeMb, 0)} MB before the sweep started; heap after GC at the end ${fmt(clean.heapAfterGcMb, 0)} MB; report written as it went ${fmt(clean.reportBytes / 1024 / 1024, 1)} MB`,
     target: '<= 300 MB',
     pass: clean.rssMb <= 300,
   });
@@ -280,6 +374,8 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
     pass: missing(stormy) === 0 && stormy.scopeErrors.length === 0,
   });
 
+  rows.push(...memory.rows);
+
   const events = (await runScript('e2e-event-runner', [String(options.quick ? 10 : 50)], {})) as EventRun;
   for (const s of events.scenarios) {
     const p50 = median(s.samples);
@@ -299,6 +395,6 @@ export async function run(options: { quick?: boolean } = {}): Promise<BenchTable
   return {
     title: 'End to end (real SDK clients against the AWS estate simulator)',
     rows,
-    data: { clean, stormy, floorSeconds: floor, events },
+    data: { clean, stormy, floorSeconds: floor, memory: memory.data, events },
   };
 }

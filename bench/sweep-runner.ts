@@ -16,6 +16,7 @@ import {
   GetKeyPolicyCommand,
   KMSClient,
   KMSServiceException,
+  ListAliasesCommand,
   ListKeysCommand,
   ListResourceTagsCommand,
 } from '@aws-sdk/client-kms';
@@ -123,6 +124,11 @@ function installMocks(
     return start + size < keys
       ? { Keys: page, Truncated: true, NextMarker: String(start + size) }
       : { Keys: page, Truncated: false };
+  });
+  // The account-region's aliases: none of the listed keys is AWS-managed.
+  kms.on(ListAliasesCommand).callsFake(async () => {
+    await gate('kms:ListAliases', 'kms');
+    return { Aliases: [], Truncated: false };
   });
   kms.on(DescribeKeyCommand).callsFake(async (input: { KeyId: string }) => {
     await gate('kms:DescribeKey', 'kms');

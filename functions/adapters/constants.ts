@@ -46,6 +46,12 @@ export const ASSUME_ROLE_DURATION_SECONDS = 3_600;
 /** ListKeys accepts Limit 1-1000 (default 100); larger pages mean fewer calls against the 500/s quota. */
 export const LIST_KEYS_PAGE_SIZE = 1_000;
 
+/**
+ * ListAliases accepts Limit 1-100 (default 50); its own quota is 500/s.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html
+ */
+export const LIST_ALIASES_PAGE_SIZE = 100;
+
 /** ListResourceTags accepts Limit 1-50. */
 export const LIST_RESOURCE_TAGS_PAGE_SIZE = 50;
 /** ListGrants `Limit`: 1-100 (https://docs.aws.amazon.com/kms/latest/APIReference/API_ListGrants.html). */

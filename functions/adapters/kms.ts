@@ -5,18 +5,20 @@ import {
   type GrantListEntry,
   type KeyMetadata,
   type KMSClient,
+  ListAliasesCommand,
   ListGrantsCommand,
   ListKeysCommand,
   ListResourceTagsCommand,
   PutKeyPolicyCommand,
   RevokeGrantCommand,
 } from '@aws-sdk/client-kms';
-import type { KeyDescription, KeyListEntry, KmsPort } from '../engine/ports.js';
+import type { AliasListEntry, KeyDescription, KeyListEntry, KmsPort } from '../engine/ports.js';
 import { ownSet } from '../policy/own.js';
 import type { ExtraKeyRead, ExtraKeyState, KeyGrant } from '../rules/reads.js';
 import { type AdapterOptions, createCaller } from './call.js';
 import {
   KEY_POLICY_NAME,
+  LIST_ALIASES_PAGE_SIZE,
   LIST_GRANTS_PAGE_SIZE,
   LIST_KEYS_PAGE_SIZE,
   LIST_RESOURCE_TAGS_PAGE_SIZE,
@@ -212,6 +214,24 @@ export function createKmsAdapter(client: KMSClient, options: KmsAdapterOptions =
           if (key.KeyId && key.KeyArn) yield { keyId: key.KeyId, keyArn: key.KeyArn };
         }
         marker = nextMarker('ListKeys', undefined, marker, out);
+      } while (marker);
+    },
+
+    // Without KeyId: every alias of the account-region, those AWS created for its AWS-managed keys
+    // (`alias/aws/<service>`) included. https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html
+    async *listAliases(): AsyncGenerator<AliasListEntry> {
+      let marker: string | undefined;
+      do {
+        const out = await call('ListAliases', undefined, () =>
+          client.send(
+            new ListAliasesCommand({ Limit: LIST_ALIASES_PAGE_SIZE, ...(marker ? { Marker: marker } : {}) }),
+          ),
+        );
+        for (const a of out.Aliases ?? []) {
+          if (a.AliasName)
+            yield { aliasName: a.AliasName, ...(a.TargetKeyId ? { targetKeyId: a.TargetKeyId } : {}) };
+        }
+        marker = nextMarker('ListAliases', undefined, marker, out);
       } while (marker);
     },
   };

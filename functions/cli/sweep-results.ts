@@ -41,13 +41,19 @@ export const coverageIncomplete = (report: SweepReport): boolean =>
 
 /**
  * 3 when coverage is incomplete (the findings made are still reported), else 1 when an open finding
- * (`finding`, `remediation-failed`) is at or above `failOn`, else 0.
+ * (`finding`, `remediation-failed`) is at or above `failOn`, else 0. `failing`: as counted while the
+ * report streamed (its resources are then not kept).
  */
-export function sweepExitCode(report: SweepReport, failOn: Severity = 'low'): ExitCode {
-  const failing = report.resources.some((r) =>
-    (Object.entries(r.results) as [RuleId, ReportRuleResult][]).some(
-      ([rule, x]) => isOpen(x) && failsAt(ruleById(rule).severity, failOn),
-    ),
-  );
+export function sweepExitCode(
+  report: SweepReport,
+  failOn: Severity = 'low',
+  failing = report.resources.some((r) => resourceFails(r, failOn)),
+): ExitCode {
   return exitStatus({ incomplete: coverageIncomplete(report), failing });
 }
+
+/** Does this resource have an open finding at or above `failOn` (exit status 1)? */
+export const resourceFails = (r: ReportResource, failOn: Severity = 'low'): boolean =>
+  (Object.entries(r.results) as [RuleId, ReportRuleResult][]).some(
+    ([rule, x]) => isOpen(x) && failsAt(ruleById(rule).severity, failOn),
+  );

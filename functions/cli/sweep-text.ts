@@ -40,12 +40,52 @@ function resultLine(r: ReportResource, rule: string, x: ReportRuleResult): strin
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** Per account-region (`account/region`), the text table's counts of resources. */
+export type ScopeCounts = Map<string, Record<ResourceState | 'unreadable', number>>;
+
+/** Counts one resource in the text table (`formatSweepText`'s counts when resources are not kept). */
+export function countForText(counts: ScopeCounts, r: ReportResource): void {
+  const key = `${r.account}/${r.region}`;
+  const c = counts.get(key) ?? { compliant: 0, findings: 0, remediated: 0, unreadable: 0 };
+  if (r.status === 'judged') c[stateOf(r)]++;
+  else if (r.status === 'unreadable') c.unreadable++;
+  counts.set(key, c);
+}
+
+/**
+ * What the text report says of a resource beyond the table: its results that are not compliant or
+ * exempt, and RCP protections, without proofs; undefined when there is nothing (not kept).
+ */
+export function keptForText(r: ReportResource): ReportResource | undefined {
+  const results: ReportResource['results'] = {};
+  for (const [rule, x] of Object.entries(r.results) as [RuleId, ReportRuleResult][]) {
+    const open = x.status !== 'compliant' && x.status !== 'exempt';
+    if (!open && !x.protectedBy) continue;
+    results[rule] = {
+      status: x.status,
+      ...(x.detail ? { detail: x.detail } : {}),
+      ...(x.refused ? { refused: x.refused } : {}),
+      ...(x.witness ? { witness: x.witness } : {}),
+      ...(x.protectedBy ? { protectedBy: x.protectedBy } : {}),
+    };
+  }
+  if (r.status !== 'unreadable' && Object.keys(results).length === 0) return undefined;
+  return { ...r, results };
+}
+
+function scopeCountsOf(report: SweepReport): ScopeCounts {
+  const counts: ScopeCounts = new Map();
+  for (const r of report.resources) countForText(counts, r);
+  return counts;
+}
+
 /**
  * The text report: a table of resources per account-region (every resource in exactly one of the
  * columns AWS-managed, compliant, findings, remediated, unreadable, or skipped otherwise), then one
- * line per finding with its witness. Every line is made printable (ids and reasons come from AWS).
+ * line per finding with its witness. `table`: the table's counts, when the resources were not all
+ * kept (a streamed report keeps only what `keptForText` keeps). Every line is made printable (ids and reasons come from AWS).
  */
-export function formatSweepText(report: SweepReport): string {
+export function formatSweepText(report: SweepReport, table = scopeCountsOf(report)): string {
   const lines: string[] = [];
   const header = [
     'account',
@@ -60,9 +100,8 @@ export function formatSweepText(report: SweepReport): string {
     'seconds',
   ];
   const rows = report.scopes.map((s) => {
-    const rs = report.resources.filter((r) => r.account === s.account && r.region === s.region);
-    const judged = rs.filter((r) => r.status === 'judged');
-    const count = (state: ResourceState) => String(judged.filter((r) => stateOf(r) === state).length);
+    const c = table.get(`${s.account}/${s.region}`);
+    const count = (state: ResourceState | 'unreadable') => String(c?.[state] ?? 0);
     return [
       s.account,
       s.region,
@@ -72,7 +111,7 @@ export function formatSweepText(report: SweepReport): string {
       count('compliant'),
       count('findings'),
       count('remediated'),
-      String(rs.filter((r) => r.status === 'unreadable').length),
+      count('unreadable'),
       (s.durationMs / 1000).toFixed(1),
     ];
   });

@@ -2,7 +2,7 @@
  * `kms-perimeter-guard sweep`: the scheduled sweep, run from a workstation or CI with the standard
  * AWS credential chain. Dry-run unless `--remediate`. Reports; never publishes alerts.
  */
-import { accessSync, constants, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { version as VERSION } from '../../package.json';
 import { createCallCounter } from '../adapters/counter.js';
@@ -18,12 +18,13 @@ import type { GuardConfig } from '../config/schema.js';
 import type { GuardLog, PipelineDeps } from '../engine/pipeline.js';
 import { RateLimiter } from '../engine/rate-limit.js';
 import { type SweepProgress, sweepAccountRegion } from '../engine/sweep.js';
-import { buildReport, type ScopeSweep, type SweepReport } from '../engine/sweep-report.js';
+import type { ReportResource, ScopeSweep, SweepReport } from '../engine/sweep-report.js';
 import { UsageError } from '../errors.js';
 import type { Severity } from '../rules/types.js';
 import type { ExitCode } from './exit-codes.js';
 import { type FindingFormat, formatSweepFindings } from './format-findings.js';
 import { AWS_REGIONS, isAwsRegion } from './regions.js';
+import { openReportOutputs } from './sweep-output.js';
 import { asReported, sweepExitCode } from './sweep-results.js';
 import { formatSweepText } from './sweep-text.js';
 
@@ -46,6 +47,8 @@ export interface SweepCliOptions {
   env: Record<string, string | undefined>;
   /** Region used for global calls (STS, Organizations, DescribeRegions). */
   homeRegion?: string;
+  /** Called with each resource as reported, as it settles (the report written keeps none in JSON). */
+  onResource?: (r: ReportResource) => void;
 }
 
 /** Edit distance, for "did you mean" on a mistyped Region. */
@@ -83,7 +86,7 @@ export function parseRegions(value: string): string[] {
 
 /**
  * `--output FILE` must be writable before the sweep starts: finding out after an hour of AWS calls
- * would lose the report. Checks access only; the file is written at the end.
+ * would lose the report. Checks access only; the file is written as the sweep goes.
  */
 export function assertWritable(file: string): void {
   const path = resolve(file);
@@ -158,6 +161,10 @@ function rcpDeps(
   return config.organization.rcps === 'read' ? { rcpsFor: createRcpReader(client(), { counter }) } : {};
 }
 
+/**
+ * Runs the sweep, writing its report as it goes (sweep-output.ts). The report returned has the
+ * totals and scopes; its `resources` are only those the format kept (none for JSON).
+ */
 export async function runSweep(options: SweepCliOptions): Promise<{ report: SweepReport; code: ExitCode }> {
   const { config } = options;
   if (options.remediate && config.dryRun) {
@@ -219,40 +226,36 @@ export async function runSweep(options: SweepCliOptions): Promise<{ report: Swee
 
   const started = new Date();
   const view = new ProgressView(options.progress);
-  const sweeps: ScopeSweep[] = [];
-  for (const account of accounts) {
-    for (const region of regions) {
-      sweeps.push(
-        await sweepAccountRegion(account, region, deps, {
+  const out = openReportOutputs(options, {
+    runId: `sweep-${started.toISOString()}`,
+    startedAt: started,
+    dryRun: deps.config.dryRun,
+  });
+  const scopes: ScopeSweep['scope'][] = [];
+  try {
+    for (const account of accounts) {
+      for (const region of regions) {
+        const sweep = await sweepAccountRegion(account, region, deps, {
           concurrency: config.sweep.concurrency,
           onProgress: (p) => view.update(p),
-        }),
-      );
+          onResource: (r) => out.add(asReported(r, deps.config.dryRun)),
+        });
+        scopes.push(sweep.scope);
+      }
     }
+  } finally {
+    view.done();
   }
-  view.done();
   const waits: Record<string, number> = {};
   for (const l of limiters.values())
     for (const [api, ms] of Object.entries(l.waits())) waits[api] = (waits[api] ?? 0) + (ms ?? 0);
-  const report = buildReport({
-    runId: `sweep-${started.toISOString()}`,
-    startedAt: started,
+  const report = out.finish({
     finishedAt: new Date(),
-    dryRun: deps.config.dryRun,
-    sweeps: sweeps.map((s) => ({
-      ...s,
-      resources: s.resources.map((r) => asReported(r, deps.config.dryRun)),
-    })),
+    scopes,
     apiCalls: counter.snapshot(),
     rateLimitWaitsMs: waits,
   });
-  if (options.output) writeFileSync(options.output, `${JSON.stringify(report, null, 2)}\n`);
-  options.stdout(
-    options.format === 'json'
-      ? `${JSON.stringify(report, null, 2)}\n`
-      : options.format === 'text'
-        ? formatSweepText(report)
-        : formatSweepFindings(report, options.format, VERSION),
-  );
-  return { report, code: sweepExitCode(report, options.failOn) };
+  if (options.format === 'text') options.stdout(formatSweepText(report, out.table));
+  else if (options.format !== 'json') options.stdout(formatSweepFindings(report, options.format, VERSION));
+  return { report, code: sweepExitCode(report, options.failOn, out.failing()) };
 }

@@ -14,7 +14,8 @@ export async function sweepThroughLedger(
   account: string,
   region: string,
   deps: PipelineDeps,
-  options: Omit<SweepOptions, 'gate'>,
+  // Not `onResource`: resolving needs every resource the sweep listed (`keep`).
+  options: Omit<SweepOptions, 'gate' | 'onResource'>,
 ): Promise<{ sweep: ScopeSweep; ledger?: LedgerResult }> {
   const gate = openFindingsGate(deps, account, region, { wholeScope: true });
   const sweep = await sweepAccountRegion(account, region, deps, { ...options, gate: (o) => gate.gate(o) });

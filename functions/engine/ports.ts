@@ -41,6 +41,18 @@ export interface KeyDescription {
 export interface KeyListEntry {
   keyId: string;
   keyArn: string;
+  /**
+   * Set by a sweep from ListAliases: `AWS` when an `alias/aws/*` alias targets the key (AWS-managed:
+   * skipped without DescribeKey). Never grounds a write: findings are read again with DescribeKey.
+   */
+  managedBy?: 'AWS';
+}
+
+/** One ListAliases entry; predefined AWS aliases have no target until a service creates the key. */
+export interface AliasListEntry {
+  aliasName: string;
+  /** The key id (not ARN) the alias points to. */
+  targetKeyId?: string;
 }
 
 export interface KmsPort {
@@ -61,6 +73,8 @@ export interface KmsPort {
   putKeyPolicy(keyId: string, policyText: string): Promise<void>;
   /** Every key in the account-region (paginated with Marker/Truncated). */
   listKeys(): AsyncIterable<KeyListEntry>;
+  /** Every alias in the account-region, AWS's included (paginated with Marker/Truncated). */
+  listAliases(): AsyncIterable<AliasListEntry>;
 }
 
 // ---------------------------------------------------------------------------------------------- EC2

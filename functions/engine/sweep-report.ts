@@ -11,6 +11,7 @@ import type { AlertEntry, SummaryStatus, SweepSummaryInput } from './alert-types
 import { summaryAlert } from './alerts.js';
 import { isQuiet, type SweepDigest } from './digest.js';
 import { type PipelineDeps, publishAlerts, type ResourceContext, type ResourceOutcome } from './pipeline.js';
+import { addToTotals, emptyTotals, orderedByRule } from './sweep-report-stream.js';
 
 const SWEEP_REPORT_SCHEMA_VERSION = '1';
 
@@ -52,7 +53,12 @@ export interface ScopeResult {
   region: string;
   startedAt: string;
   durationMs: number;
-  keys: { listed: number; awsManaged: number };
+  keys: {
+    listed: number;
+    awsManaged: number;
+    /** Why ListAliases failed: AWS-managed keys were then told by DescribeKey, one call per key. */
+    aliasesUnread?: string;
+  };
   endpoints: { listed: number };
   /** Set when the whole account-region could not be swept (role not assumable, listing denied). */
   error?: string;
@@ -162,14 +168,8 @@ export function buildReport(input: {
   rateLimitWaitsMs?: Record<string, number>;
 }): SweepReport {
   const resources = input.sweeps.flatMap((s) => s.resources);
-  const byRule: SweepReport['totals']['byRule'] = {};
-  for (const r of resources) {
-    for (const [rule, res] of Object.entries(r.results) as [RuleId, ReportRuleResult][]) {
-      const counts = byRule[rule] ?? {};
-      counts[res.status] = (counts[res.status] ?? 0) + 1;
-      byRule[rule] = counts;
-    }
-  }
+  const totals = emptyTotals();
+  for (const r of resources) addToTotals(totals, r);
   return {
     schemaVersion: SWEEP_REPORT_SCHEMA_VERSION,
     kind: 'sweep-report',
@@ -181,17 +181,7 @@ export function buildReport(input: {
     dryRun: input.dryRun,
     scopes: input.sweeps.map((s) => s.scope),
     resources,
-    totals: {
-      resources: resources.length,
-      byType: {
-        'kms-key': resources.filter((r) => r.type === 'kms-key').length,
-        'vpc-endpoint': resources.filter((r) => r.type === 'vpc-endpoint').length,
-      },
-      judged: resources.filter((r) => r.status === 'judged').length,
-      skipped: resources.filter((r) => r.status === 'skipped').length,
-      unreadable: resources.filter((r) => r.status === 'unreadable').length,
-      byRule: Object.fromEntries(RULE_IDS.filter((id) => byRule[id]).map((id) => [id, byRule[id]])),
-    },
+    totals: { ...totals, byRule: orderedByRule(totals.byRule, RULE_IDS) },
     apiCalls: input.apiCalls,
     ...(input.rateLimitWaitsMs ? { rateLimitWaitsMs: input.rateLimitWaitsMs } : {}),
   };

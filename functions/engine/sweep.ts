@@ -54,6 +54,11 @@ export interface SweepOptions {
    */
   gate?: (outcome: ResourceOutcome) => Promise<AlertEntry[]>;
   /**
+   * Called with each resource as it settles instead of keeping it in the result (the CLI writes its
+   * report as it goes): `resources` is then empty, and memory does not grow with resources.
+   */
+  onResource?: (r: ReportResource) => void;
+  /**
    * Checked before each resource is started: true stops the sweep (a Lambda near its timeout must
    * not begin a write it may not live to report). Resources not started are reported as not judged.
    */
@@ -117,7 +122,8 @@ export async function sweepAccountRegion(
   let judged = 0;
   const total = items.length;
   const done = async (r: ReportResource, outcome?: ResourceOutcome) => {
-    resources.push(r);
+    if (options.onResource) options.onResource(r);
+    else resources.push(r);
     const kept = outcome && options.gate ? await options.gate(outcome) : (outcome?.alerts ?? []);
     if (kept.length > 0) {
       if (options.publish) await options.publish(kept);
@@ -194,6 +200,7 @@ async function listScope(
         for await (const k of kms.listKeys()) items.push({ type: 'kms-key', id: k.keyId, known: k });
       }
       scope.keys.listed = items.length - scope.endpoints.listed;
+      if (kms && scope.keys.listed > 0) await markAwsManaged(kms, items, scope, deps);
       break;
     } catch (err) {
       // A listing that fails with a retryable error is started again (the pages are not resumable
@@ -214,6 +221,44 @@ async function listScope(
   }
   return items;
 }
+
+/**
+ * AWS creates an `alias/aws/<service>` alias for each AWS-managed key, and no one else may create
+ * one (CreateAlias: "The alias/aws/ prefix is reserved for AWS managed keys"), so one paginated
+ * ListAliases tells the listed AWS-managed keys apart: they are skipped without a DescribeKey each.
+ * Nothing is written on this: a key that has a finding is read again with DescribeKey before it is
+ * reported or remediated, whatever the aliases said. When ListAliases fails (denied, or throttled
+ * past the adapters' retries) every key is read as before, and the scope says so.
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_CreateAlias.html
+ */
+async function markAwsManaged(
+  kms: KmsPort,
+  items: SweepItem[],
+  scope: ScopeResult,
+  deps: PipelineDeps,
+): Promise<void> {
+  const awsManaged = new Set<string>();
+  try {
+    for await (const a of kms.listAliases()) {
+      if (a.targetKeyId && a.aliasName.startsWith(AWS_ALIAS_PREFIX)) awsManaged.add(a.targetKeyId);
+    }
+  } catch (err) {
+    scope.keys.aliasesUnread = `ListAliases failed (${describeError(err)}): AWS-managed keys were told by DescribeKey, one call per key`;
+    deps.log.warn('ListAliases failed; AWS-managed keys are told by DescribeKey', {
+      account: scope.account,
+      region: scope.region,
+      error: describeError(err),
+    });
+    return;
+  }
+  for (const item of items) {
+    if (item.type === 'kms-key' && item.known && awsManaged.has(item.known.keyId))
+      item.known = { ...item.known, managedBy: 'AWS' };
+  }
+}
+
+const AWS_ALIAS_PREFIX = 'alias/aws/';
 
 /**
  * Judge the items with a bounded pool, in passes: the resources still failing with a retryable

@@ -106,6 +106,15 @@ export const ROLE_NEEDS: Readonly<Record<string, FunctionNeeds>> = {
   },
 };
 
+/**
+ * Listings a sweep makes beyond the kinds' own (rules/reads.ts `LIST_PERMISSIONS`): one ListAliases
+ * per account-region tells the AWS-managed keys by their `alias/aws/*` aliases (engine/sweep.ts).
+ * https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html
+ */
+const SWEEP_LISTINGS: Readonly<Partial<Record<ResourceType, Readonly<Record<string, string>>>>> = {
+  'kms-key': { 'kms:ListAliases': 'sweeps tell AWS-managed keys by their alias/aws/* aliases' },
+};
+
 /** Every action a role needs, each with who needs it ("rule key-no-external-principals reads policy"). */
 export function requiredActions(needs: FunctionNeeds): Map<string, string[]> {
   const out = new Map<string, string[]>();
@@ -115,6 +124,7 @@ export function requiredActions(needs: FunctionNeeds): Map<string, string[]> {
     for (const read of BASE_READS[kind])
       for (const a of READ_PERMISSIONS[read]) add(a, `every ${kind} (${read})`);
     if (needs.lists) for (const a of LIST_PERMISSIONS[kind]) add(a, `sweeps list every ${kind}`);
+    if (needs.lists) for (const [a, why] of Object.entries(SWEEP_LISTINGS[kind] ?? {})) add(a, why);
     for (const rule of RULES) {
       if (rule.appliesTo !== kind) continue;
       for (const read of rule.reads)

@@ -7,6 +7,7 @@ import {
   KMSClient,
   KMSServiceException,
   LimitExceededException,
+  ListAliasesCommand,
   ListGrantsCommand,
   ListKeysCommand,
   type ListKeysCommandOutput,
@@ -198,6 +199,26 @@ describe('listKeys / listResourceTags pagination', () => {
     const { kms } = setup();
     kmsMock.on(ListKeysCommand).resolves({ Keys: [{ KeyId: 'k', KeyArn: KEY_ARN }], Truncated: true });
     await expect(collect(kms.listKeys())).rejects.toMatchObject({ code: 'PaginationError' });
+  });
+
+  it('listAliases follows every page at 100 aliases a page (the maximum), keeping aliases without a target', async () => {
+    const { kms, counter } = setup();
+    kmsMock
+      .on(ListAliasesCommand)
+      .resolvesOnce({
+        Aliases: [{ AliasName: 'alias/aws/ebs', TargetKeyId: KEY_ID }, { AliasName: 'alias/aws/redshift' }],
+        Truncated: true,
+        NextMarker: 'a1',
+      })
+      .resolvesOnce({ Aliases: [{ AliasName: 'alias/app', TargetKeyId: 'k2' }, {}], Truncated: false });
+    await expect(collect(kms.listAliases())).resolves.toEqual([
+      { aliasName: 'alias/aws/ebs', targetKeyId: KEY_ID },
+      { aliasName: 'alias/aws/redshift' },
+      { aliasName: 'alias/app', targetKeyId: 'k2' },
+    ]);
+    expect(kmsMock).toHaveReceivedNthCommandWith(ListAliasesCommand, 1, { Limit: 100 });
+    expect(kmsMock).toHaveReceivedNthCommandWith(ListAliasesCommand, 2, { Limit: 100, Marker: 'a1' });
+    expect(counter.snapshot()['kms:ListAliases']).toBe(2);
   });
 
   it('a repeated marker is an error, not an endless loop', async () => {

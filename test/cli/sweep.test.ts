@@ -10,6 +10,7 @@ import {
   DescribeKeyCommand,
   GetKeyPolicyCommand,
   KMSClient,
+  ListAliasesCommand,
   ListKeysCommand,
   ListResourceTagsCommand,
   PutKeyPolicyCommand,
@@ -20,6 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { formatSweepText } from '../../functions/cli/sweep-text.js';
 import { buildReport } from '../../functions/engine/sweep-report.js';
+import { memberRoleActions } from '../../functions/handlers/permissions.js';
 import { answerKeyStateReads } from '../adapters/key-state-mocks.js';
 import { profileFiles, runCli, signingKeyOf } from './helpers.js';
 
@@ -91,7 +93,15 @@ function mockEstate(keys = 7) {
       },
     };
   });
-  // Key 1 is AWS-managed: its policy carries the `auto-<service>-<n>` Id AWS gives those policies.
+  // Key 1 is AWS-managed: ListAliases gives it AWS's alias; a customer key has its own alias.
+  kms.on(ListAliasesCommand).resolves({
+    Aliases: [
+      { AliasName: 'alias/aws/ebs', TargetKeyId: keyId(1) },
+      { AliasName: 'alias/app', TargetKeyId: keyId(0) },
+    ],
+    Truncated: false,
+  });
+  // Key 1's policy also carries the `auto-<service>-<n>` Id AWS gives those policies.
   kms
     .on(GetKeyPolicyCommand)
     .callsFake((input: { KeyId: string }) => ({ Policy: estatePolicy(input.KeyId) }));
@@ -176,6 +186,17 @@ describe('sweep', () => {
       detail: expect.stringMatching(/^cannot remediate: .*pending deletion/i),
     });
     expect(report.apiCalls['kms:ListKeys']).toBe(3);
+    // The AWS-managed key is told by its alias/aws/* alias: one ListAliases, no read of the key.
+    expect(report.apiCalls['kms:ListAliases']).toBe(1);
+    expect(byId[keyId(1)]).toMatchObject({ status: 'skipped', reason: 'AWS-managed key' });
+    for (const command of [DescribeKeyCommand, GetKeyPolicyCommand])
+      expect(kms.commandCalls(command).filter((c) => c.args[0].input.KeyId === keyId(1))).toEqual([]);
+    expect(report.scopes[0].keys.aliasesUnread).toBeUndefined();
+    // IAM follows the calls: every KMS and EC2 call of the sweep is an action of the member role.
+    const member = memberRoleActions();
+    const calls = Object.keys(report.apiCalls).filter((op) => /^(kms|ec2):/.test(op));
+    expect(calls).toContain('kms:ListAliases');
+    expect(calls.filter((op) => !member.has(op))).toEqual([]);
     expect(run.stderr).toMatch(/111122223333\/us-east-1: 9\/9 resources judged/);
   });
 
@@ -206,9 +227,34 @@ describe('sweep', () => {
     expect(run.stdout).toMatch(
       /REMEDIATED key-no-external-principals kms-key arn:aws:kms:us-east-1:111122223333:key\/00000003/,
     );
-    expect(JSON.parse(readFileSync(out, 'utf8')).dryRun).toBe(false);
+    const file = JSON.parse(readFileSync(out, 'utf8'));
+    expect(file.dryRun).toBe(false);
+    // The text report kept only the results that are not compliant, and counted the rest: it is the
+    // text of the whole report the file got as the sweep went.
+    expect(file.resources).toHaveLength(9);
+    expect(run.stdout).toBe(formatSweepText(file));
     // The pending-deletion key still has an open finding: exit 1.
     expect(run.code).toBe(1);
+  });
+
+  it('--format json with --output: the same report streamed to both, valid JSON', async () => {
+    mockEstate();
+    const dir = mkdtempSync(path.join(tmpdir(), 'kpg-sweep-'));
+    const out = path.join(dir, 'report.json');
+    const run = await runCli(
+      ['sweep', '--config', 'cfg.json', '--format', 'json', '--output', out],
+      { 'cfg.json': CONFIG },
+      env,
+    );
+    expect(run.code).toBe(1);
+    expect(readFileSync(out, 'utf8')).toBe(run.stdout);
+    const report = JSON.parse(run.stdout);
+    expect(report.resources).toHaveLength(9);
+    expect(report.totals).toMatchObject({
+      resources: 9,
+      byType: { 'kms-key': 7, 'vpc-endpoint': 2 },
+      skipped: 1,
+    });
   });
 
   it('"all-enabled" regions come from DescribeRegions; "organization" accounts from every ListAccounts page, ACTIVE only', async () => {

@@ -54,6 +54,8 @@ export interface FakeKey {
   tags: Record<string, string>;
   /** What the extra key reads (rules/reads.ts) return. */
   state?: Partial<ExtraKeyState>;
+  /** Alias names ListAliases returns for the key (`alias/aws/<service>` for an AWS-managed key). */
+  aliases?: string[];
 }
 
 export type Fault = { code: string; classification: AwsCallError['classification']; times?: number };
@@ -147,7 +149,11 @@ export class FakeAws {
     if (this.throttleRate > 0 && this.random() < this.throttleRate) {
       throw new AwsCallError({
         service:
-          op === 'ListKeys' || op.endsWith('Key') || op.endsWith('KeyPolicy') || op === 'ListResourceTags'
+          op === 'ListKeys' ||
+          op === 'ListAliases' ||
+          op.endsWith('Key') ||
+          op.endsWith('KeyPolicy') ||
+          op === 'ListResourceTags'
             ? 'kms'
             : 'ec2',
         operation: op,
@@ -204,6 +210,12 @@ export class FakeAws {
         await self.pause();
         for (const k of [...self.keys.values()])
           yield { keyId: k.description.keyId, keyArn: k.description.arn };
+      },
+      listAliases: async function* () {
+        self.enter('ListAliases');
+        await self.pause();
+        for (const k of [...self.keys.values()])
+          for (const aliasName of k.aliases ?? []) yield { aliasName, targetKeyId: k.description.keyId };
       },
       describeKey: async (id) => {
         await this.pause();

@@ -227,6 +227,7 @@ function fakePorts(writes: string[]): PipelineDeps['ports'] {
       writes.push(`PutKeyPolicy ${keyId}`);
     },
     listKeys: async function* () {},
+    listAliases: async function* () {},
   };
   const endpoint = (id: string): VpcEndpointRecord => ({
     id,

@@ -49,7 +49,8 @@ async function sweepDemoEstate(options: SimulatorOptions): Promise<Run> {
     // The default ModifyVpcEndpoint bucket (0.3/s, half of EC2's mutating rate) would only make the
     // runs slower here; the simulator enforces no quota in these runs.
     config.sweep.rateLimits = { 'ec2:ModifyVpcEndpoint': { rate: 50, burst: 5 } };
-    const { report } = await runSweep({
+    const resources: ReportResource[] = [];
+    const { report: streamed } = await runSweep({
       config,
       endpointUrl,
       requestTimeoutMs: 300,
@@ -58,7 +59,10 @@ async function sweepDemoEstate(options: SimulatorOptions): Promise<Run> {
       progress: { write: () => {}, isTTY: false },
       stdout: () => {},
       env: { AWS_REGION: 'us-east-1' },
+      onResource: (r) => resources.push(r),
     });
+    // The JSON report keeps no resource (it was written as it went): these are the ones it wrote.
+    const report = { ...streamed, resources };
     return { sim, report, before };
   } finally {
     await sim.stop();

@@ -107,6 +107,29 @@ describe('KMS (JSON 1.1)', () => {
     expect(JSON.parse(await kms.getKeyPolicy('k1'))).toEqual(root(A));
   });
 
+  it('ListAliases through the real SDK: alias/aws/* for AWS-managed keys, customer aliases, a predefined one', async () => {
+    const e = sim.estate;
+    e.keys.get('k1')!.aliases = ['alias/app-1'];
+    try {
+      const kms = createKmsAdapter(createKmsClient(opts()));
+      const aliases: { aliasName: string; targetKeyId?: string }[] = [];
+      for await (const a of kms.listAliases()) aliases.push(a);
+      expect(aliases).toEqual(
+        expect.arrayContaining([
+          { aliasName: 'alias/aws/sim-k0', targetKeyId: 'k0' },
+          { aliasName: 'alias/app-1', targetKeyId: 'k1' },
+          { aliasName: 'alias/aws/sim-predefined' },
+        ]),
+      );
+      // Only the caller's account-region, and no alias/aws/* on a customer key.
+      expect(aliases.filter((a) => a.aliasName.startsWith('alias/aws/') && a.targetKeyId)).toEqual([
+        { aliasName: 'alias/aws/sim-k0', targetKeyId: 'k0' },
+      ]);
+    } finally {
+      delete e.keys.get('k1')!.aliases;
+    }
+  });
+
   it('GetKeyRotationStatus through the real SDK: off for a new key, the period when on, always on for AWS-managed keys', async () => {
     const kms = createKmsAdapter(createKmsClient(opts()));
     expect(await kms.readKeyState('rotation', 'k2')).toEqual({ enabled: false });

@@ -14,6 +14,11 @@ export interface SimKey {
   rotation?: { enabled: boolean; periodDays?: number };
   /** Grants (CreateGrant, ListGrants, RevokeGrant), in creation order. */
   grants?: SimGrant[];
+  /**
+   * Alias names (ListAliases). AWS-managed keys have their service's `alias/aws/<service>` (addKey
+   * gives one); customer keys may have `alias/<name>` ones, never `alias/aws/*` (CreateAlias).
+   */
+  aliases?: string[];
 }
 
 /** A grant as ListGrants returns it. */
@@ -100,6 +105,9 @@ export class Estate {
   /** Adds a key; unless given, a customer managed, enabled key without tags. */
   addKey(key: Pick<SimKey, 'keyId' | 'account' | 'region' | 'policy'> & Partial<SimKey>): SimKey {
     const k: SimKey = { tags: {}, keyManager: 'CUSTOMER', keyState: 'Enabled', ...key };
+    // AWS creates an AWS-managed key with its alias: one per service and account-region.
+    if (k.keyManager === 'AWS' && k.aliases === undefined)
+      k.aliases = [`alias/aws/sim-${k.keyId.slice(0, 8)}`];
     // A multi-Region key's replicas share its key id (mrk-...) in other regions.
     const taken = this.keys.get(k.keyId);
     this.keys.set(taken && taken.region !== k.region ? `${k.region}/${k.keyId}` : k.keyId, k);

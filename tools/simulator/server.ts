@@ -502,6 +502,33 @@ export class AwsSimulator {
     };
   }
 
+  /**
+   * ListAliases without KeyId: the aliases of every key of the account-region, and one predefined
+   * AWS alias no key has yet (no TargetKeyId), as KMS lists them. Limit 1-100, default 50.
+   * https://docs.aws.amazon.com/kms/latest/APIReference/API_ListAliases.html
+   */
+  private listAliases(input: Record<string, unknown>, caller: Caller): unknown {
+    const limit = Number(input.Limit ?? 50);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+      throw new SimError('ValidationException', `Limit ${String(input.Limit)} is not between 1 and 100`);
+    const prefix = `arn:aws:kms:${caller.region}:${caller.account}:`;
+    const all: { AliasName: string; AliasArn: string; TargetKeyId?: string }[] = [
+      { AliasName: 'alias/aws/sim-predefined', AliasArn: `${prefix}alias/aws/sim-predefined` },
+    ];
+    for (const k of this.estate.keys.values()) {
+      if (k.account !== caller.account || k.region !== caller.region) continue;
+      for (const name of k.aliases ?? [])
+        all.push({ AliasName: name, AliasArn: `${prefix}${name}`, TargetKeyId: k.keyId });
+    }
+    const start = input.Marker ? Number(input.Marker) : 0;
+    const more = start + limit < all.length;
+    return {
+      Aliases: all.slice(start, start + limit),
+      Truncated: more,
+      ...(more ? { NextMarker: String(start + limit) } : {}),
+    };
+  }
+
   private kms(op: string, input: Record<string, unknown>, caller: Caller): unknown {
     switch (op) {
       case 'ListKeys': {
@@ -518,6 +545,8 @@ export class AwsSimulator {
           ...(more ? { NextMarker: String(start + limit) } : {}),
         };
       }
+      case 'ListAliases':
+        return this.listAliases(input, caller);
       case 'ReplicateKey':
         return this.replicateKey(input, caller);
       case 'DescribeKey': {

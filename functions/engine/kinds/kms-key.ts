@@ -161,6 +161,10 @@ export const kmsKeyDriver: ResourceDriver<KmsPort, KeySnapshot, KeyListEntry> = 
   writeOrder: ['RevokeGrant', 'PutKeyPolicy'],
   readBackAttempts: 1,
   async read(kms, keyRef, ctx, deps, listed) {
+    // The sweep's ListAliases found an `alias/aws/*` alias on the key: AWS-managed, skipped unread
+    // (sweep.ts `markAwsManaged`). Skipping writes nothing, so no DescribeKey is needed to be safe.
+    if (listed?.managedBy === 'AWS' && !ctx.trigger)
+      return { kind: 'skipped', id: listed.keyId, arn: listed.keyArn, reason: 'AWS-managed key' };
     if (listed && !ctx.trigger && describeDeferrable(deps)) {
       const read = await readUndescribed(kms, listed, ctx, deps);
       if (read) return read;
