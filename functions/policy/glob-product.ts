@@ -3,7 +3,8 @@
  * automaton, case-sensitive literals folded into one trie, and the characters worth trying.
  */
 
-import { CLASS_CHARS, closeStates, type Glob, type Observer, readInto, stepStates } from './glob.js';
+import { CLASS_CHARS, closeStates, type Glob, type Observer, readInto } from './glob.js';
+import { dfaOf, type GlobDfa } from './glob-dfa.js';
 
 /** Characters outside most patterns, tried in this order to step off every pattern at once. */
 export const FRESH_CHARS = 'zqxjkvw0123456789-_/.ABC';
@@ -116,12 +117,14 @@ export interface Acceptance {
  * automaton, when there is one, comes first; the observers' come last.
  */
 export class ProductAutomaton {
-  private readonly tuples: number[][][] = [];
+  /** Each joint state: one state-set id per automaton, in that automaton's DFA. */
+  private readonly tuples: number[][] = [];
   private readonly tupleIds = new Map<string, number>();
   private readonly transitions: Map<string, number>[] = [];
   private readonly tupleSignature = new Map<number, Acceptance | null>();
   private readonly patternOffset: number;
   private readonly observerOffset: number;
+  private readonly dfas: GlobDfa[];
 
   constructor(
     private readonly automata: readonly Glob[],
@@ -131,26 +134,29 @@ export class ProductAutomaton {
   ) {
     this.patternOffset = domain ? 1 : 0;
     this.observerOffset = this.patternOffset + split.patterns.length;
+    this.dfas = automata.map(dfaOf);
   }
 
   /** The joint state before any character: observers have read their `before` text. */
   initial(): number {
-    const { automata, observers, observerOffset } = this;
+    const { automata, observers, observerOffset, dfas } = this;
     return this.intern(
       automata.map((g, i) =>
-        i >= observerOffset
-          ? readInto(g, closeStates(g, [0]), observers[i - observerOffset]!.before)
-          : closeStates(g, [0]),
+        dfas[i]!.id(
+          i >= observerOffset
+            ? readInto(g, closeStates(g, [0]), observers[i - observerOffset]!.before)
+            : closeStates(g, [0]),
+        ),
       ),
     );
   }
 
-  intern(sets: number[][]): number {
-    const k = sets.map((x) => x.join(',')).join('|');
+  private intern(ids: number[]): number {
+    const k = ids.join(',');
     let id = this.tupleIds.get(k);
     if (id === undefined) {
       id = this.tuples.length;
-      this.tuples.push(sets);
+      this.tuples.push(ids);
       this.tupleIds.set(k, id);
     }
     return id;
@@ -165,9 +171,9 @@ export class ProductAutomaton {
     }
     let next = row.get(ch);
     if (next === undefined) {
-      const lower = ch.toLowerCase();
-      const sets = this.tuples[id]!.map((x, i) => stepStates(this.automata[i]!, x, ch, lower));
-      next = this.domain && sets[0]!.length === 0 ? DEAD : this.intern(sets);
+      const { dfas } = this;
+      const ids = this.tuples[id]!.map((x, i) => dfas[i]!.step(x, ch));
+      next = this.domain && dfas[0]!.sets[ids[0]!]!.length === 0 ? DEAD : this.intern(ids);
       row.set(ch, next);
     }
     return next;
@@ -177,19 +183,19 @@ export class ProductAutomaton {
   acceptInfo(id: number): Acceptance | null {
     let info = this.tupleSignature.get(id);
     if (info === undefined) {
-      const { domain, observers, observerOffset, patternOffset } = this;
+      const { domain, observers, observerOffset, patternOffset, dfas } = this;
       const { patterns, patternGroups, groups } = this.split;
-      const sets = this.tuples[id]!;
-      if (domain && !sets[0]!.includes(domain.tokens.length)) info = null;
+      const ids = this.tuples[id]!;
+      if (domain && !dfas[0]!.accepting[ids[0]!]) info = null;
       else {
         const bits = new Uint8Array(groups);
-        patterns.forEach((g, j) => {
-          if (sets[j + patternOffset]!.includes(g.tokens.length)) bits[patternGroups[j]!] = 1;
-        });
+        for (let j = 0; j < patterns.length; j++)
+          if (dfas[j + patternOffset]!.accepting[ids[j + patternOffset]!]) bits[patternGroups[j]!] = 1;
         let observed = '';
         for (let j = 0; j < observers.length; j++) {
           const o = observers[j]!;
-          observed += `|${readInto(o.glob, sets[observerOffset + j]!, o.after).join(',')}`;
+          const set = dfas[observerOffset + j]!.sets[ids[observerOffset + j]!]!;
+          observed += `|${readInto(o.glob, set, o.after).join(',')}`;
         }
         info = { bits, observed };
       }
