@@ -11,6 +11,8 @@ export class GlobDfa {
   /** Whether set `id` holds the accepting state. */
   readonly accepting: boolean[] = [];
   private readonly ids = new Map<string, number>();
+  /** Steps on ASCII characters by code (-1: not computed yet), others by character. */
+  private readonly ascii: Int32Array[] = [];
   private readonly next: Map<string, number>[] = [];
 
   /** The set before any character. */
@@ -27,6 +29,7 @@ export class GlobDfa {
       id = this.sets.length;
       this.sets.push(set);
       this.accepting.push(set.includes(this.glob.tokens.length));
+      this.ascii.push(new Int32Array(128).fill(-1));
       this.next.push(new Map());
       this.ids.set(k, id);
     }
@@ -34,6 +37,21 @@ export class GlobDfa {
   }
 
   step(id: number, ch: string): number {
+    const code = ch.length === 1 ? ch.charCodeAt(0) : 128;
+    return code < 128 ? this.stepAscii(id, code, ch) : this.stepOther(id, ch);
+  }
+
+  /** `step` for an ASCII character `ch` of code `code` (the product automaton's inner loop). */
+  stepAscii(id: number, code: number, ch: string): number {
+    const n = this.ascii[id]![code]!;
+    if (n >= 0) return n;
+    const computed = this.id(stepStates(this.glob, this.sets[id]!, ch, ch.toLowerCase()));
+    // `id` may have grown the tables: index this state's row again.
+    this.ascii[id]![code] = computed;
+    return computed;
+  }
+
+  private stepOther(id: number, ch: string): number {
     const row = this.next[id]!;
     let n = row.get(ch);
     if (n === undefined) {
@@ -49,7 +67,7 @@ export class GlobDfa {
 }
 
 /** Per pattern; a DFA grown past this many sets is replaced by a fresh one (memory stays bounded). */
-const MAX_SETS = 20_000;
+const MAX_SETS = 4_096;
 const dfas = new WeakMap<Glob, GlobDfa>();
 
 /**

@@ -39,9 +39,12 @@ export class LiteralTrie {
 export interface LiteralSplit {
   /** Case-sensitive literals, by the group each stands for. */
   trie: LiteralTrie;
-  /** Every other pattern, read by its automaton, and its group. */
+  /**
+   * Every other pattern, once (a pattern repeated across statements is one automaton: its
+   * acceptance is the same for every group it stands for), and the groups it stands for.
+   */
   patterns: Glob[];
-  patternGroups: number[];
+  patternGroups: number[][];
   groups: number;
 }
 
@@ -50,13 +53,21 @@ export function splitLiterals(globs: Glob[], groupOf: readonly number[] | undefi
   const groups = globs.length === 0 ? 0 : Math.max(...globs.map((_, i) => group(i))) + 1;
   const trie = new LiteralTrie();
   const patterns: Glob[] = [];
-  const patternGroups: number[] = [];
+  const patternGroups: number[][] = [];
+  const position = new Map<string, number>();
   globs.forEach((g, i) => {
-    if (g.literal !== undefined && !g.spec.ignoreCase) trie.add(g.literal, group(i));
-    else {
-      patterns.push(g);
-      patternGroups.push(group(i));
+    if (g.literal !== undefined && !g.spec.ignoreCase) {
+      trie.add(g.literal, group(i));
+      return;
     }
+    const at = position.get(g.key);
+    if (at !== undefined) {
+      patternGroups[at]!.push(group(i));
+      return;
+    }
+    position.set(g.key, patterns.length);
+    patterns.push(g);
+    patternGroups.push([group(i)]);
   });
   return { trie, patterns, patternGroups, groups };
 }
@@ -119,7 +130,6 @@ export interface Acceptance {
 export class ProductAutomaton {
   /** Each joint state: one state-set id per automaton, in that automaton's DFA. */
   private readonly tuples: number[][] = [];
-  private readonly tupleIds = new Map<string, number>();
   private readonly transitions: Map<string, number>[] = [];
   private readonly tupleSignature = new Map<number, Acceptance | null>();
   private readonly patternOffset: number;
@@ -151,14 +161,24 @@ export class ProductAutomaton {
     );
   }
 
+  /**
+   * Joint states by a hash of their ids, each bucket checked element by element: with a hundred
+   * patterns a joint state is a hundred ids, and building a string key for each step was most of
+   * the enumeration's time.
+   */
+  private readonly buckets = new Map<number, number[]>();
+
   private intern(ids: number[]): number {
-    const k = ids.join(',');
-    let id = this.tupleIds.get(k);
-    if (id === undefined) {
-      id = this.tuples.length;
-      this.tuples.push(ids);
-      this.tupleIds.set(k, id);
+    let h = 0x811c9dc5;
+    for (const x of ids) h = Math.imul(h ^ x, 0x01000193);
+    const bucket = this.buckets.get(h);
+    if (bucket) {
+      for (const id of bucket) if (sameIds(this.tuples[id]!, ids)) return id;
     }
+    const id = this.tuples.length;
+    this.tuples.push(ids);
+    if (bucket) bucket.push(id);
+    else this.buckets.set(h, [id]);
     return id;
   }
 
@@ -172,7 +192,11 @@ export class ProductAutomaton {
     let next = row.get(ch);
     if (next === undefined) {
       const { dfas } = this;
-      const ids = this.tuples[id]!.map((x, i) => dfas[i]!.step(x, ch));
+      const from = this.tuples[id]!;
+      const ids = new Array<number>(from.length);
+      const code = ch.length === 1 ? ch.charCodeAt(0) : 128;
+      if (code < 128) for (let i = 0; i < from.length; i++) ids[i] = dfas[i]!.stepAscii(from[i]!, code, ch);
+      else for (let i = 0; i < from.length; i++) ids[i] = dfas[i]!.step(from[i]!, ch);
       next = this.domain && dfas[0]!.sets[ids[0]!]!.length === 0 ? DEAD : this.intern(ids);
       row.set(ch, next);
     }
@@ -190,7 +214,8 @@ export class ProductAutomaton {
       else {
         const bits = new Uint8Array(groups);
         for (let j = 0; j < patterns.length; j++)
-          if (dfas[j + patternOffset]!.accepting[ids[j + patternOffset]!]) bits[patternGroups[j]!] = 1;
+          if (dfas[j + patternOffset]!.accepting[ids[j + patternOffset]!])
+            for (const g of patternGroups[j]!) bits[g] = 1;
         let observed = '';
         for (let j = 0; j < observers.length; j++) {
           const o = observers[j]!;
@@ -203,4 +228,10 @@ export class ProductAutomaton {
     }
     return info;
   }
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
