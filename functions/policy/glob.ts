@@ -116,9 +116,16 @@ function compileUncached(spec: GlobSpec): Glob {
   return g;
 }
 
-/** A glob of exactly `n` decimal digits (account ids). */
+const digitGlobs = new Map<number, Glob>();
+
+/** A glob of exactly `n` decimal digits (account ids); one object per `n`, so its DFA is kept. */
 export function digitsGlob(n: number): Glob {
-  return shapeGlob([{ cls: 'digit', count: n }]);
+  let g = digitGlobs.get(n);
+  if (!g) {
+    g = shapeGlob([{ cls: 'digit', count: n }]);
+    digitGlobs.set(n, g);
+  }
+  return g;
 }
 
 export type ShapePart = string | { cls: CharClass; count: number; more?: boolean };
