@@ -1,3 +1,4 @@
+import { clearAnalysisMemo, memoised } from './analysis-memo.js';
 import { buildWitness } from './build-witness.js';
 import type { Dimension } from './candidates.js';
 import { type CompiledCondition, compileCondition } from './condition-ops.js';
@@ -66,7 +67,15 @@ interface Found {
   masks: bigint[];
 }
 
+/**
+ * Does the query's policy allow some request of its class? Memoised (analysis-memo.ts): a repeated
+ * policy and query, as an estate's templated keys ask, is answered without analysing again.
+ */
 export function findAllowedRequest(query: AnalysisQuery): Answer {
+  return memoised(query, analyse);
+}
+
+function analyse(query: AnalysisQuery): Answer {
   const search = prepareSearch(query);
   let over: Found | undefined;
   try {
@@ -249,12 +258,30 @@ function confirmedConcretely(query: AnalysisQuery, search: Search, witness: Conc
 export function clearAnalyzerCaches(): void {
   clearPatternCache();
   clearGlobCaches();
+  clearAnalysisMemo();
 }
 
-/** Expand action patterns (case-insensitive wildcards) against a list of concrete actions. */
+const expanded = new WeakMap<readonly string[], Map<string, string[]>>();
+
+/**
+ * Expand action patterns (case-insensitive wildcards) against a list of concrete actions. Memoised
+ * per universe (bounded): every key of an estate expands the same configured actions.
+ */
 export function expandActions(patterns: readonly string[], universe: readonly string[]): string[] {
-  const globs = patterns.map((p) =>
-    compileGlob({ pattern: p, wildcards: true, ignoreCase: true, arn: false }),
-  );
-  return universe.filter((a) => globs.some((g) => globMatches(g, a)));
+  let byPatterns = expanded.get(universe);
+  if (!byPatterns) {
+    byPatterns = new Map();
+    expanded.set(universe, byPatterns);
+  }
+  const key = patterns.join('\u0000');
+  let out = byPatterns.get(key);
+  if (!out) {
+    const globs = patterns.map((p) =>
+      compileGlob({ pattern: p, wildcards: true, ignoreCase: true, arn: false }),
+    );
+    out = universe.filter((a) => globs.some((g) => globMatches(g, a)));
+    if (byPatterns.size >= 256) byPatterns.clear();
+    byPatterns.set(key, out);
+  }
+  return [...out];
 }

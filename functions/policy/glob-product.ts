@@ -3,7 +3,8 @@
  * automaton, case-sensitive literals folded into one trie, and the characters worth trying.
  */
 
-import { CLASS_CHARS, closeStates, type Glob, type Observer, readInto, stepStates } from './glob.js';
+import { CLASS_CHARS, closeStates, type Glob, type Observer, readInto } from './glob.js';
+import { dfaOf, type GlobDfa } from './glob-dfa.js';
 
 /** Characters outside most patterns, tried in this order to step off every pattern at once. */
 export const FRESH_CHARS = 'zqxjkvw0123456789-_/.ABC';
@@ -38,9 +39,12 @@ export class LiteralTrie {
 export interface LiteralSplit {
   /** Case-sensitive literals, by the group each stands for. */
   trie: LiteralTrie;
-  /** Every other pattern, read by its automaton, and its group. */
+  /**
+   * Every other pattern, once (a pattern repeated across statements is one automaton: its
+   * acceptance is the same for every group it stands for), and the groups it stands for.
+   */
   patterns: Glob[];
-  patternGroups: number[];
+  patternGroups: number[][];
   groups: number;
 }
 
@@ -49,13 +53,21 @@ export function splitLiterals(globs: Glob[], groupOf: readonly number[] | undefi
   const groups = globs.length === 0 ? 0 : Math.max(...globs.map((_, i) => group(i))) + 1;
   const trie = new LiteralTrie();
   const patterns: Glob[] = [];
-  const patternGroups: number[] = [];
+  const patternGroups: number[][] = [];
+  const position = new Map<string, number>();
   globs.forEach((g, i) => {
-    if (g.literal !== undefined && !g.spec.ignoreCase) trie.add(g.literal, group(i));
-    else {
-      patterns.push(g);
-      patternGroups.push(group(i));
+    if (g.literal !== undefined && !g.spec.ignoreCase) {
+      trie.add(g.literal, group(i));
+      return;
     }
+    const at = position.get(g.key);
+    if (at !== undefined) {
+      patternGroups[at]!.push(group(i));
+      return;
+    }
+    position.set(g.key, patterns.length);
+    patterns.push(g);
+    patternGroups.push([group(i)]);
   });
   return { trie, patterns, patternGroups, groups };
 }
@@ -116,12 +128,13 @@ export interface Acceptance {
  * automaton, when there is one, comes first; the observers' come last.
  */
 export class ProductAutomaton {
-  private readonly tuples: number[][][] = [];
-  private readonly tupleIds = new Map<string, number>();
+  /** Each joint state: one state-set id per automaton, in that automaton's DFA. */
+  private readonly tuples: number[][] = [];
   private readonly transitions: Map<string, number>[] = [];
   private readonly tupleSignature = new Map<number, Acceptance | null>();
   private readonly patternOffset: number;
   private readonly observerOffset: number;
+  private readonly dfas: GlobDfa[];
 
   constructor(
     private readonly automata: readonly Glob[],
@@ -131,28 +144,41 @@ export class ProductAutomaton {
   ) {
     this.patternOffset = domain ? 1 : 0;
     this.observerOffset = this.patternOffset + split.patterns.length;
+    this.dfas = automata.map(dfaOf);
   }
 
   /** The joint state before any character: observers have read their `before` text. */
   initial(): number {
-    const { automata, observers, observerOffset } = this;
+    const { automata, observers, observerOffset, dfas } = this;
     return this.intern(
       automata.map((g, i) =>
-        i >= observerOffset
-          ? readInto(g, closeStates(g, [0]), observers[i - observerOffset]!.before)
-          : closeStates(g, [0]),
+        dfas[i]!.id(
+          i >= observerOffset
+            ? readInto(g, closeStates(g, [0]), observers[i - observerOffset]!.before)
+            : closeStates(g, [0]),
+        ),
       ),
     );
   }
 
-  intern(sets: number[][]): number {
-    const k = sets.map((x) => x.join(',')).join('|');
-    let id = this.tupleIds.get(k);
-    if (id === undefined) {
-      id = this.tuples.length;
-      this.tuples.push(sets);
-      this.tupleIds.set(k, id);
+  /**
+   * Joint states by a hash of their ids, each bucket checked element by element: with a hundred
+   * patterns a joint state is a hundred ids, and building a string key for each step was most of
+   * the enumeration's time.
+   */
+  private readonly buckets = new Map<number, number[]>();
+
+  private intern(ids: number[]): number {
+    let h = 0x811c9dc5;
+    for (const x of ids) h = Math.imul(h ^ x, 0x01000193);
+    const bucket = this.buckets.get(h);
+    if (bucket) {
+      for (const id of bucket) if (sameIds(this.tuples[id]!, ids)) return id;
     }
+    const id = this.tuples.length;
+    this.tuples.push(ids);
+    if (bucket) bucket.push(id);
+    else this.buckets.set(h, [id]);
     return id;
   }
 
@@ -165,9 +191,13 @@ export class ProductAutomaton {
     }
     let next = row.get(ch);
     if (next === undefined) {
-      const lower = ch.toLowerCase();
-      const sets = this.tuples[id]!.map((x, i) => stepStates(this.automata[i]!, x, ch, lower));
-      next = this.domain && sets[0]!.length === 0 ? DEAD : this.intern(sets);
+      const { dfas } = this;
+      const from = this.tuples[id]!;
+      const ids = new Array<number>(from.length);
+      const code = ch.length === 1 ? ch.charCodeAt(0) : 128;
+      if (code < 128) for (let i = 0; i < from.length; i++) ids[i] = dfas[i]!.stepAscii(from[i]!, code, ch);
+      else for (let i = 0; i < from.length; i++) ids[i] = dfas[i]!.step(from[i]!, ch);
+      next = this.domain && dfas[0]!.sets[ids[0]!]!.length === 0 ? DEAD : this.intern(ids);
       row.set(ch, next);
     }
     return next;
@@ -177,19 +207,20 @@ export class ProductAutomaton {
   acceptInfo(id: number): Acceptance | null {
     let info = this.tupleSignature.get(id);
     if (info === undefined) {
-      const { domain, observers, observerOffset, patternOffset } = this;
+      const { domain, observers, observerOffset, patternOffset, dfas } = this;
       const { patterns, patternGroups, groups } = this.split;
-      const sets = this.tuples[id]!;
-      if (domain && !sets[0]!.includes(domain.tokens.length)) info = null;
+      const ids = this.tuples[id]!;
+      if (domain && !dfas[0]!.accepting[ids[0]!]) info = null;
       else {
         const bits = new Uint8Array(groups);
-        patterns.forEach((g, j) => {
-          if (sets[j + patternOffset]!.includes(g.tokens.length)) bits[patternGroups[j]!] = 1;
-        });
+        for (let j = 0; j < patterns.length; j++)
+          if (dfas[j + patternOffset]!.accepting[ids[j + patternOffset]!])
+            for (const g of patternGroups[j]!) bits[g] = 1;
         let observed = '';
         for (let j = 0; j < observers.length; j++) {
           const o = observers[j]!;
-          observed += `|${readInto(o.glob, sets[observerOffset + j]!, o.after).join(',')}`;
+          const set = dfas[observerOffset + j]!.sets[ids[observerOffset + j]!]!;
+          observed += `|${readInto(o.glob, set, o.after).join(',')}`;
         }
         info = { bits, observed };
       }
@@ -197,4 +228,10 @@ export class ProductAutomaton {
     }
     return info;
   }
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

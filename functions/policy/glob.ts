@@ -1,3 +1,5 @@
+import { dfaOf } from './glob-dfa.js';
+
 /**
  * Wildcard patterns (`*`, `?`) as tiny automata: compiled once, matched in time linear in the
  * pattern times the value. glob-cells.ts enumerates the cells a set of them cuts the string space into.
@@ -114,9 +116,16 @@ function compileUncached(spec: GlobSpec): Glob {
   return g;
 }
 
-/** A glob of exactly `n` decimal digits (account ids). */
+const digitGlobs = new Map<number, Glob>();
+
+/** A glob of exactly `n` decimal digits (account ids); one object per `n`, so its DFA is kept. */
 export function digitsGlob(n: number): Glob {
-  return shapeGlob([{ cls: 'digit', count: n }]);
+  let g = digitGlobs.get(n);
+  if (!g) {
+    g = shapeGlob([{ cls: 'digit', count: n }]);
+    digitGlobs.set(n, g);
+  }
+  return g;
 }
 
 export type ShapePart = string | { cls: CharClass; count: number; more?: boolean };
@@ -186,63 +195,116 @@ export function stepStates(g: Glob, states: number[], ch: string, lower: string)
 }
 
 /**
- * Whole-value match by simulating the pattern's automaton: time O(|pattern| x |value|) whatever the
- * pattern. (A backtracking regular expression is exponential in the number of `*` on a value that
- * does not match: `a*a*a*a*a*a*a*a*a*a*b` took seconds per test.)
+ * Whole-value match by running the pattern's automaton (as a lazily built DFA): time
+ * O(|pattern| x |value|) at worst whatever the pattern. (A backtracking regular expression is exponential in the number of `*` on a value that
+ * does not match: `a*a*a*a*a*a*a*a*a*a*b` took seconds per test.) Patterns of literal characters,
+ * `?` and `*` (no ARN-part stars, no classes) on ASCII values take the segment path instead: linear
+ * in the value, and the analyzer's hottest call (every candidate against every pattern).
  */
 export function globMatches(g: Glob, value: string): boolean {
   if (g.literal !== undefined) return g.spec.ignoreCase ? foldCase(value) === g.literal : value === g.literal;
-  const toks = g.tokens;
-  const n = toks.length;
-  let cur = new Uint8Array(n + 1);
-  let next = new Uint8Array(n + 1);
-  cur[0] = 1;
-  closeInPlace(toks, cur);
+  const form = segmentsOf(g);
+  if (form !== null && !NON_ASCII.test(value))
+    return segmentsMatch(form, g.spec.ignoreCase ? value.toLowerCase() : value);
+  // The rest (ARN parts, id classes, non-ASCII) through the pattern's shared lazy DFA: after the
+  // first values, a step is one lookup.
+  const dfa = dfaOf(g);
+  let state = dfa.start;
   for (const ch of value) {
-    next.fill(0);
-    const lower = ch.toLowerCase();
-    let any = false;
-    for (let s = 0; s < n; s++) {
-      if (!cur[s]) continue;
-      const tok = toks[s]!;
-      switch (tok.t) {
-        case 'c':
-          if (tok.ci ? lower === tok.ch : ch === tok.ch) {
-            next[s + 1] = 1;
-            any = true;
-          }
-          break;
-        case 'one':
-          if (!(tok.noColon && ch === ':')) {
-            next[s + 1] = 1;
-            any = true;
-          }
-          break;
-        case 'star':
-          if (!(tok.noColon && ch === ':')) {
-            next[s] = 1;
-            any = true;
-          }
-          break;
-        case 'class':
-          if (inClass(tok.cls, ch)) {
-            next[tok.star ? s : s + 1] = 1;
-            any = true;
-          }
-          break;
-      }
-    }
-    if (!any) return false;
-    closeInPlace(toks, next);
-    const t = cur;
-    cur = next;
-    next = t;
+    state = dfa.step(state, ch);
+    if (dfa.sets[state]!.length === 0) return false;
   }
-  return cur[n] === 1;
+  return dfa.accepting[state]!;
 }
 
-function closeInPlace(toks: Token[], states: Uint8Array): void {
-  for (let s = 0; s < toks.length; s++) if (states[s] && skippable(toks[s])) states[s + 1] = 1;
+const NON_ASCII = /\P{ASCII}/u;
+
+/**
+ * A pattern as the literal runs between its stars: `?` is a position that matches any character.
+ * On ASCII, each run has a fixed length, so the leftmost place of each middle run is the right one.
+ */
+interface Segments {
+  runs: string[];
+  /** Per run: the positions of `?` (absent: none, so `indexOf` finds the run). */
+  anyAt: (number[] | undefined)[];
+  leadingStar: boolean;
+  trailingStar: boolean;
+}
+
+const segmentForms = new WeakMap<Glob, Segments | null>();
+
+function segmentsOf(g: Glob): Segments | null {
+  let form = segmentForms.get(g);
+  if (form !== undefined) return form;
+  form = null;
+  const plain = g.tokens.every(
+    (t) =>
+      (t.t === 'c' && t.ch.length === 1 && t.ch.charCodeAt(0) < 0x80) ||
+      ((t.t === 'star' || t.t === 'one') && !t.noColon),
+  );
+  if (plain) {
+    const runs: string[] = [''];
+    const anyAt: (number[] | undefined)[] = [undefined];
+    for (const t of g.tokens) {
+      const last = runs.length - 1;
+      if (t.t === 'star') {
+        runs.push('');
+        anyAt.push(undefined);
+      } else if (t.t === 'one') {
+        const positions = anyAt[last] ?? [];
+        positions.push(runs[last]!.length);
+        anyAt[last] = positions;
+        runs[last] += '?';
+      } else if (t.t === 'c') runs[last] += t.ch;
+    }
+    form = {
+      runs,
+      anyAt,
+      leadingStar: g.tokens[0]?.t === 'star',
+      trailingStar: g.tokens.at(-1)?.t === 'star',
+    };
+  }
+  segmentForms.set(g, form);
+  return form;
+}
+
+function runAt(run: string, any: number[] | undefined, value: string, at: number): boolean {
+  if (at < 0 || at + run.length > value.length) return false;
+  if (!any) return value.startsWith(run, at);
+  for (let i = 0; i < run.length; i++) {
+    if (run.charCodeAt(i) === 63 && any.includes(i)) continue;
+    if (run.charCodeAt(i) !== value.charCodeAt(at + i)) return false;
+  }
+  return true;
+}
+
+function findRun(run: string, any: number[] | undefined, value: string, from: number, to: number): number {
+  if (!any) {
+    const i = value.indexOf(run, from);
+    return i >= 0 && i + run.length <= to ? i : -1;
+  }
+  for (let i = from; i + run.length <= to; i++) if (runAt(run, any, value, i)) return i;
+  return -1;
+}
+
+function segmentsMatch(f: Segments, value: string): boolean {
+  const { runs, anyAt } = f;
+  if (runs.length === 1) return runs[0]!.length === value.length && runAt(runs[0]!, anyAt[0], value, 0);
+  const first = runs[0]!;
+  const last = runs[runs.length - 1]!;
+  if (first.length + last.length > value.length) return false;
+  if (!runAt(first, anyAt[0], value, 0)) return false;
+  const end = value.length - last.length;
+  if (!runAt(last, anyAt[runs.length - 1], value, end)) return false;
+  let pos = first.length;
+  for (let r = 1; r < runs.length - 1; r++) {
+    const run = runs[r]!;
+    if (run.length === 0) continue;
+    const at = findRun(run, anyAt[r], value, pos, end);
+    if (at < 0) return false;
+    pos = at + run.length;
+  }
+  return true;
 }
 
 /** The states reached from `states` by reading `text` (none once every state has died). */

@@ -8,7 +8,7 @@ import {
   type PrincipalInfo,
   unique,
 } from './candidates.js';
-import { compileGlob, type Glob, globMatches } from './glob.js';
+import { closeStates, compileGlob, type Glob, globMatches, readInto } from './glob.js';
 import { FRESH_ORG, freshAccount, freshValue, ORG_DOMAIN, orgIdVariants } from './id-shapes.js';
 import { servicePrincipalCandidates } from './service-principals.js';
 import { type Exactness, noteExactness, stringCells } from './string-cells.js';
@@ -142,25 +142,35 @@ function principalArns(
   const sessionEntries = input.statements.flatMap((s) =>
     s.principal.aws.filter((a) => a.startsWith('arn:aws:sts::')),
   );
+  // Accounts the patterns cannot tell apart share their cells: two accounts whose relevant
+  // patterns are the same and stand in the same automaton states after `arn:aws:iam::<acct>:<kind>/`
+  // cut the rest of the ARN alike, so one account's representatives, re-prefixed, are the other's.
+  // (Hundreds of account cells with the same `arn:aws:iam::*:role/...` patterns enumerated once.)
+  const shared = new Map<string, { values: string[]; exact: boolean; prefix: string }>();
   return (acct: string): string[] => {
     const out = [`arn:aws:iam::${acct}:root`];
     for (const kind of ['role', 'user'] as const) {
-      const domain = compileGlob({
-        pattern: `arn:aws:iam::${acct}:${kind}/*`,
-        wildcards: true,
-        ignoreCase: false,
-        arn: true,
-      });
+      const prefix = `arn:aws:iam::${acct}:${kind}/`;
+      const domain = compileGlob({ pattern: `${prefix}*`, wildcards: true, ignoreCase: false, arn: true });
       const relevant = arnGlobs.filter((g) => cellsMayIntersect(g, domain));
       if (relevant.length === 0) {
         if (kind === 'role') out.push(`arn:aws:iam::${acct}:role/${FRESH_ROLE}`);
         continue;
       }
-      const c = stringCells(relevant, domain, (t) =>
-        freshValue(`arn:aws:iam::${acct}:${kind}/${kind === 'role' ? FRESH_ROLE : 'example-user'}`, t),
-      );
+      const classKey = `${kind}\u0000${relevant.map((g) => `${g.key}\u0001${readInto(g, closeStates(g, [0]), prefix).join(',')}`).join('\u0000')}`;
+      let c = shared.get(classKey);
+      if (c) {
+        const from = c.prefix;
+        c = { ...c, values: c.values.map((v) => prefix + v.slice(from.length)), prefix };
+      } else {
+        const cells = stringCells(relevant, domain, (t) =>
+          freshValue(`arn:aws:iam::${acct}:${kind}/${kind === 'role' ? FRESH_ROLE : 'example-user'}`, t),
+        );
+        c = { values: cells.values.map((v) => named(v, relevant)), exact: cells.exact, prefix };
+        shared.set(classKey, c);
+      }
       noteExactness(exactness, c, 'principal ARNs');
-      out.push(...c.values.map((v) => named(v, relevant)));
+      out.push(...c.values);
     }
     out.push(...sessionEntries.filter((s) => s.split(':')[4] === acct));
     return unique(out);
