@@ -18,6 +18,7 @@ const modules: Record<string, () => Promise<{ run(o: { quick?: boolean }): Promi
   adversarial: () => import('./adversarial.bench.js'),
   iac: () => import('./iac.bench.js'),
   ledger: () => import('./ledger.bench.js'),
+  pool: () => import('./pool.bench.js'),
 };
 
 /**
